@@ -1,0 +1,311 @@
+//! `GET /api/health`: is ingestion healthy? Components (each supervised actor, PostgreSQL,
+//! JetStream), stream depth and consumer lag, webhook ack and writer rates, dead letters, and
+//! each shop's last webhook and rate-limit bucket.
+//!
+//! Counters come from [`crate::metrics::Metrics`] (the same ones `/metrics` exports). Rates are
+//! the difference between this call's counters and a sample kept from an earlier call (at
+//! least a second and at most a minute old), so polling dashboards see current throughput
+//! without a background task.
+//!
+//! Scoping: a token for some shops gets its shops' figures, its shops' messages in the stream,
+//! and the components' up/down state; the engine-wide counters (consumer lag, throughput) are
+//! `null` for it, since they count every shop's traffic.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+
+use super::auth::Access;
+use super::error::ApiResult;
+use crate::http::health::{check_jetstream, check_postgres};
+use crate::http::state::ComponentStatus;
+use crate::http::AppState;
+use crate::metrics::{Metrics, ShopLabels};
+
+/// Writer outcomes that count as a handled message.
+const WRITER_OUTCOMES: &[&str] = &[
+    "applied",
+    "stale",
+    "deleted",
+    "duplicate",
+    "unknown_topic",
+    "ignored",
+    "uninstalled",
+    "compliance",
+    "bulk_finished",
+    "dead_lettered",
+];
+
+/// Counter samples of earlier calls, for rates.
+#[derive(Clone, Default)]
+pub struct RateSampler {
+    samples: Arc<Mutex<VecDeque<Sample>>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    at: Instant,
+    acked: u64,
+    written: u64,
+}
+
+impl RateSampler {
+    /// Records `now` and returns per-second rates against the oldest sample that is at least a
+    /// second old (samples older than a minute are forgotten).
+    fn rates(&self, now: Sample) -> (Option<f64>, Option<f64>) {
+        let mut samples = self.samples.lock().expect("rate samples lock");
+        while samples
+            .front()
+            .is_some_and(|s| now.at.duration_since(s.at) > Duration::from_secs(60))
+        {
+            samples.pop_front();
+        }
+        let base = samples
+            .iter()
+            .find(|s| now.at.duration_since(s.at) >= Duration::from_secs(1))
+            .copied();
+        if samples
+            .back()
+            .is_none_or(|s| now.at.duration_since(s.at) >= Duration::from_secs(1))
+        {
+            samples.push_back(now);
+        }
+        match base {
+            Some(b) => {
+                let secs = now.at.duration_since(b.at).as_secs_f64();
+                (
+                    Some(now.acked.saturating_sub(b.acked) as f64 / secs),
+                    Some(now.written.saturating_sub(b.written) as f64 / secs),
+                )
+            }
+            None => (None, None),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Dependency {
+    pub up: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct QueueHealth {
+    /// Messages in the stream (this token's shops only, unless it sees every shop).
+    pub stream_messages: Option<u64>,
+    /// Messages not yet delivered to the writers (consumer lag).
+    pub consumer_pending: Option<u64>,
+    /// Delivered to writers, not yet acknowledged.
+    pub consumer_ack_pending: Option<u64>,
+    pub consumer_redelivered: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Throughput {
+    /// Webhooks answered 200 (after PubAck) since start, and per second lately.
+    pub webhooks_acked: u64,
+    pub webhooks_acked_per_second: Option<f64>,
+    /// Messages the writers handled since start, and per second lately.
+    pub writer_messages: u64,
+    pub writer_messages_per_second: Option<f64>,
+    pub writer_batches: u64,
+    pub published: u64,
+    pub publish_failures: u64,
+    pub log_events_dropped: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShopHealth {
+    pub shop: String,
+    pub last_webhook_at: Option<DateTime<Utc>>,
+    pub webhooks_accepted: u64,
+    /// Mirrored GraphQL rate-limit bucket (`null` before the shop's first Admin API call).
+    pub bucket_available: Option<f64>,
+    pub bucket_maximum: Option<f64>,
+    pub dead_letters_open: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HealthResponse {
+    /// `ok` when every component and dependency is up, else `degraded`.
+    pub status: &'static str,
+    pub started_at: DateTime<Utc>,
+    pub uptime_seconds: i64,
+    pub components: BTreeMap<String, ComponentStatus>,
+    pub postgres: Dependency,
+    pub jetstream: Dependency,
+    pub queue: QueueHealth,
+    /// `null` for tokens that do not see every shop.
+    pub throughput: Option<Throughput>,
+    /// Dead letters not yet replayed, for the shops this token sees.
+    pub dead_letters_open: i64,
+    pub shops: Vec<ShopHealth>,
+}
+
+fn shop_gauge(
+    family: &prometheus_client::metrics::family::Family<
+        ShopLabels,
+        prometheus_client::metrics::gauge::Gauge<f64, std::sync::atomic::AtomicU64>,
+    >,
+    shop: &str,
+) -> Option<f64> {
+    let labels = ShopLabels {
+        shop: shop.to_string(),
+    };
+    family.get(&labels).map(|g| g.get())
+}
+
+async fn queue_health(state: &AppState, access: &Access, shops: &[String]) -> QueueHealth {
+    let probe = async {
+        let stream = state.js.get_stream(&state.names.stream).await.ok()?;
+        let mut q = QueueHealth::default();
+        if access.all_shops() {
+            q.stream_messages = stream.get_info().await.ok().map(|i| i.state.messages);
+            if let Ok(c) = stream.consumer_info(state.names.writer_consumer()).await {
+                q.consumer_pending = Some(c.num_pending);
+                q.consumer_ack_pending = Some(c.num_ack_pending as u64);
+                q.consumer_redelivered = Some(c.num_redelivered as u64);
+            }
+        } else {
+            let mut total = 0u64;
+            for shop in shops {
+                let filter = format!("{}.*.{}", state.names.stream, shop.replace('.', "_"));
+                if let Ok(mut subjects) = stream.info_with_subjects(filter).await {
+                    while let Some(Ok((_, n))) = subjects.next().await {
+                        total += n as u64;
+                    }
+                }
+            }
+            q.stream_messages = Some(total);
+        }
+        Some(q)
+    };
+    tokio::time::timeout(Duration::from_secs(2), probe)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// `GET /api/health`
+pub async fn health(
+    State(state): State<AppState>,
+    access: Access,
+    sampler: axum::Extension<RateSampler>,
+) -> ApiResult<Json<HealthResponse>> {
+    let shops = access.visible_shops(&state.config);
+    let engine_wide = access.all_shops();
+    let (pg, js, queue) = tokio::join!(
+        check_postgres(&state),
+        check_jetstream(&state),
+        queue_health(&state, &access, &shops)
+    );
+
+    let mut open_by_shop: BTreeMap<String, i64> = BTreeMap::new();
+    let mut dead_letters_open = 0;
+    if pg.is_ok() {
+        let client = state.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT shop_domain, count(*) FROM dead_letters
+                 WHERE replayed_at IS NULL AND (shop_domain = ANY($1) OR ($2 AND shop_domain IS NULL))
+                 GROUP BY shop_domain",
+                &[&shops, &engine_wide],
+            )
+            .await?;
+        for r in rows {
+            let n: i64 = r.get(1);
+            dead_letters_open += n;
+            if let Some(shop) = r.get::<_, Option<String>>(0) {
+                open_by_shop.insert(shop, n);
+            }
+        }
+    }
+
+    let m: &Metrics = &state.metrics;
+    let throughput = engine_wide.then(|| {
+        let acked = Metrics::outcome_count(&m.webhooks, "accepted");
+        let written: u64 = WRITER_OUTCOMES
+            .iter()
+            .map(|o| Metrics::outcome_count(&m.writer_messages, o))
+            .sum();
+        let (acked_rate, written_rate) = sampler.rates(Sample {
+            at: Instant::now(),
+            acked,
+            written,
+        });
+        Throughput {
+            webhooks_acked: acked,
+            webhooks_acked_per_second: acked_rate,
+            writer_messages: written,
+            writer_messages_per_second: written_rate,
+            writer_batches: m.writer_batches.get(),
+            published: m.published.get(),
+            publish_failures: m.publish_failures.get(),
+            log_events_dropped: m.log_events_dropped.get() + state.log.dropped(),
+        }
+    });
+
+    let last_webhook = state.last_webhook.lock().expect("last_webhook lock").clone();
+    let shops = shops
+        .into_iter()
+        .map(|shop| {
+            let labels = ShopLabels { shop: shop.clone() };
+            ShopHealth {
+                last_webhook_at: last_webhook.get(&shop).copied(),
+                webhooks_accepted: m.webhooks_by_shop.get(&labels).map(|c| c.get()).unwrap_or(0),
+                bucket_available: shop_gauge(&m.bucket_available, &shop),
+                bucket_maximum: shop_gauge(&m.bucket_maximum, &shop),
+                dead_letters_open: open_by_shop.get(&shop).copied().unwrap_or(0),
+                shop,
+            }
+        })
+        .collect();
+
+    let components = state.components.snapshot();
+    let all_up = pg.is_ok() && js.is_ok() && components.values().all(|c| c.up);
+    Ok(Json(HealthResponse {
+        status: if all_up { "ok" } else { "degraded" },
+        started_at: state.started_at,
+        uptime_seconds: (Utc::now() - state.started_at).num_seconds(),
+        components,
+        postgres: Dependency {
+            up: pg.is_ok(),
+            error: pg.err(),
+        },
+        jetstream: Dependency {
+            up: js.is_ok(),
+            error: js.err(),
+        },
+        queue,
+        throughput,
+        dead_letters_open,
+        shops,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_need_a_sample_a_second_old() {
+        let sampler = RateSampler::default();
+        let t0 = Instant::now();
+        let s = |secs: u64, acked, written| Sample {
+            at: t0 + Duration::from_secs(secs),
+            acked,
+            written,
+        };
+        assert_eq!(sampler.rates(s(0, 0, 0)), (None, None));
+        assert_eq!(sampler.rates(s(2, 10, 40)), (Some(5.0), Some(20.0)));
+        // Samples older than a minute are dropped; the 2 s one is the base now.
+        assert_eq!(sampler.rates(s(62, 70, 40)), (Some(1.0), Some(0.0)));
+    }
+}

@@ -1,0 +1,132 @@
+//! Starting and stopping a whole engine: connect (lazily, so a missing PostgreSQL or NATS
+//! does not stop the start), migrate, bind, and spawn the root supervisor.
+//!
+//! `xeno run` calls [`Engine::start`] and waits for a signal; black-box tests start engines
+//! in-process the same way.
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ractor::{Actor, ActorRef};
+
+use crate::bus::bridge::{self, BridgeHandle};
+use crate::bus::names::Names;
+use crate::config::Config;
+use crate::http::state::Components;
+use crate::http::AppState;
+use crate::log_sink;
+use crate::metrics::Metrics;
+use crate::slot::Slot;
+use crate::supervisor::{RootArgs, RootMsg, RootSupervisor};
+
+/// A running engine.
+pub struct Engine {
+    addr: SocketAddr,
+    root: ActorRef<RootMsg>,
+    handle: tokio::task::JoinHandle<()>,
+    state: AppState,
+}
+
+impl Engine {
+    /// Starts an engine for `config`. PostgreSQL must answer for the migrations; NATS may be
+    /// down (webhooks get 503 until it is back).
+    pub async fn start(config: Config) -> anyhow::Result<Engine> {
+        let config = Arc::new(config);
+        let pool = crate::db::pool(&config.postgres.url, config.postgres.pool_size)?;
+        crate::db::migrate(&pool)
+            .await
+            .with_context(|| "applying migrations from sql/ (is PostgreSQL reachable?)")?;
+
+        let client = async_nats::ConnectOptions::new()
+            .name("xeno-engine")
+            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(2))
+            .max_reconnects(None)
+            .reconnect_delay_callback(|attempt| {
+                Duration::from_millis((100 * 2u64.saturating_pow(attempt.min(5) as u32)).min(2000))
+            })
+            .connect(config.nats.url.as_str())
+            .await
+            .with_context(|| format!("invalid NATS url {}", config.nats.url))?;
+        let js = bridge::context(&client, config.server.publish_timeout);
+        let names = Names::new(&config.nats.stream);
+        let metrics = Arc::new(Metrics::new());
+        let log = log_sink::global_hub();
+        let bridge_slot = Slot::default();
+        let bridge_ready = Arc::new(AtomicBool::new(false));
+
+        let listener = std::net::TcpListener::bind(config.server.listen)
+            .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        let addr = listener.local_addr()?;
+
+        let state = AppState {
+            config: config.clone(),
+            pool: pool.clone(),
+            bridge: BridgeHandle::new(
+                bridge_slot.clone(),
+                config.server.publish_timeout,
+                bridge_ready.clone(),
+            ),
+            nats: client.clone(),
+            js: js.clone(),
+            names: names.clone(),
+            metrics: metrics.clone(),
+            log: log.clone(),
+            components: Components::default(),
+            started_at: chrono::Utc::now(),
+            last_webhook: Arc::new(Mutex::new(Default::default())),
+        };
+
+        let (root, handle) = Actor::spawn(
+            None,
+            RootSupervisor,
+            RootArgs {
+                config: config.clone(),
+                pool,
+                client,
+                js,
+                names,
+                metrics,
+                log,
+                bridge_slot,
+                bridge_ready,
+                listener,
+                state: state.clone(),
+            },
+        )
+        .await
+        .context("starting the actors")?;
+        tracing::info!(listen = %addr, stream = %config.nats.stream, shops = config.shops.len(), "engine started");
+        Ok(Engine {
+            addr,
+            root,
+            handle: tokio::spawn(async move {
+                let _ = handle.await;
+            }),
+            state,
+        })
+    }
+
+    /// The address the HTTP server listens on (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Graceful stop: stop accepting, finish in-flight requests, drain the writers, flush.
+    pub async fn shutdown(self) {
+        let _ = ractor::call_t!(self.root, RootMsg::Shutdown, 60_000);
+        let _ = self.handle.await;
+    }
+
+    /// Resolves when the engine stops by itself (restart budget exhausted).
+    pub async fn stopped(&mut self) {
+        let _ = (&mut self.handle).await;
+    }
+}

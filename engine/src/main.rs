@@ -1,0 +1,179 @@
+//! `xeno`: the command line. Runs the engine, checks configs, runs the Shopify simulator and
+//! the one-command demo. Errors end here as `anyhow` reports with a non-zero exit.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+use xeno_engine::config::Config;
+use xeno_engine::engine::Engine;
+use xeno_engine::log_sink::LogLayer;
+
+/// Keeps a PostgreSQL copy of Shopify stores current (webhooks + Admin API sync through NATS
+/// JetStream) and serves a live dashboard.
+///
+/// Start with `xeno demo` (a simulated store feeding a local engine), then write a config
+/// (see config/xeno.example.toml) and use `xeno run --config FILE`.
+#[derive(Parser)]
+#[command(name = "xeno", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `xeno_engine=debug`.
+    #[arg(long, global = true, env = "XENO_LOG", default_value = "info")]
+    log: String,
+    /// Log line format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the engine: receive webhooks, sync shops, write PostgreSQL, serve the dashboard.
+    Run {
+        /// The TOML config (shops, PostgreSQL, NATS); secrets come from the variables it names.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Check a config and list every problem in it, without starting anything.
+    CheckConfig {
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// The one-command demo: a simulated store with live activity feeding a local engine,
+    /// with the dashboard link printed. Starts private PostgreSQL/NATS if none are running.
+    Demo(xeno_engine::demo::DemoArgs),
+    /// Run the Shopify simulator (Admin GraphQL/REST API, webhooks, faults), or `sim load`
+    /// to send signed webhooks at a rate and report latency percentiles.
+    Sim(SimCommand),
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct SimCommand {
+    #[command(subcommand)]
+    sub: Option<SimSub>,
+    #[command(flatten)]
+    args: xeno_sim::SimArgs,
+}
+
+#[derive(clap::Args)]
+struct LoadPlaceholder {}
+
+#[derive(Subcommand)]
+enum SimSub {
+    /// Send signed webhooks as fast as asked; print the achieved rate and latency percentiles.
+    Load(LoadPlaceholder),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.log, cli.log_format);
+    match run(cli.command).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::CheckConfig { config } => match Config::load(&config) {
+            Ok(c) => {
+                println!(
+                    "{}: ok ({} shop(s): {})",
+                    config.display(),
+                    c.shops.len(),
+                    c.shops
+                        .iter()
+                        .map(|s| s.domain.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{}: invalid", config.display());
+                for issue in e.issues() {
+                    eprintln!("  - {issue}");
+                }
+                Ok(ExitCode::from(2))
+            }
+        },
+        Command::Demo(args) => {
+            xeno_engine::demo::run(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sim(SimCommand { sub: Some(SimSub::Load(_args)), .. }) => {
+            anyhow::bail!("`xeno sim load` is not wired yet")
+        }
+        Command::Sim(SimCommand { sub: None, args }) => {
+            xeno_sim::run(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { config } => {
+            let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut engine = Engine::start(config).await?;
+            tokio::select! {
+                _ = shutdown_signal() => {
+                    tracing::info!("shutting down: draining in-flight work");
+                    engine.shutdown().await;
+                    tracing::info!("stopped cleanly");
+                    Ok(ExitCode::SUCCESS)
+                }
+                _ = engine.stopped() => {
+                    anyhow::bail!("the engine stopped by itself (see the log above for the actor that failed)")
+                }
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("installing the SIGTERM handler")
+            .expect("signal handlers install on unix");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn init_tracing(filter: &str, format: LogFormat) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let fmt = match format {
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(fmt.with_filter(filter))
+        .with(LogLayer::new())
+        .init();
+}

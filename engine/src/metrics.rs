@@ -1,0 +1,188 @@
+//! Every metric the engine exports, defined in one place. `/metrics` encodes this registry in
+//! Prometheus text format and `/api/health` reads the same counters, so the dashboard and
+//! Prometheus never disagree.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ShopLabels {
+    pub shop: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ActorLabels {
+    pub actor: String,
+}
+
+/// The engine's counters, gauges and histograms.
+pub struct Metrics {
+    registry: Registry,
+    /// Webhook requests by outcome (`accepted`, `duplicate`, `unauthorized`, `bad_request`,
+    /// `too_large`, `unavailable`).
+    pub webhooks: Family<OutcomeLabels, Counter>,
+    /// Webhooks accepted per shop (the dashboard's per-shop activity).
+    pub webhooks_by_shop: Family<ShopLabels, Counter>,
+    /// Seconds from request start to 200 (the PubAck wait dominates).
+    pub webhook_ack_seconds: Histogram,
+    /// Messages published to JetStream, and publishes that failed or timed out.
+    pub published: Counter,
+    pub publish_failures: Counter,
+    /// Messages the writers handled, by outcome (`applied`, `stale`, `duplicate`,
+    /// `unknown_topic`, `dead_lettered`, `retried`).
+    pub writer_messages: Family<OutcomeLabels, Counter>,
+    /// Batches committed and their duration.
+    pub writer_batches: Counter,
+    pub writer_batch_seconds: Histogram,
+    pub dead_letters: Counter,
+    /// Supervisor restarts per actor.
+    pub actor_restarts: Family<ActorLabels, Counter>,
+    /// Live-log events dropped because the sink fell behind (never blocks the engine).
+    pub log_events_dropped: Counter,
+    /// Messages in the stream not yet acknowledged by the writers (consumer lag).
+    pub consumer_pending: Gauge,
+    /// Messages delivered to writers and not yet acknowledged.
+    pub consumer_ack_pending: Gauge,
+    /// Mirrored GraphQL bucket per shop.
+    pub bucket_available: Family<ShopLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    pub bucket_maximum: Family<ShopLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    /// Records fetched by syncs per shop, and the time syncs spent waiting on the bucket.
+    pub sync_records: Family<ShopLabels, Counter>,
+    pub sync_throttle_wait_seconds: Family<ShopLabels, Counter<f64, std::sync::atomic::AtomicU64>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("xeno");
+        let m = Metrics {
+            webhooks: Family::default(),
+            webhooks_by_shop: Family::default(),
+            webhook_ack_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 18)),
+            published: Counter::default(),
+            publish_failures: Counter::default(),
+            writer_messages: Family::default(),
+            writer_batches: Counter::default(),
+            writer_batch_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
+            dead_letters: Counter::default(),
+            actor_restarts: Family::default(),
+            log_events_dropped: Counter::default(),
+            consumer_pending: Gauge::default(),
+            consumer_ack_pending: Gauge::default(),
+            bucket_available: Family::default(),
+            bucket_maximum: Family::default(),
+            sync_records: Family::default(),
+            sync_throttle_wait_seconds: Family::default(),
+            registry: Registry::default(),
+        };
+        registry.register("webhooks", "Webhook requests by outcome", m.webhooks.clone());
+        registry.register(
+            "webhooks_by_shop",
+            "Webhooks accepted per shop",
+            m.webhooks_by_shop.clone(),
+        );
+        registry.register(
+            "webhook_ack_seconds",
+            "Time from webhook request to 200 (after JetStream PubAck)",
+            m.webhook_ack_seconds.clone(),
+        );
+        registry.register("published", "Messages published to JetStream", m.published.clone());
+        registry.register(
+            "publish_failures",
+            "JetStream publishes that failed or timed out",
+            m.publish_failures.clone(),
+        );
+        registry.register(
+            "writer_messages",
+            "Messages handled by the UpsertWriters by outcome",
+            m.writer_messages.clone(),
+        );
+        registry.register("writer_batches", "Batches committed", m.writer_batches.clone());
+        registry.register(
+            "writer_batch_seconds",
+            "Time to write and commit one batch",
+            m.writer_batch_seconds.clone(),
+        );
+        registry.register("dead_letters", "Messages moved to dead_letters", m.dead_letters.clone());
+        registry.register("actor_restarts", "Supervisor restarts per actor", m.actor_restarts.clone());
+        registry.register(
+            "log_events_dropped",
+            "Live-log events dropped because the sink fell behind",
+            m.log_events_dropped.clone(),
+        );
+        registry.register(
+            "consumer_pending",
+            "Stream messages not yet delivered to the writers (lag)",
+            m.consumer_pending.clone(),
+        );
+        registry.register(
+            "consumer_ack_pending",
+            "Messages delivered to writers and not yet acknowledged",
+            m.consumer_ack_pending.clone(),
+        );
+        registry.register(
+            "bucket_available",
+            "GraphQL rate-limit points currently available per shop",
+            m.bucket_available.clone(),
+        );
+        registry.register(
+            "bucket_maximum",
+            "GraphQL rate-limit bucket size per shop",
+            m.bucket_maximum.clone(),
+        );
+        registry.register("sync_records", "Records fetched by syncs per shop", m.sync_records.clone());
+        registry.register(
+            "sync_throttle_wait_seconds",
+            "Seconds syncs waited for the rate-limit bucket per shop",
+            m.sync_throttle_wait_seconds.clone(),
+        );
+        Metrics { registry, ..m }
+    }
+
+    /// The registry in Prometheus text exposition format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+
+    pub fn webhook(&self, outcome: &str) {
+        self.webhooks
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn writer(&self, outcome: &str, n: u64) {
+        self.writer_messages
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc_by(n);
+    }
+
+    /// Current value of a labelled outcome counter (for `/api/health`).
+    pub fn outcome_count(family: &Family<OutcomeLabels, Counter>, outcome: &str) -> u64 {
+        family
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .get()
+    }
+}

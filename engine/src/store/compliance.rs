@@ -1,0 +1,486 @@
+//! The mandatory compliance webhooks, carried out on the stored data. Each records a
+//! `compliance_requests` row and returns a [`ComplianceSummary`] (row counts) for the log.
+//!
+//! - `customers/redact`: the customer's row loses every personal column and its `raw`
+//!   becomes `{"id":…,"redacted":true}` (a placeholder row is inserted when the customer is
+//!   not stored, so a late `customers/create` cannot bring the data back); the customer's
+//!   orders (by customer id, `orders_to_redact` and email) lose `email` and the personal
+//!   parts of `raw`; earlier data-request exports of the customer are erased. Then a sweep
+//!   visits every `text`, `jsonb` and `bytea` column of every table that has a `shop_domain`
+//!   (rows of this shop, or of no shop), and wherever the customer's email or phone still
+//!   appears: JSON strings holding it become `"[redacted]"`, text values become
+//!   `[redacted]`, byte payloads (dead letters) are replaced by a redaction marker.
+//! - `shop/redact`: every row of the shop in every table is deleted (the shop row keeps only
+//!   its domain and `redacted_at`; this delivery's own receipt stays, for dedupe). Orders and
+//!   refunds go first so the analytics triggers settle before their rollups are deleted.
+//! - `customers/data_request`: the customer's row and orders (with line items) are copied
+//!   into `compliance_requests.export`, ready to hand to the merchant.
+
+use std::fmt;
+
+use deadpool_postgres::Transaction;
+use serde_json::{Map, Value};
+use tokio_postgres::Error;
+use xeno_shopify::parse::CustomerRequest;
+
+use crate::envelope::{Envelope, Source};
+
+/// What a compliance request did, for the log and `compliance_requests.summary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplianceSummary {
+    /// The topic (`customers/redact`, `shop/redact`, `customers/data_request`).
+    pub kind: &'static str,
+    /// The customer concerned, for customer requests.
+    pub customer_id: Option<i64>,
+    /// Rows affected, by table or action, in the order they were handled.
+    pub counts: Vec<(String, u64)>,
+}
+
+impl ComplianceSummary {
+    fn new(kind: &'static str, customer_id: Option<i64>) -> Self {
+        ComplianceSummary {
+            kind,
+            customer_id,
+            counts: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, what: impl Into<String>, n: u64) {
+        let what = what.into();
+        match self.counts.iter_mut().find(|(k, _)| *k == what) {
+            Some((_, total)) => *total += n,
+            None => self.counts.push((what, n)),
+        }
+    }
+
+    /// The count for `what` (0 when absent).
+    pub fn count(&self, what: &str) -> u64 {
+        self.counts
+            .iter()
+            .find(|(k, _)| k == what)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// The counts as a JSON object (the `summary` column).
+    pub fn to_json(&self) -> Value {
+        let counts: Map<String, Value> = self
+            .counts
+            .iter()
+            .map(|(k, n)| (k.clone(), Value::from(*n)))
+            .collect();
+        Value::Object(counts)
+    }
+}
+
+impl fmt::Display for ComplianceSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind)?;
+        if let Some(id) = self.customer_id {
+            write!(f, " customer_id={id}")?;
+        }
+        f.write_str(":")?;
+        if self.counts.is_empty() {
+            f.write_str(" nothing stored")?;
+        }
+        for (what, n) in &self.counts {
+            write!(f, " {what}={n}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Replaces every occurrence of personal data in free text and JSON.
+const REDACTED: &str = "[redacted]";
+
+/// Top-level keys of an order's REST or GraphQL JSON that hold personal data.
+const ORDER_PERSONAL_KEYS: &[&str] = &[
+    "customer",
+    "email",
+    "contact_email",
+    "phone",
+    "billing_address",
+    "shipping_address",
+    "client_details",
+    "browser_ip",
+    "note",
+    "note_attributes",
+    "billingAddress",
+    "shippingAddress",
+    "clientIp",
+    "displayAddress",
+    "customAttributes",
+];
+
+fn webhook_id(env: &Envelope) -> Option<&str> {
+    (env.source == Source::Webhook).then_some(env.webhook_id.as_str())
+}
+
+/// Replaces JSON strings (and drops object keys) containing any needle; true if changed.
+fn scrub_json(v: &mut Value, needles: &[String]) -> bool {
+    let hit = |s: &str| {
+        let lower = s.to_lowercase();
+        needles.iter().any(|n| lower.contains(n.as_str()))
+    };
+    match v {
+        Value::String(s) if hit(s) => {
+            *s = REDACTED.to_string();
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, item| scrub_json(item, needles) | changed),
+        Value::Object(map) => {
+            let before = map.len();
+            map.retain(|k, _| !hit(k));
+            let mut changed = map.len() != before;
+            for item in map.values_mut() {
+                changed |= scrub_json(item, needles);
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+/// `customers/redact`.
+pub(super) async fn redact_customer(
+    tx: &Transaction<'_>,
+    env: &Envelope,
+    req: &CustomerRequest,
+) -> Result<ComplianceSummary, Error> {
+    let shop = env.shop_domain.as_str();
+    let email = req
+        .email
+        .as_deref()
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty());
+    let mut needles: Vec<String> = email.iter().cloned().collect();
+    if let Some(phone) = req.phone.as_deref().map(str::trim) {
+        // Short values would match unrelated text.
+        if phone.len() >= 6 {
+            needles.push(phone.to_lowercase());
+        }
+    }
+    let mut summary = ComplianceSummary::new("customers/redact", req.customer_id);
+
+    // 1. The customer's own rows.
+    let erase = |id: &str| {
+        format!(
+            "email = NULL, phone = NULL, first_name = NULL, last_name = NULL,
+             default_city = NULL, default_province = NULL, default_country = NULL,
+             raw = jsonb_build_object('id', {id}, 'redacted', true), redacted_at = now()"
+        )
+    };
+    if let Some(id) = req.customer_id {
+        let sql = format!(
+            "INSERT INTO customers AS t (shop_domain, id, updated_at, deleted_at, redacted_at, raw)
+             VALUES ($1, $2, to_timestamp(0), now(), now(),
+                     jsonb_build_object('id', $2::int8, 'redacted', true))
+             ON CONFLICT (shop_domain, id) DO UPDATE SET {}",
+            erase("t.id")
+        );
+        let n = tx.execute(&sql, &[&shop, &id]).await?;
+        summary.add("customers", n);
+    }
+    if let Some(email) = &email {
+        let sql = format!(
+            "UPDATE customers SET {}
+             WHERE shop_domain = $1 AND lower(email) = $2 AND id IS DISTINCT FROM $3",
+            erase("id")
+        );
+        let n = tx.execute(&sql, &[&shop, email, &req.customer_id]).await?;
+        summary.add("customers", n);
+    }
+
+    // 2. The customer's orders: email and the personal parts of raw.
+    let rows = tx
+        .query(
+            "SELECT id, raw FROM orders
+             WHERE shop_domain = $1
+               AND (customer_id = $2 OR id = ANY($3::int8[])
+                    OR ($4::text IS NOT NULL AND lower(email) = $4))",
+            &[&shop, &req.customer_id, &req.order_ids, &email],
+        )
+        .await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut raws = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: i64 = row.get(0);
+        let mut raw: Value = row.get(1);
+        if let Value::Object(map) = &mut raw {
+            for key in ORDER_PERSONAL_KEYS {
+                map.remove(*key);
+            }
+        }
+        scrub_json(&mut raw, &needles);
+        ids.push(id);
+        raws.push(raw);
+    }
+    if !ids.is_empty() {
+        let n = tx
+            .execute(
+                "UPDATE orders o SET email = NULL, raw = u.raw,
+                        redacted_at = COALESCE(o.redacted_at, now())
+                 FROM unnest($2::int8[], $3::jsonb[]) AS u(id, raw)
+                 WHERE o.shop_domain = $1 AND o.id = u.id",
+                &[&shop, &ids, &raws],
+            )
+            .await?;
+        summary.add("orders", n);
+    }
+
+    // 3. Earlier exports of this customer.
+    let n = tx
+        .execute(
+            "UPDATE compliance_requests SET export = NULL,
+                    summary = summary || jsonb_build_object('export_erased_at', now())
+             WHERE shop_domain = $1 AND export IS NOT NULL
+               AND (customer_id = $2 OR ($3::text IS NOT NULL AND strpos(lower(export::text), $3) > 0))",
+            &[&shop, &req.customer_id, &email],
+        )
+        .await?;
+    summary.add("compliance_exports", n);
+
+    // 4. Anything else that still mentions the email or phone.
+    if !needles.is_empty() {
+        sweep(tx, shop, &needles, &mut summary).await?;
+    }
+
+    record(tx, env, &summary).await?;
+    Ok(summary)
+}
+
+/// Every `text`, `jsonb` and `bytea` column of every table with a `shop_domain`.
+async fn personal_columns(tx: &Transaction<'_>) -> Result<Vec<(String, String, String)>, Error> {
+    let rows = tx
+        .query(
+            "SELECT c.table_name::text, c.column_name::text, c.data_type::text
+             FROM information_schema.columns c
+             JOIN information_schema.tables t
+               ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+               AND c.data_type IN ('text', 'jsonb', 'bytea')
+               AND c.column_name <> 'shop_domain'
+               AND EXISTS (SELECT 1 FROM information_schema.columns s
+                           WHERE s.table_schema = c.table_schema
+                             AND s.table_name = c.table_name
+                             AND s.column_name = 'shop_domain')
+             ORDER BY c.table_name, c.ordinal_position",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
+}
+
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Redacts every remaining mention of `needles` in the shop's rows (and rows of no shop).
+async fn sweep(
+    tx: &Transaction<'_>,
+    shop: &str,
+    needles: &[String],
+    summary: &mut ComplianceSummary,
+) -> Result<(), Error> {
+    for (table, column, data_type) in personal_columns(tx).await? {
+        let (t, c) = (ident(&table), ident(&column));
+        let scope = format!(
+            "(shop_domain = $1 OR shop_domain IS NULL)
+             AND EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE strpos(lower({}), n) > 0)",
+            match data_type.as_str() {
+                "bytea" => format!("encode({c}, 'escape')"),
+                _ => format!("{c}::text"),
+            }
+        );
+        let n = match data_type.as_str() {
+            "text" => {
+                let sql = format!("UPDATE {t} SET {c} = '{REDACTED}' WHERE {scope}");
+                tx.execute(&sql, &[&shop, &needles]).await?
+            }
+            "bytea" => {
+                let sql = format!(
+                    "UPDATE {t} SET {c} = convert_to('{{\"redacted\":true,\"by\":\"customers/redact\"}}', 'UTF8')
+                     WHERE {scope}"
+                );
+                tx.execute(&sql, &[&shop, &needles]).await?
+            }
+            _ => {
+                let select = format!("SELECT ctid::text, {c} FROM {t} WHERE {scope}");
+                let rows = tx.query(&select, &[&shop, &needles]).await?;
+                let update = format!("UPDATE {t} SET {c} = $2 WHERE ctid = $1::text::tid");
+                let mut n = 0;
+                for row in rows {
+                    let ctid: String = row.get(0);
+                    let mut value: Value = row.get(1);
+                    if scrub_json(&mut value, needles) {
+                        n += tx.execute(&update, &[&ctid, &value]).await?;
+                    }
+                }
+                n
+            }
+        };
+        if n > 0 {
+            summary.add(format!("{table}.{column}"), n);
+        }
+    }
+    Ok(())
+}
+
+/// `shop/redact`: deletes the shop's rows everywhere.
+pub(super) async fn redact_shop(
+    tx: &Transaction<'_>,
+    env: &Envelope,
+) -> Result<ComplianceSummary, Error> {
+    let shop = env.shop_domain.as_str();
+    let own_receipt = webhook_id(env);
+    let mut summary = ComplianceSummary::new("shop/redact", None);
+    let tables = tx
+        .query(
+            "SELECT c.table_name::text FROM information_schema.columns c
+             JOIN information_schema.tables t
+               ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+               AND c.column_name = 'shop_domain'
+             ORDER BY c.table_name = 'orders' DESC, c.table_name = 'order_refunds' DESC,
+                      c.table_name = 'shops' DESC, c.table_name",
+            &[],
+        )
+        .await?;
+    for row in tables {
+        let table: String = row.get(0);
+        let n = match table.as_str() {
+            "shops" => {
+                tx.execute(
+                    "UPDATE shops SET shopify_shop_id = NULL, currency = NULL,
+                            iana_timezone = NULL, installed = false, redacted_at = now()
+                     WHERE shop_domain = $1",
+                    &[&shop],
+                )
+                .await?;
+                continue;
+            }
+            "webhook_receipts" => {
+                tx.execute(
+                    "DELETE FROM webhook_receipts
+                     WHERE shop_domain = $1 AND webhook_id IS DISTINCT FROM $2",
+                    &[&shop, &own_receipt],
+                )
+                .await?
+            }
+            _ => {
+                let sql = format!("DELETE FROM {} WHERE shop_domain = $1", ident(&table));
+                tx.execute(&sql, &[&shop]).await?
+            }
+        };
+        summary.add(table, n);
+    }
+    record(tx, env, &summary).await?;
+    Ok(summary)
+}
+
+/// `customers/data_request`: stores an export of the customer's data.
+pub(super) async fn data_request(
+    tx: &Transaction<'_>,
+    env: &Envelope,
+    req: &CustomerRequest,
+) -> Result<ComplianceSummary, Error> {
+    const SQL: &str = "
+        WITH c AS (
+            SELECT * FROM customers
+            WHERE shop_domain = $1
+              AND (id = $2 OR ($3::text IS NOT NULL AND lower(email) = lower($3)))
+        ), o AS (
+            SELECT o.*,
+                   (SELECT COALESCE(jsonb_agg(to_jsonb(li) - 'shop_domain' ORDER BY li.id), '[]')
+                    FROM order_line_items li
+                    WHERE li.shop_domain = $1 AND li.order_id = o.id) AS line_items
+            FROM orders o
+            WHERE o.shop_domain = $1
+              AND (o.customer_id = $2 OR o.id = ANY($4::int8[])
+                   OR ($3::text IS NOT NULL AND lower(o.email) = lower($3)))
+        )
+        INSERT INTO compliance_requests (shop_domain, kind, webhook_id, customer_id,
+                                         data_request_id, completed_at, summary, export)
+        SELECT $1, 'customers/data_request', $5, $2, $6, now(),
+               jsonb_build_object('customers', (SELECT count(*) FROM c),
+                                  'orders', (SELECT count(*) FROM o)),
+               jsonb_build_object(
+                   'customers', (SELECT COALESCE(jsonb_agg(to_jsonb(c) - 'shop_domain' ORDER BY c.id), '[]') FROM c),
+                   'orders', (SELECT COALESCE(jsonb_agg(to_jsonb(o) - 'shop_domain' ORDER BY o.id), '[]') FROM o))
+        RETURNING (summary->>'customers')::int8, (summary->>'orders')::int8";
+    let row = tx
+        .query_one(
+            SQL,
+            &[
+                &env.shop_domain,
+                &req.customer_id,
+                &req.email,
+                &req.order_ids,
+                &webhook_id(env),
+                &req.data_request_id,
+            ],
+        )
+        .await?;
+    let mut summary = ComplianceSummary::new("customers/data_request", req.customer_id);
+    summary.add("customers", row.get::<_, i64>(0) as u64);
+    summary.add("orders", row.get::<_, i64>(1) as u64);
+    Ok(summary)
+}
+
+/// Records a redaction in `compliance_requests`.
+async fn record(
+    tx: &Transaction<'_>,
+    env: &Envelope,
+    summary: &ComplianceSummary,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO compliance_requests (shop_domain, kind, webhook_id, customer_id,
+                                          completed_at, summary)
+         VALUES ($1, $2, $3, $4, now(), $5)",
+        &[
+            &env.shop_domain,
+            &summary.kind,
+            &webhook_id(env),
+            &summary.customer_id,
+            &summary.to_json(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scrub_replaces_strings_and_keys_case_insensitively() {
+        let mut v = json!({"a": "Bob@Example.com", "b": ["x", {"c": "mail bob@example.com now"}],
+                           "bob@example.com": 1, "n": 5});
+        assert!(scrub_json(&mut v, &["bob@example.com".to_string()]));
+        assert_eq!(
+            v,
+            json!({"a": "[redacted]", "b": ["x", {"c": "[redacted]"}], "n": 5})
+        );
+        assert!(!scrub_json(&mut v, &["bob@example.com".to_string()]));
+    }
+
+    #[test]
+    fn summary_displays_counts() {
+        let mut s = ComplianceSummary::new("customers/redact", Some(7));
+        s.add("customers", 1);
+        s.add("orders", 2);
+        s.add("customers", 1);
+        assert_eq!(
+            s.to_string(),
+            "customers/redact customer_id=7: customers=2 orders=2"
+        );
+        assert_eq!(s.count("orders"), 2);
+        assert_eq!(s.to_json(), json!({"customers": 2, "orders": 2}));
+    }
+}

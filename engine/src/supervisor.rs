@@ -1,0 +1,365 @@
+//! The root supervisor: spawns every long-lived actor linked to itself, restarts one that
+//! fails, and gives up loudly when an actor keeps failing.
+//!
+//! Restart policy: one-for-one. A failed or unexpectedly stopped child is respawned with the
+//! same arguments and its slot updated, so handles keep working. Each child may restart
+//! [`RESTART_BUDGET`] times within [`RESTART_WINDOW`]; one more failure stops the engine with
+//! an error naming the actor, rather than looping forever.
+//!
+//! Shutdown order (graceful): receiver (stop accepting, finish in-flight requests), sync
+//! actors, consumer (stop pulling), writer pool (drain), bridge (flush), log sink (flush).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream;
+use deadpool_postgres::Pool;
+use ractor::factory::FactoryMessage;
+use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use tokio::sync::Semaphore;
+
+use crate::bus::bridge::{BridgeArgs, BridgeMsg, JetStreamBridge};
+use crate::bus::names::Names;
+use crate::bus::BridgeHandle;
+use crate::config::Config;
+use crate::http::AppState;
+use crate::log_sink::{LogHub, LogSink, LogSinkArgs, LogSinkMsg};
+use crate::metrics::{ActorLabels, Metrics};
+use crate::slot::Slot;
+use crate::webhook::receiver::{ReceiverArgs, WebhookReceiver};
+use crate::writer::consumer::{ConsumerArgs, IngestConsumer};
+use crate::writer::upsert_writer::{WriteBatch, WriterArgs};
+
+/// Restarts allowed per child within [`RESTART_WINDOW`].
+pub const RESTART_BUDGET: usize = 5;
+pub const RESTART_WINDOW: Duration = Duration::from_secs(60);
+
+/// The children, in start order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Child {
+    LogSink,
+    Bridge,
+    Writers,
+    Consumer,
+    /// The SyncSupervisor and its one SyncActor per shop (`crate::sync`).
+    Sync,
+    Receiver,
+}
+
+impl Child {
+    pub fn name(self) -> &'static str {
+        match self {
+            Child::LogSink => "log_sink",
+            Child::Bridge => "jetstream_bridge",
+            Child::Writers => "upsert_writers",
+            Child::Consumer => "ingest_consumer",
+            Child::Sync => "sync_supervisor",
+            Child::Receiver => "webhook_receiver",
+        }
+    }
+
+    const START_ORDER: [Child; 6] = [
+        Child::LogSink,
+        Child::Bridge,
+        Child::Writers,
+        Child::Consumer,
+        Child::Sync,
+        Child::Receiver,
+    ];
+}
+
+pub struct RootSupervisor;
+
+pub enum RootMsg {
+    /// Stop every child in order, then the supervisor itself.
+    Shutdown(RpcReplyPort<()>),
+}
+
+/// Everything the children are built from; kept so a restart rebuilds a child identically.
+pub struct RootArgs {
+    pub config: Arc<Config>,
+    pub pool: Pool,
+    pub client: async_nats::Client,
+    pub js: jetstream::Context,
+    pub names: Names,
+    pub metrics: Arc<Metrics>,
+    pub log: LogHub,
+    pub bridge_slot: Slot<BridgeMsg>,
+    pub bridge_ready: Arc<AtomicBool>,
+    pub listener: std::net::TcpListener,
+    pub state: AppState,
+}
+
+pub struct RootState {
+    args: RootArgs,
+    children: HashMap<ActorId, Child>,
+    cells: HashMap<Child, ActorCell>,
+    restarts: HashMap<Child, VecDeque<Instant>>,
+    writers: Option<ActorRef<FactoryMessage<(), WriteBatch>>>,
+    in_flight: Arc<Semaphore>,
+    shutting_down: bool,
+}
+
+impl Actor for RootSupervisor {
+    type Msg = RootMsg;
+    type State = RootState;
+    type Arguments = RootArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        args: Self::Arguments,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        let in_flight = Arc::new(Semaphore::new(args.config.writer.workers * 2));
+        let mut state = RootState {
+            args,
+            children: HashMap::new(),
+            cells: HashMap::new(),
+            restarts: HashMap::new(),
+            writers: None,
+            in_flight,
+            shutting_down: false,
+        };
+        for child in Child::START_ORDER {
+            state.spawn(child, myself.get_cell()).await?;
+        }
+        Ok(state)
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        msg: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        match msg {
+            RootMsg::Shutdown(reply) => {
+                state.shutting_down = true;
+                state.stop_children().await;
+                let _ = reply.send(());
+                myself.stop(Some("shutdown".into()));
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle_supervisor_evt(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        event: SupervisionEvent,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        let (cell, reason) = match event {
+            SupervisionEvent::ActorFailed(cell, err) => (cell, format!("failed: {err}")),
+            SupervisionEvent::ActorTerminated(cell, _, reason) => (
+                cell,
+                format!("stopped: {}", reason.unwrap_or_else(|| "no reason".into())),
+            ),
+            _ => return Ok(()),
+        };
+        let Some(child) = state.children.remove(&cell.get_id()) else {
+            return Ok(());
+        };
+        state.cells.remove(&child);
+        if state.shutting_down {
+            return Ok(());
+        }
+        state.args.state.components.down(child.name(), Some(reason.clone()), true);
+        let recent = state.restarts.entry(child).or_default();
+        let now = Instant::now();
+        while recent.front().is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW) {
+            recent.pop_front();
+        }
+        if recent.len() >= RESTART_BUDGET {
+            tracing::error!(
+                actor = child.name(),
+                restarts = recent.len(),
+                window_secs = RESTART_WINDOW.as_secs(),
+                reason = %reason,
+                "restart budget exhausted; stopping the engine"
+            );
+            state.shutting_down = true;
+            state.stop_children().await;
+            myself.stop(Some(format!(
+                "{} failed {} times within {:?}: {reason}",
+                child.name(),
+                RESTART_BUDGET + 1,
+                RESTART_WINDOW
+            )));
+            return Ok(());
+        }
+        recent.push_back(now);
+        state
+            .args
+            .metrics
+            .actor_restarts
+            .get_or_create(&ActorLabels {
+                actor: child.name().to_string(),
+            })
+            .inc();
+        tracing::warn!(actor = child.name(), reason = %reason, "actor restarted by its supervisor");
+        state.spawn(child, myself.get_cell()).await?;
+        Ok(())
+    }
+}
+
+impl RootState {
+    async fn spawn(&mut self, child: Child, me: ActorCell) -> Result<(), ActorProcessingErr> {
+        let a = &self.args;
+        let cfg = &a.config;
+        let cell = match child {
+            Child::LogSink => {
+                let (r, _) = Actor::spawn_linked(
+                    None,
+                    LogSink,
+                    LogSinkArgs {
+                        pool: a.pool.clone(),
+                        hub: a.log.clone(),
+                        flush_every: Duration::from_millis(250),
+                    },
+                    me,
+                )
+                .await?;
+                r.get_cell()
+            }
+            Child::Bridge => {
+                let (r, _) = Actor::spawn_linked(
+                    None,
+                    JetStreamBridge,
+                    BridgeArgs {
+                        client: a.client.clone(),
+                        names: a.names.clone(),
+                        nats: cfg.nats.clone(),
+                        writer: cfg.writer.clone(),
+                        publish_timeout: cfg.server.publish_timeout,
+                        metrics: a.metrics.clone(),
+                        ready: a.bridge_ready.clone(),
+                    },
+                    me,
+                )
+                .await?;
+                r.cast(BridgeMsg::Ensure)?;
+                a.bridge_slot.set(r.clone());
+                r.get_cell()
+            }
+            Child::Writers => {
+                let pool = a.pool.clone();
+                let metrics = a.metrics.clone();
+                let max_deliveries = cfg.writer.max_deliveries;
+                let r = crate::writer::spawn_pool(
+                    format!("{}-writers-{}", a.names.stream, uuid::Uuid::new_v4().simple()),
+                    cfg.writer.workers,
+                    move || WriterArgs {
+                        pool: pool.clone(),
+                        metrics: metrics.clone(),
+                        max_deliveries,
+                    },
+                    me,
+                )
+                .await?;
+                self.writers = Some(r.clone());
+                r.get_cell()
+            }
+            Child::Consumer => {
+                let writers = self
+                    .writers
+                    .clone()
+                    .ok_or("the writer pool starts before the consumer")?;
+                let (r, _) = Actor::spawn_linked(
+                    None,
+                    IngestConsumer,
+                    ConsumerArgs {
+                        js: a.js.clone(),
+                        names: a.names.clone(),
+                        bridge: BridgeHandle::new(
+                            a.bridge_slot.clone(),
+                            cfg.server.publish_timeout,
+                            a.bridge_ready.clone(),
+                        ),
+                        writers,
+                        batch_size: cfg.writer.batch_size,
+                        in_flight: self.in_flight.clone(),
+                    },
+                    me,
+                )
+                .await?;
+                r.get_cell()
+            }
+            Child::Sync => {
+                let (r, _) = Actor::spawn_linked(
+                    None,
+                    crate::sync::supervisor::SyncSupervisor,
+                    crate::sync::supervisor::SyncSupervisorArgs {
+                        config: cfg.clone(),
+                        pool: a.pool.clone(),
+                        bridge: BridgeHandle::new(
+                            a.bridge_slot.clone(),
+                            cfg.server.publish_timeout,
+                            a.bridge_ready.clone(),
+                        ),
+                        metrics: a.metrics.clone(),
+                        stream: a.names.stream.clone(),
+                    },
+                    me,
+                )
+                .await?;
+                r.get_cell()
+            }
+            Child::Receiver => {
+                let (r, _) = Actor::spawn_linked(
+                    None,
+                    WebhookReceiver,
+                    ReceiverArgs {
+                        listener: a.listener.try_clone()?,
+                        state: a.state.clone(),
+                        drain: Duration::from_secs(10),
+                    },
+                    me,
+                )
+                .await?;
+                r.get_cell()
+            }
+        };
+        self.children.insert(cell.get_id(), child);
+        self.cells.insert(child, cell);
+        self.args.state.components.up(child.name());
+        Ok(())
+    }
+
+    async fn stop_children(&mut self) {
+        let order = [
+            Child::Receiver,
+            Child::Sync,
+            Child::Consumer,
+            Child::Writers,
+            Child::Bridge,
+            Child::LogSink,
+        ];
+        for child in order {
+            let Some(cell) = self.cells.remove(&child) else {
+                continue;
+            };
+            if child == Child::Writers {
+                // Let the writers finish the batches they hold; then wait for all permits
+                // to come back, which means every dispatched batch has been written or nak'ed.
+                let total = self.args.config.writer.workers * 2;
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(15),
+                    self.in_flight.acquire_many(total as u32),
+                )
+                .await;
+            }
+            if child == Child::LogSink {
+                let _ = ractor::cast!(ActorRef::<LogSinkMsg>::from(cell.clone()), LogSinkMsg::Flush);
+            }
+            let _ = cell
+                .stop_and_wait(Some("shutdown".into()), Some(Duration::from_secs(15)))
+                .await;
+            self.args.state.components.down(child.name(), None, false);
+        }
+        self.args.bridge_slot.clear();
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.args.client.flush()).await;
+    }
+}

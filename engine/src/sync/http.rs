@@ -1,0 +1,87 @@
+//! `POST /api/sync`: queues a sync run for a shop and answers 202 with its id.
+//!
+//! Body `{"shop": "acme.myshopify.com", "mode": "full" | "incremental"}` (mode defaults to
+//! incremental). Like every API route it takes the dashboard's bearer token
+//! ([`crate::api::auth::Access`]) and only for shops that token may see. The run is a row in
+//! `sync_runs`; the shop's SyncActor, in whichever engine process holds the shop's lease,
+//! picks it up (woken at once when it lives in this process). `GET /api/sync-status` shows
+//! its progress.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use ractor::ActorRef;
+use serde_json::{json, Value};
+
+use super::shop_sync::{group_name, SyncMsg};
+use super::{progress, SyncMode};
+use crate::api::auth::Access;
+use crate::api::error::ApiError;
+use crate::http::AppState;
+
+/// The sync routes, merged into the engine's router by [`crate::http::router`].
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/sync", post(start_sync))
+}
+
+async fn start_sync(
+    State(state): State<AppState>,
+    access: Access,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        message: format!("the body must be JSON like {{\"shop\": \"acme.myshopify.com\", \"mode\": \"full\"}}: {e}"),
+        parameter: None,
+    })?;
+    let raw_shop = body
+        .get("shop")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_parameter("shop", "required: the shop's myshopify.com domain"))?;
+    let mode = match body.get("mode") {
+        None | Some(Value::Null) => SyncMode::Incremental,
+        Some(Value::String(m)) => SyncMode::parse(m).ok_or_else(|| {
+            ApiError::bad_parameter("mode", format!("`{m}` is not `full` or `incremental`"))
+        })?,
+        Some(other) => {
+            return Err(ApiError::bad_parameter(
+                "mode",
+                format!("must be \"full\" or \"incremental\", not {other}"),
+            ))
+        }
+    };
+    let shop = access
+        .select_shops(&state.config, Some(raw_shop))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found("no such shop"))?;
+    let has_token = state
+        .config
+        .shop(&shop)
+        .is_some_and(|s| s.access_token.is_some());
+    if !has_token {
+        return Err(ApiError::conflict(format!(
+            "`{shop}` has no access_token_env in the config: the engine cannot call its Admin API"
+        )));
+    }
+    let run_id = progress::queue(&state.pool, &shop, mode, "api")
+        .await
+        .map_err(|e| ApiError::unavailable("PostgreSQL", e))?;
+    for member in ractor::pg::get_members(&group_name(&state.names.stream, &shop)) {
+        let _ = ActorRef::<SyncMsg>::from(member).cast(SyncMsg::Wake);
+    }
+    tracing::info!(shop = %shop, run_id = %run_id, mode = mode.as_str(), token = %access.name, "sync requested");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "sync_id": run_id,
+            "shop": shop,
+            "mode": mode.as_str(),
+            "state": "queued",
+        })),
+    )
+        .into_response())
+}

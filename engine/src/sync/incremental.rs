@@ -1,0 +1,279 @@
+//! Paged reads of what changed: `query: "updated_at:>='W'"` with `sortKey: UPDATED_AT`, where
+//! `W` is the resource's watermark minus an overlap, so a change on the boundary second (or
+//! one committed late on Shopify's side) is read again rather than missed. An object changed
+//! while the pages are read moves behind the cursor and is read again on a later page.
+//!
+//! Used for reconciliation (incremental runs) and as the fallback of a failed or unavailable
+//! bulk operation (no watermark: every object). The page size starts at `[sync] page_size`
+//! and adapts to the requested cost Shopify reports so one page stays under the 1000-point
+//! single-query maximum; a `MAX_COST_EXCEEDED` answer shrinks it at once.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+use super::graphql_client::ClientError;
+use super::{checkpoint, queries, Resource, SyncContext, SyncError};
+
+/// How far before the watermark each incremental read starts.
+pub const OVERLAP: ChronoDuration = ChronoDuration::seconds(60);
+/// Shopify's single-query maximum, and the share of it a page aims for.
+const MAX_QUERY_COST: f64 = 1000.0;
+const TARGET_COST: f64 = 950.0;
+
+/// What one paged pass saw.
+#[derive(Debug, Default)]
+pub struct PassResult {
+    /// The latest `updatedAt` seen (the next watermark).
+    pub max_updated: Option<DateTime<Utc>>,
+    /// Ids of every object seen, when asked for (a full pass feeds the deletion sweep).
+    pub ids: Option<HashSet<i64>>,
+}
+
+/// Options of a pass.
+pub struct Pass<'a> {
+    pub resource: Resource,
+    /// Read objects changed at or after this time; `None` reads everything.
+    pub since: Option<DateTime<Utc>>,
+    /// Resume after this cursor (from the checkpoint).
+    pub cursor: Option<String>,
+    /// Publish only objects the database lacks or holds an older version of (reconciliation);
+    /// the rest would be no-ops.
+    pub only_changed: bool,
+    pub collect_ids: bool,
+    /// Objects already done before `cursor` (for the checkpoint's count).
+    pub done_before: i64,
+    pub ctx: &'a SyncContext,
+}
+
+/// Runs one paged pass, checkpointing `page:<cursor>` after each page is acknowledged.
+pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
+    let ctx = p.ctx;
+    let resource = p.resource;
+    let name = resource.page_name();
+    let document = queries::page_query(resource);
+    let search = p.since.map(|t| {
+        format!(
+            "updated_at:>='{}'",
+            (t - OVERLAP).to_rfc3339_opts(SecondsFormat::Secs, true)
+        )
+    });
+    let mut cursor = p.cursor;
+    let mut page_size = ctx.page_size.clamp(1, 250);
+    let mut done = p.done_before;
+    let mut result = PassResult {
+        max_updated: None,
+        ids: p.collect_ids.then(HashSet::new),
+    };
+    loop {
+        let variables = json!({ "first": page_size, "after": cursor, "query": search });
+        let data = match ctx.client.query(name, &document, variables).await {
+            Ok(d) => d,
+            Err(ClientError::MaxCost { cost, max }) => {
+                let smaller = ((page_size as f64) * max / cost * 0.9).floor().max(1.0) as u32;
+                tracing::info!(shop = %ctx.shop.domain, resource = resource.as_str(), cost, page_size, smaller, "page over the single-query maximum; shrinking it");
+                page_size = smaller.min(page_size.saturating_sub(1)).max(1);
+                ctx.client.expect_cost(name, 0.0);
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let connection = data.get(resource.as_str()).cloned().unwrap_or(Value::Null);
+        let mut nodes = match connection.get("nodes") {
+            Some(Value::Array(nodes)) => nodes.clone(),
+            _ => {
+                return Err(SyncError::Failed(format!(
+                    "{} page without nodes: {}",
+                    resource.as_str(),
+                    truncate_json(&data)
+                )))
+            }
+        };
+        for node in nodes.iter_mut() {
+            complete_children(ctx, resource, node).await?;
+            if let Some(t) = node
+                .get("updatedAt")
+                .and_then(Value::as_str)
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            {
+                let t = t.with_timezone(&Utc);
+                result.max_updated = Some(result.max_updated.map_or(t, |m| m.max(t)));
+            }
+            if let (Some(ids), Some(id)) = (result.ids.as_mut(), super::node_id(node)) {
+                ids.insert(id);
+            }
+        }
+        let seen = nodes.len() as u64;
+        let to_publish = if p.only_changed {
+            changed_only(ctx, resource, nodes).await?
+        } else {
+            nodes
+        };
+        if p.only_changed {
+            ctx.progress.add_fixed(to_publish.len() as u64);
+        }
+        let envelopes = to_publish
+            .iter()
+            .map(|n| ctx.record(resource, n))
+            .collect();
+        ctx.publish_all(envelopes).await;
+        ctx.progress.add_done(seen);
+        done += seen as i64;
+
+        let info = connection.get("pageInfo").cloned().unwrap_or(Value::Null);
+        let has_next = info.get("hasNextPage").and_then(Value::as_bool) == Some(true);
+        let end = info.get("endCursor").and_then(Value::as_str).map(str::to_string);
+        if end.is_some() {
+            cursor = end;
+        }
+        let saved = cursor.as_ref().map(|c| format!("page:{c}"));
+        checkpoint::save_cursor(&ctx.pool, &ctx.shop.domain, resource, saved.as_deref(), done)
+            .await?;
+        if !has_next {
+            return Ok(result);
+        }
+        page_size = adapt_page_size(ctx, name, page_size);
+    }
+}
+
+/// The page size whose requested cost fits the target, given what the last page cost.
+fn adapt_page_size(ctx: &SyncContext, name: &'static str, page_size: u32) -> u32 {
+    let Some(cost) = ctx.client.last_cost(name) else {
+        return page_size;
+    };
+    if cost <= 0.0 {
+        return page_size;
+    }
+    let per_node = ((cost - 2.0) / page_size as f64).max(1.0);
+    let fit = ((TARGET_COST.min(MAX_QUERY_COST) - 2.0) / per_node).floor() as u32;
+    let next = fit.clamp(1, ctx.page_size.clamp(1, 250));
+    if next != page_size {
+        ctx.client
+            .expect_cost(name, 2.0 + per_node * next as f64);
+    }
+    next
+}
+
+/// Fetches the rest of a node's children when its nested connection has more pages.
+async fn complete_children(
+    ctx: &SyncContext,
+    resource: Resource,
+    node: &mut Value,
+) -> Result<(), SyncError> {
+    let Some((field, _)) = queries::nested(resource) else {
+        return Ok(());
+    };
+    let more = |n: &Value| {
+        n.pointer(&format!("/{field}/pageInfo/hasNextPage"))
+            .and_then(Value::as_bool)
+            == Some(true)
+    };
+    if !more(node) {
+        return Ok(());
+    }
+    let Some(document) = queries::children_query(resource) else {
+        return Ok(());
+    };
+    let id = node.get("id").cloned().unwrap_or(Value::Null);
+    let mut after = node
+        .pointer(&format!("/{field}/pageInfo/endCursor"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    loop {
+        let data = ctx
+            .client
+            .query("children", &document, json!({ "id": id, "after": after }))
+            .await?;
+        let page = data
+            .pointer(&format!("/node/{field}"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let extra = page
+            .get("nodes")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(Value::Array(list)) = node.pointer_mut(&format!("/{field}/nodes")) {
+            list.extend(extra);
+        }
+        let has_next = page.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
+        after = page
+            .pointer("/pageInfo/endCursor")
+            .cloned()
+            .unwrap_or(Value::Null);
+        if !has_next || after.is_null() {
+            break;
+        }
+    }
+    if let Some(info) = node.pointer_mut(&format!("/{field}/pageInfo")) {
+        *info = json!({ "hasNextPage": false, "endCursor": Value::Null });
+    }
+    Ok(())
+}
+
+/// Keeps the nodes the database lacks, or holds an older live version of.
+async fn changed_only(
+    ctx: &SyncContext,
+    resource: Resource,
+    nodes: Vec<Value>,
+) -> Result<Vec<Value>, SyncError> {
+    let ids: Vec<i64> = nodes.iter().filter_map(super::node_id).collect();
+    let sql = format!(
+        "SELECT id, updated_at, deleted_at IS NOT NULL FROM {} WHERE shop_domain = $1 AND id = ANY($2)",
+        resource.as_str()
+    );
+    let client = ctx.pool.get().await?;
+    let rows = client.query(&sql, &[&ctx.shop.domain, &ids]).await?;
+    let stored: HashMap<i64, (DateTime<Utc>, bool)> = rows
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect();
+    Ok(nodes
+        .into_iter()
+        .filter(|n| {
+            let Some(id) = super::node_id(n) else {
+                return true;
+            };
+            let updated = n
+                .get("updatedAt")
+                .and_then(Value::as_str)
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&Utc));
+            match stored.get(&id) {
+                None => true,
+                Some((_, true)) => false,
+                Some((at, false)) => updated.is_none_or(|u| u > *at),
+            }
+        })
+        .collect())
+}
+
+/// Lists every live id of `resource` page by page (the deletion sweep without bulk).
+pub async fn all_ids(ctx: &SyncContext, resource: Resource) -> Result<HashSet<i64>, SyncError> {
+    let document = queries::ids_page_query(resource);
+    let mut ids = HashSet::new();
+    let mut after = Value::Null;
+    loop {
+        let data = ctx
+            .client
+            .query(resource.ids_name(), &document, json!({ "first": 250, "after": after }))
+            .await?;
+        let conn = data.get(resource.as_str()).cloned().unwrap_or(Value::Null);
+        for node in conn.get("nodes").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(id) = super::node_id(node) {
+                ids.insert(id);
+            }
+        }
+        let has_next = conn.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
+        after = conn.pointer("/pageInfo/endCursor").cloned().unwrap_or(Value::Null);
+        if !has_next || after.is_null() {
+            return Ok(ids);
+        }
+    }
+}
+
+fn truncate_json(v: &Value) -> String {
+    let s = v.to_string();
+    s.chars().take(300).collect()
+}

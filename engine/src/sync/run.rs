@@ -1,0 +1,99 @@
+//! One sync run over customers, products and orders.
+//!
+//! A resource whose checkpoint belongs to this run resumes from it (a completed one is
+//! skipped); otherwise it starts over. Full runs backfill through [`super::bulk`];
+//! incremental runs read what changed since the watermark ([`super::incremental`]) and then
+//! sweep for deletions. Every resource ends with its watermark moved forward.
+
+use std::time::Duration;
+
+use super::{bulk, checkpoint, incremental, progress, Resource, SyncContext, SyncError, SyncMode};
+
+/// What a finished run did.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    pub snapshot: progress::Snapshot,
+}
+
+/// Runs `ctx.run_id` to completion, writing progress about once a second.
+pub async fn execute(ctx: &SyncContext) -> Result<RunSummary, SyncError> {
+    let writer = async {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let snapshot = ctx.progress.snapshot(&ctx.client);
+            if let Err(e) = progress::write(&ctx.pool, ctx.run_id, &snapshot).await {
+                tracing::debug!(error = %e, "cannot write sync progress");
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = resources(ctx) => r,
+        _ = writer => unreachable_writer(),
+    };
+    let snapshot = ctx.progress.snapshot(&ctx.client);
+    let _ = progress::write(&ctx.pool, ctx.run_id, &snapshot).await;
+    result.map(|()| RunSummary { snapshot })
+}
+
+fn unreachable_writer() -> Result<(), SyncError> {
+    Err(SyncError::Failed("progress writer stopped".into()))
+}
+
+async fn resources(ctx: &SyncContext) -> Result<(), SyncError> {
+    let shop = &ctx.shop.domain;
+    for resource in Resource::ALL {
+        ctx.progress.set_resource(resource.as_str());
+        let cp = checkpoint::load(&ctx.pool, shop, resource).await?;
+        let resume = cp.run_id == Some(ctx.run_id);
+        if resume && cp.status == "completed" {
+            continue;
+        }
+        if !resume {
+            checkpoint::begin(&ctx.pool, shop, resource, ctx.run_id, ctx.mode).await?;
+        }
+        let outcome = match ctx.mode {
+            SyncMode::Full => bulk::backfill(ctx, resource, resume.then_some(&cp))
+                .await
+                .map(Some),
+            SyncMode::Incremental => reconcile(ctx, resource, &cp, resume).await,
+        };
+        match outcome {
+            Ok(watermark) => {
+                let reconciled = ctx.mode == SyncMode::Incremental;
+                checkpoint::complete(&ctx.pool, shop, resource, watermark, reconciled).await?;
+            }
+            Err(e) => {
+                let _ = checkpoint::note_error(&ctx.pool, shop, resource, &e.to_string(), !e.is_transient()).await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads what changed since the watermark, then sweeps for deletions. Without a watermark
+/// (never synced) this reads everything page by page.
+async fn reconcile(
+    ctx: &SyncContext,
+    resource: Resource,
+    cp: &checkpoint::Checkpoint,
+    resume: bool,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, SyncError> {
+    let cursor = resume
+        .then(|| cp.cursor.as_deref().and_then(|c| c.strip_prefix("page:")))
+        .flatten()
+        .map(str::to_string);
+    let pass = incremental::pass(incremental::Pass {
+        resource,
+        since: cp.watermark,
+        cursor,
+        only_changed: true,
+        collect_ids: false,
+        done_before: if resume { cp.objects_done } else { 0 },
+        ctx,
+    })
+    .await?;
+    let (live, listed_at) = bulk::live_ids(ctx, resource).await?;
+    ctx.sweep_deletes(resource, &live, listed_at).await?;
+    Ok(pass.max_updated.or(cp.watermark))
+}

@@ -1,0 +1,135 @@
+//! Keeps the shop's webhook subscriptions alive. Shopify deletes a subscription after 8
+//! consecutive failed deliveries and webhooks then stop without a sound, so at every run the
+//! SyncActor lists `webhookSubscriptions`, points any of ours elsewhere back at
+//! `{server.public_url}/api/webhooks` (`webhookSubscriptionUpdate`), and creates the missing
+//! ones (`webhookSubscriptionCreate`). A subscription that disappeared after the shop was
+//! synced once is logged as a WARN; the run that follows reconciles the gap.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use super::{queries, SyncContext, SyncError};
+
+/// The topics the engine needs, as GraphQL's `WebhookSubscriptionTopic`.
+pub const TOPICS: [&str; 16] = [
+    "ORDERS_CREATE",
+    "ORDERS_UPDATED",
+    "ORDERS_PAID",
+    "ORDERS_CANCELLED",
+    "ORDERS_FULFILLED",
+    "ORDERS_PARTIALLY_FULFILLED",
+    "ORDERS_DELETE",
+    "REFUNDS_CREATE",
+    "CUSTOMERS_CREATE",
+    "CUSTOMERS_UPDATE",
+    "CUSTOMERS_DELETE",
+    "PRODUCTS_CREATE",
+    "PRODUCTS_UPDATE",
+    "PRODUCTS_DELETE",
+    "APP_UNINSTALLED",
+    "BULK_OPERATIONS_FINISH",
+];
+
+/// What ensuring did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Ensured {
+    /// Topics subscribed anew.
+    pub created: Vec<String>,
+    /// Topics whose subscription pointed elsewhere.
+    pub updated: Vec<String>,
+}
+
+/// Ensures every topic in [`TOPICS`] is subscribed to `{public_url}/api/webhooks`.
+/// `known_before` says the shop was set up before, so a missing subscription was lost.
+pub async fn ensure(
+    ctx: &SyncContext,
+    public_url: &reqwest::Url,
+    known_before: bool,
+) -> Result<Ensured, SyncError> {
+    let callback = public_url
+        .join("api/webhooks")
+        .map_err(|e| SyncError::Failed(format!("server.public_url: {e}")))?
+        .to_string();
+    let existing = list(ctx).await?;
+    let mut ensured = Ensured::default();
+    for topic in TOPICS {
+        match existing.get(topic) {
+            Some(subs) if subs.iter().any(|(_, url)| url == &callback) => {}
+            Some(subs) => {
+                let (id, old) = &subs[0];
+                let data = ctx
+                    .client
+                    .query("subscriptions:update", &queries::subscription_update(id, &callback), json!({}))
+                    .await?;
+                check_user_errors(&data, "webhookSubscriptionUpdate", topic)?;
+                tracing::warn!(shop = %ctx.shop.domain, topic, from = %old, to = %callback, "webhook subscription pointed elsewhere; updated");
+                ensured.updated.push(topic.to_string());
+            }
+            None => {
+                let data = ctx
+                    .client
+                    .query("subscriptions:create", &queries::subscription_create(topic, &callback), json!({}))
+                    .await?;
+                check_user_errors(&data, "webhookSubscriptionCreate", topic)?;
+                ensured.created.push(topic.to_string());
+            }
+        }
+    }
+    if !ensured.created.is_empty() {
+        if known_before {
+            tracing::warn!(shop = %ctx.shop.domain, topics = %ensured.created.join(","), callback = %callback, "webhook subscriptions had disappeared (Shopify removes them after repeated failed deliveries); re-created them, reconciling the gap");
+        } else {
+            tracing::info!(shop = %ctx.shop.domain, topics = ensured.created.len(), callback = %callback, "webhook subscriptions created");
+        }
+    }
+    Ok(ensured)
+}
+
+/// The shop's subscriptions by topic: (gid, callback URL).
+async fn list(ctx: &SyncContext) -> Result<HashMap<String, Vec<(String, String)>>, SyncError> {
+    let mut by_topic: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut after = Value::Null;
+    loop {
+        let data = ctx
+            .client
+            .query("subscriptions:list", queries::SUBSCRIPTIONS, json!({ "after": after }))
+            .await?;
+        let conn = data.get("webhookSubscriptions").cloned().unwrap_or(Value::Null);
+        for node in conn.get("nodes").and_then(Value::as_array).into_iter().flatten() {
+            let topic = node.get("topic").and_then(Value::as_str);
+            let id = node.get("id").and_then(Value::as_str);
+            let url = node
+                .pointer("/endpoint/callbackUrl")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if let (Some(topic), Some(id)) = (topic, id) {
+                by_topic
+                    .entry(topic.to_string())
+                    .or_default()
+                    .push((id.to_string(), url.to_string()));
+            }
+        }
+        let has_next = conn.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
+        after = conn.pointer("/pageInfo/endCursor").cloned().unwrap_or(Value::Null);
+        if !has_next || after.is_null() {
+            return Ok(by_topic);
+        }
+    }
+}
+
+fn check_user_errors(data: &Value, field: &str, topic: &str) -> Result<(), SyncError> {
+    let errors = data
+        .pointer(&format!("/{field}/userErrors"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(SyncError::Failed(format!(
+            "{field} for {topic} refused: {}",
+            Value::Array(errors)
+        )))
+    }
+}

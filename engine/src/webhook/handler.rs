@@ -1,0 +1,190 @@
+//! `POST /api/webhooks`: verify, publish, answer — in that order, and 200 only after JetStream's
+//! PubAck. Every rejection is a short plain-text reason with the status Shopify expects:
+//! 401 unknown shop or bad signature (nothing stored or queued), 400 missing headers or a body
+//! that is not JSON, 413 too large, 503 when the queue cannot make the message durable
+//! (Shopify retries).
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+use crate::bus::codec::parse_time;
+use crate::bus::PublishError;
+use crate::envelope::{Envelope, Format, Source};
+use crate::http::AppState;
+use crate::metrics::ShopLabels;
+
+/// Why a delivery was refused, with its status and the reason the sender sees.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub status: StatusCode,
+    pub outcome: &'static str,
+    pub reason: String,
+}
+
+impl Rejection {
+    fn new(status: StatusCode, outcome: &'static str, reason: impl Into<String>) -> Self {
+        Rejection {
+            status,
+            outcome,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        (self.status, format!("{}\n", self.reason)).into_response()
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let started = Instant::now();
+    match accept(&state, &headers, body).await {
+        Ok((envelope, duplicate)) => {
+            let outcome = if duplicate { "duplicate" } else { "accepted" };
+            state.metrics.webhook(outcome);
+            state
+                .metrics
+                .webhooks_by_shop
+                .get_or_create(&ShopLabels {
+                    shop: envelope.shop_domain.clone(),
+                })
+                .inc();
+            state.note_webhook(&envelope.shop_domain);
+            state
+                .metrics
+                .webhook_ack_seconds
+                .observe(started.elapsed().as_secs_f64());
+            tracing::debug!(
+                shop = %envelope.shop_domain,
+                topic = %envelope.topic,
+                webhook_id = %envelope.webhook_id,
+                duplicate,
+                "webhook queued"
+            );
+            (StatusCode::OK, "ok\n").into_response()
+        }
+        Err(rejection) => {
+            state.metrics.webhook(rejection.outcome);
+            if rejection.status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::warn!(reason = %rejection.reason, "webhook refused with 503");
+            } else {
+                tracing::debug!(status = rejection.status.as_u16(), reason = %rejection.reason, "webhook rejected");
+            }
+            rejection.into_response()
+        }
+    }
+}
+
+/// Checks, in an order that never does expensive work for a stranger: the shop is ours and the
+/// request carries a signature; the body fits; the signature verifies; the headers Shopify
+/// always sends are there; the body is JSON. Then publishes and waits for the PubAck.
+async fn accept(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Envelope, bool), Rejection> {
+    let unauthorized = |reason: &str| Rejection::new(StatusCode::UNAUTHORIZED, "unauthorized", reason);
+
+    let raw_domain = header(headers, "x-shopify-shop-domain")
+        .ok_or_else(|| unauthorized("missing X-Shopify-Shop-Domain"))?;
+    let domain = xeno_shopify::domain::normalize_shop_domain(raw_domain)
+        .map_err(|_| unauthorized("unknown shop"))?;
+    let shop = state
+        .config
+        .shop(&domain)
+        .ok_or_else(|| unauthorized("unknown shop"))?;
+    let signature = header(headers, "x-shopify-hmac-sha256")
+        .ok_or_else(|| unauthorized("missing X-Shopify-Hmac-Sha256"))?;
+
+    let limit = state.config.server.max_body_bytes;
+    let too_large = || {
+        Rejection::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("body larger than {limit} bytes"),
+        )
+    };
+    if let Some(len) = header(headers, "content-length").and_then(|l| l.parse::<u64>().ok()) {
+        if len > limit as u64 {
+            return Err(too_large());
+        }
+    }
+    let body: Bytes = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
+        Err(_) => {
+            return Err(Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "body could not be read",
+            ))
+        }
+    };
+
+    let secrets: Vec<&[u8]> = shop
+        .webhook_secrets
+        .iter()
+        .map(|s| s.expose().as_bytes())
+        .collect();
+    if body.is_empty() {
+        return Err(unauthorized("empty body cannot carry a valid signature"));
+    }
+    if !xeno_shopify::signature::verify(&secrets, &body, signature) {
+        return Err(unauthorized("invalid HMAC signature"));
+    }
+
+    let bad = |reason: &str| Rejection::new(StatusCode::BAD_REQUEST, "bad_request", reason);
+    let topic = header(headers, "x-shopify-topic").ok_or_else(|| bad("missing X-Shopify-Topic"))?;
+    let webhook_id =
+        header(headers, "x-shopify-webhook-id").ok_or_else(|| bad("missing X-Shopify-Webhook-Id"))?;
+    let api_version = header(headers, "x-shopify-api-version")
+        .ok_or_else(|| bad("missing X-Shopify-API-Version"))?;
+    if topic.len() > 128 || webhook_id.len() > 128 || api_version.len() > 32 {
+        return Err(bad("header value too long"));
+    }
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+        return Err(bad("body is not valid JSON"));
+    }
+
+    let envelope = Envelope {
+        shop_domain: domain,
+        topic: topic.to_string(),
+        webhook_id: webhook_id.to_string(),
+        event_id: header(headers, "x-shopify-event-id").map(str::to_string),
+        api_version: Some(api_version.to_string()),
+        triggered_at: header(headers, "x-shopify-triggered-at").and_then(parse_time),
+        source: Source::Webhook,
+        format: Format::Rest,
+        body,
+    };
+    match state.bridge.publish(envelope.clone()).await {
+        Ok(published) => Ok((envelope, published.duplicate)),
+        Err(e) => {
+            let reason = match e {
+                PublishError::Timeout(_) => "queue did not confirm in time; retry later",
+                PublishError::Unavailable(_) => "queue unavailable; retry later",
+                PublishError::Rejected(_) => "queue refused the message; retry later",
+            };
+            Err(Rejection::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                reason,
+            ))
+        }
+    }
+}

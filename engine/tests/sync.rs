@@ -1,0 +1,566 @@
+//! Admin API sync, black box (issue 5): an in-process simulator serving Shopify's Admin
+//! GraphQL API (cost model, bulk operations, faults, webhook subscriptions), a real engine,
+//! PostgreSQL and NATS, each test in its own database and stream.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use common::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use xeno_engine::config::Config;
+use xeno_engine::engine::Engine;
+use xeno_engine::testkit;
+use xeno_sim::config::{ApiFaults, WebhookFaults};
+use xeno_sim::{Sim, SimConfig, SimHandle};
+
+const ACCESS_TOKEN: &str = "shpat_test";
+
+/// A simulated `acme.myshopify.com` that accepts the harness's token and signs with its secret.
+fn sim_config(customers: usize, products: usize, orders: usize) -> SimConfig {
+    SimConfig {
+        shop: SHOP.to_string(),
+        webhook_secret: SECRET.to_string(),
+        access_token: ACCESS_TOKEN.to_string(),
+        seed: 7,
+        customers,
+        products,
+        orders,
+        retry_scale: 0.0001,
+        ..SimConfig::default()
+    }
+}
+
+/// The harness's config with the shop's Admin API pointed at `sim`; `public_url` set when
+/// the engine should own webhook subscriptions.
+fn config_for(h: &Harness, sim: &SimHandle, listen: &str, public_url: Option<&str>, extra: &str) -> Config {
+    let mut text = h.config_text(&testkit::nats_url(), listen, extra);
+    text = text.replace(
+        "admin_url = \"http://127.0.0.1:9\"",
+        &format!("admin_url = \"{}\"", sim.base_url()),
+    );
+    if let Some(url) = public_url {
+        text = text.replacen("[server]\n", &format!("[server]\npublic_url = \"{url}\"\n"), 1);
+    }
+    Config::from_toml(&text, "test", &Harness::env).expect("test config")
+}
+
+const SYNC: &str = "[sync]\nlease_ttl = \"3s\"\nreconcile_every = \"1h\"\n";
+
+async fn start_engine(h: &Harness, config: Config) -> Engine {
+    let engine = Engine::start(config).await.expect("engine starts");
+    h.wait_ready(engine.addr()).await;
+    engine
+}
+
+/// Waits until `sql` (one text column, or no row) returns `want`.
+async fn wait_text(h: &Harness, sql: &str, want: &str, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let c = h.db.pool.get().await.unwrap();
+        let got: Option<String> = c.query_opt(sql, &[]).await.unwrap().map(|r| r.get(0));
+        if got.as_deref() == Some(want) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "`{sql}` is {got:?}, expected {want:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What the store says (from `/_sim/export`) or the database holds, in comparable form.
+#[derive(Debug, Default, PartialEq)]
+struct Copy {
+    customers: BTreeMap<i64, Option<String>>,
+    products: BTreeMap<i64, usize>,
+    /// Order id → (total price, line items).
+    orders: BTreeMap<i64, (Decimal, usize)>,
+    deleted: BTreeSet<(String, i64)>,
+}
+
+async fn export(h: &Harness, sim: &SimHandle) -> Copy {
+    let text = h
+        .http
+        .get(format!("{}/_sim/export", sim.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut copy = Copy::default();
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let data = &v["data"];
+        let id = data["id"].as_i64().unwrap();
+        let kind = v["type"].as_str().unwrap();
+        if v["deleted"] == Value::Bool(true) {
+            copy.deleted.insert((kind.to_string(), id));
+            continue;
+        }
+        match kind {
+            "customer" => {
+                copy.customers
+                    .insert(id, data["email"].as_str().map(str::to_string));
+            }
+            "product" => {
+                copy.products
+                    .insert(id, data["variants"].as_array().map_or(0, Vec::len));
+            }
+            "order" => {
+                let total: Decimal = data["total_price"].as_str().unwrap().parse().unwrap();
+                let items = data["line_items"].as_array().map_or(0, Vec::len);
+                copy.orders.insert(id, (total.normalize(), items));
+            }
+            other => panic!("unknown export type {other}"),
+        }
+    }
+    copy
+}
+
+async fn stored(h: &Harness) -> Copy {
+    let c = h.db.pool.get().await.unwrap();
+    let mut copy = Copy::default();
+    for r in c
+        .query("SELECT id, email FROM customers WHERE deleted_at IS NULL", &[])
+        .await
+        .unwrap()
+    {
+        copy.customers.insert(r.get(0), r.get(1));
+    }
+    for r in c
+        .query(
+            "SELECT p.id, (SELECT count(*) FROM product_variants v
+                           WHERE v.shop_domain = p.shop_domain AND v.product_id = p.id)
+             FROM products p WHERE deleted_at IS NULL",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        copy.products.insert(r.get(0), r.get::<_, i64>(1) as usize);
+    }
+    for r in c
+        .query(
+            "SELECT o.id, o.total_price, (SELECT count(*) FROM order_line_items li
+                           WHERE li.shop_domain = o.shop_domain AND li.order_id = o.id)
+             FROM orders o WHERE deleted_at IS NULL",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let total: Decimal = r.get(1);
+        copy.orders
+            .insert(r.get(0), (total.normalize(), r.get::<_, i64>(2) as usize));
+    }
+    copy
+}
+
+/// Live copies equal, and every object deleted in the store is absent or tombstoned here.
+async fn differences(h: &Harness, sim: &SimHandle) -> Vec<String> {
+    let want = export(h, sim).await;
+    let got = stored(h).await;
+    let mut diffs: Vec<String> = [
+        compare(
+            "customers",
+            want.customers.iter().map(|(k, v)| format!("{k}:{v:?}")).collect(),
+            got.customers.iter().map(|(k, v)| format!("{k}:{v:?}")).collect(),
+        ),
+        compare(
+            "products",
+            want.products.iter().map(|(k, v)| format!("{k}:{v}")).collect(),
+            got.products.iter().map(|(k, v)| format!("{k}:{v}")).collect(),
+        ),
+        compare(
+            "orders",
+            want.orders.iter().map(|(k, v)| format!("{k}:{}:{}", v.0, v.1)).collect(),
+            got.orders.iter().map(|(k, v)| format!("{k}:{}:{}", v.0, v.1)).collect(),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for (kind, id) in &want.deleted {
+        let live = match kind.as_str() {
+            "customer" => got.customers.contains_key(id),
+            "product" => got.products.contains_key(id),
+            _ => got.orders.contains_key(id),
+        };
+        if live {
+            diffs.push(format!("{kind} {id} is deleted in the store but live in the db"));
+        }
+    }
+    diffs
+}
+
+async fn wait_equal(h: &Harness, sim: &SimHandle, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let diffs = differences(h, sim).await;
+        if diffs.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "database differs from the store:\n{}", diffs.join("\n"));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn compare(what: &str, store: BTreeSet<String>, db: BTreeSet<String>) -> Option<String> {
+    if store == db {
+        return None;
+    }
+    let missing: Vec<_> = store.difference(&db).take(3).collect();
+    let extra: Vec<_> = db.difference(&store).take(3).collect();
+    Some(format!(
+        "{what}: store {} vs db {} (missing {missing:?}, extra {extra:?})",
+        store.len(),
+        db.len()
+    ))
+}
+
+/// Waits until the newest run of `mode` is completed; returns its id.
+async fn wait_run_completed(h: &Harness, mode: &str, secs: u64) -> uuid::Uuid {
+    wait_text(
+        h,
+        &format!("SELECT state FROM sync_runs WHERE mode = '{mode}' ORDER BY queued_at DESC LIMIT 1"),
+        "completed",
+        secs,
+    )
+    .await;
+    let c = h.db.pool.get().await.unwrap();
+    c.query_one(
+        &format!("SELECT id FROM sync_runs WHERE mode = '{mode}' ORDER BY queued_at DESC LIMIT 1"),
+        &[],
+    )
+    .await
+    .unwrap()
+    .get(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn full_sync_of_ten_thousand_orders_equals_the_store() {
+    let h = Harness::new().await;
+    let sim = Sim::start(sim_config(2_000, 300, 10_000)).await.unwrap();
+    let started = Instant::now();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    wait_run_completed(&h, "full", 300).await;
+    wait_equal(&h, &sim, 120).await;
+    let summary = sim.summary();
+    assert_eq!(summary.orders, 10_000);
+    assert_eq!(
+        h.query_i64("SELECT count(*) FROM orders WHERE deleted_at IS NULL").await,
+        10_000
+    );
+    eprintln!("full sync of 10 000 orders: {:?}", started.elapsed());
+    let c = h.db.pool.get().await.unwrap();
+    let row = c
+        .query_one(
+            "SELECT trigger, objects_done, objects_total, errors FROM sync_runs WHERE mode = 'full'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "start");
+    assert_eq!(row.get::<_, i64>(1), 12_300, "every object published exactly once");
+    assert_eq!(row.get::<_, Option<i64>>(2), Some(12_300));
+    let states = h
+        .query_i64("SELECT count(*) FROM sync_state WHERE status = 'completed' AND updated_at_watermark IS NOT NULL")
+        .await;
+    assert_eq!(states, 3, "every resource checkpointed as completed with a watermark");
+    engine.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn small_plan_uses_the_bucket_without_being_throttled() {
+    let h = Harness::new().await;
+    // Standard plan: 100 points/s, a bucket of 2000. Paged (incremental) reads cost points;
+    // this store costs a few thousand, so the bucket arithmetic dominates the run time.
+    let sim = Sim::start(sim_config(400, 40, 80)).await.unwrap();
+    let config = config_for(&h, &sim, "127.0.0.1:0", None, SYNC);
+    xeno_engine::sync::cli::run_sync_command(config, SHOP.to_string(), false)
+        .await
+        .expect("xeno sync completes");
+    let c = h.db.pool.get().await.unwrap();
+    let row = c
+        .query_one(
+            "SELECT state, trigger, requests, throttled_requests, points_used,
+                    EXTRACT(EPOCH FROM finished_at - started_at)::float8, errors, objects_done
+             FROM sync_runs",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (state, trigger): (String, String) = (row.get(0), row.get(1));
+    let requests: i64 = row.get(2);
+    let throttled: i64 = row.get(3);
+    let points: f64 = row.get(4);
+    let seconds: f64 = row.get(5);
+    let errors: i64 = row.get(6);
+    assert_eq!((state.as_str(), trigger.as_str()), ("completed", "cli"));
+    assert_eq!(row.get::<_, i64>(7), 520);
+    // The bucket starts full (2000) and restores 100 points a second.
+    let minimum = ((points - 2000.0) / 100.0).max(0.0);
+    eprintln!(
+        "small plan: {requests} requests, {throttled} throttled, {points:.0} points, {seconds:.1}s (minimum {minimum:.1}s)"
+    );
+    assert!(minimum > 10.0, "the store must cost more than the bucket holds ({points} points)");
+    assert_eq!(errors, 0, "no request failed");
+    assert!(
+        (throttled as f64) <= (requests as f64 * 0.02).max(1.0),
+        "throttled share too high: {throttled}/{requests}"
+    );
+    assert!(
+        seconds <= minimum * 1.25,
+        "took {seconds:.1}s, more than 1.25 x the bucket minimum {minimum:.1}s"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn injected_429s_5xx_and_a_failed_bulk_operation_still_sync_exactly() {
+    let h = Harness::new().await;
+    let mut config = sim_config(300, 50, 600);
+    config.api_faults = ApiFaults {
+        rate_429: 0.08,
+        rate_5xx: 0.08,
+        fail_bulk: true,
+        ..ApiFaults::default()
+    };
+    let sim = Sim::start(config).await.unwrap();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    let run = wait_run_completed(&h, "full", 240).await;
+    wait_equal(&h, &sim, 60).await;
+    let c = h.db.pool.get().await.unwrap();
+    let errors: i64 = c
+        .query_one("SELECT errors FROM sync_runs WHERE id = $1", &[&run])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(errors > 0, "faults were injected and retried");
+    engine.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killed_mid_backfill_resumes_with_nothing_missing() {
+    let h = Harness::new().await;
+    let sim = Sim::start(sim_config(1_000, 100, 6_000)).await.unwrap();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    // Wait until the order backfill is part-way through its bulk result.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let (bulk_id, done) = loop {
+        let c = h.db.pool.get().await.unwrap();
+        let row = c
+            .query_opt(
+                "SELECT bulk_operation_id, objects_done FROM sync_state
+                 WHERE resource = 'orders' AND cursor LIKE 'bulk:%' AND objects_done > 0",
+                &[],
+            )
+            .await
+            .unwrap();
+        if let Some(r) = row {
+            break (r.get::<_, String>(0), r.get::<_, i64>(1));
+        }
+        assert!(Instant::now() < deadline, "the order backfill never started streaming");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // Stop the engine mid-stream: the run task is aborted wherever it is.
+    engine.shutdown().await;
+    let c = h.db.pool.get().await.unwrap();
+    let state: String = c
+        .query_one("SELECT state FROM sync_runs WHERE mode = 'full'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(state, "running", "an interrupted run stays open to be resumed");
+    // A crashed holder's lease: the next engine must wait for it to expire.
+    c.execute(
+        "INSERT INTO sync_leases (shop_domain, holder, expires_at) VALUES ($1, 'crashed', now() + interval '2 seconds')",
+        &[&SHOP],
+    )
+    .await
+    .unwrap();
+    let restarted = Instant::now();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    wait_run_completed(&h, "full", 240).await;
+    assert!(restarted.elapsed() >= Duration::from_secs(1), "waited for the lease");
+    wait_equal(&h, &sim, 120).await;
+    assert_eq!(
+        h.query_i64("SELECT count(*) FROM sync_runs").await,
+        1,
+        "the same run resumed, none started over"
+    );
+    let current = sim
+        .shared()
+        .bulk
+        .lock()
+        .unwrap()
+        .current(xeno_sim::graphql::bulk::BulkOperationType::Query)
+        .unwrap();
+    assert_eq!(
+        format!("gid://shopify/BulkOperation/{}", current.id),
+        bulk_id,
+        "the order bulk operation was resumed, not started again (killed after {done} orders)"
+    );
+    engine.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reconciliation_repairs_dropped_webhooks() {
+    let h = Harness::new().await;
+    let mut config = sim_config(200, 40, 300);
+    config.webhook_faults = WebhookFaults {
+        drop_rate: 0.1,
+        ..WebhookFaults::default()
+    };
+    let sim = Sim::start(config).await.unwrap();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    wait_run_completed(&h, "full", 120).await;
+    wait_equal(&h, &sim, 60).await;
+
+    sim.set_webhook_url(Some(format!("http://{}/api/webhooks", engine.addr())));
+    for _ in 0..10 {
+        sim.trigger(40);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(sim.webhooks_idle(Duration::from_secs(60)).await);
+    let stats = sim.webhook_stats();
+    assert!(stats.dropped > 0, "some webhooks were dropped: {stats:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!differences(&h, &sim).await.is_empty(), "dropped webhooks left the copy behind");
+
+    let r = h
+        .http
+        .post(format!("http://{}/api/sync", engine.addr()))
+        .bearer_auth(API_TOKEN)
+        .json(&serde_json::json!({"shop": SHOP, "mode": "incremental"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let body: Value = r.json().await.unwrap();
+    let id: uuid::Uuid = body["sync_id"].as_str().unwrap().parse().unwrap();
+    wait_text(
+        &h,
+        &format!("SELECT state FROM sync_runs WHERE id = '{id}'"),
+        "completed",
+        120,
+    )
+    .await;
+    wait_equal(&h, &sim, 60).await;
+    let c = h.db.pool.get().await.unwrap();
+    let row = c
+        .query_one("SELECT objects_fixed + objects_deleted FROM sync_runs WHERE id = $1", &[&id])
+        .await
+        .unwrap();
+    assert!(row.get::<_, i64>(0) > 0, "the reconciliation fixed something");
+    let reconciled = h
+        .query_i64("SELECT count(*) FROM sync_state WHERE last_reconciled_at IS NOT NULL")
+        .await;
+    assert_eq!(reconciled, 3);
+    engine.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sync_api_answers_clear_errors() {
+    let h = Harness::new().await;
+    let sim = Sim::start(sim_config(5, 2, 5)).await.unwrap();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    let url = format!("http://{}/api/sync", engine.addr());
+    let post = |body: Value, token: Option<&str>| {
+        let mut r = h.http.post(&url).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let r = post(serde_json::json!({"shop": SHOP, "mode": "full"}), None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = post(serde_json::json!({"mode": "full"}), Some(API_TOKEN)).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("shop"));
+    let r = post(serde_json::json!({"shop": SHOP, "mode": "sideways"}), Some(API_TOKEN)).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("mode"));
+    let r = post(serde_json::json!({"shop": "other.myshopify.com"}), Some(API_TOKEN)).await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = post(serde_json::json!({"shop": SHOP, "mode": "full"}), Some(API_TOKEN)).await.unwrap();
+    assert_eq!(r.status(), 202);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["mode"], "full");
+    assert!(body["sync_id"].as_str().is_some());
+    engine.shutdown().await;
+    sim.shutdown().await;
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn api_subscriptions(sim: &SimHandle) -> Vec<(String, String)> {
+    sim.shared()
+        .webhooks
+        .subscriptions()
+        .lock()
+        .unwrap()
+        .list()
+        .iter()
+        .filter(|s| s.api_managed)
+        .map(|s| (s.topic.clone(), s.callback_url.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lost_webhook_subscriptions_are_recreated_and_the_gap_reconciled() {
+    let h = Harness::new().await;
+    let sim = Sim::start(sim_config(100, 20, 150)).await.unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let public = format!("http://127.0.0.1:{port}");
+    let engine = start_engine(&h, config_for(&h, &sim, &listen, Some(&public), SYNC)).await;
+    wait_run_completed(&h, "full", 120).await;
+    let subs = api_subscriptions(&sim);
+    assert_eq!(subs.len(), 16, "{subs:?}");
+    assert!(subs.iter().all(|(_, url)| url == &format!("{public}/api/webhooks")));
+    // Webhooks flow while the engine is up.
+    sim.trigger(20);
+    assert!(sim.webhooks_idle(Duration::from_secs(30)).await);
+    wait_equal(&h, &sim, 60).await;
+
+    // The engine goes away; deliveries fail until Shopify removes the subscriptions.
+    engine.shutdown().await;
+    for _ in 0..5 {
+        sim.trigger(40);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(sim.webhooks_idle(Duration::from_secs(60)).await);
+    let left = api_subscriptions(&sim).len();
+    assert!(left < 16, "some subscriptions were removed after failed deliveries ({left} left)");
+    assert!(!differences(&h, &sim).await.is_empty(), "the copy fell behind");
+
+    let engine = start_engine(&h, config_for(&h, &sim, &listen, Some(&public), SYNC)).await;
+    wait_text(
+        &h,
+        "SELECT state FROM sync_runs WHERE trigger = 'start' AND mode = 'incremental' ORDER BY queued_at DESC LIMIT 1",
+        "completed",
+        120,
+    )
+    .await;
+    assert_eq!(api_subscriptions(&sim).len(), 16, "every subscription re-created");
+    wait_equal(&h, &sim, 60).await;
+    // And webhooks flow again.
+    sim.trigger(10);
+    assert!(sim.webhooks_idle(Duration::from_secs(30)).await);
+    wait_equal(&h, &sim, 60).await;
+    engine.shutdown().await;
+    sim.shutdown().await;
+}

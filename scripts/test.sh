@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh checkout: formatting, lints, then every test against the
+# PostgreSQL (127.0.0.1:5432) and NATS JetStream (127.0.0.1:4222) running on this machine.
+# Each test creates its own database and stream names, so runs never collide.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== building the dashboard (wasm32) =="
+scripts/build-dashboard.sh
+
+echo "== rustfmt =="
+cargo fmt --all -- --check
+
+echo "== clippy =="
+cargo clippy --workspace --exclude xeno-dashboard --all-targets -- -D warnings
+cargo clippy -p xeno-dashboard --target wasm32-unknown-unknown -- -D warnings
+
+echo "== tests =="
+cargo test --workspace --exclude xeno-dashboard -- --test-threads "${XENO_TEST_THREADS:-4}"

@@ -1,0 +1,140 @@
+//! Typed rows, one field per column of `sql/V1__core_schema.sql`, built by [`crate::parse`]
+//! from either payload format and written by the engine's store.
+//!
+//! Money is an exact [`Decimal`] next to its ISO currency code; times are UTC; ids are
+//! Shopify's numeric ids. The bookkeeping columns (`shop_domain`, `deleted_at`,
+//! `redacted_at`, `ingested_at`) and the `raw` JSON of top-level entities belong to the
+//! store, which has the envelope; [`RefundRow::raw`] is carried because a refund is often a
+//! child of an order payload.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+/// A row of `orders`, with its children.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRow {
+    pub id: i64,
+    /// Display name, e.g. `#1001`.
+    pub name: Option<String>,
+    /// REST `order_number`; for GraphQL nodes, the digits of a `#1234` name.
+    pub order_number: Option<i64>,
+    pub email: Option<String>,
+    pub customer_id: Option<i64>,
+    /// Shop currency every money column below is in.
+    pub currency: Option<String>,
+    pub total_price: Option<Decimal>,
+    pub subtotal_price: Option<Decimal>,
+    pub total_tax: Option<Decimal>,
+    pub total_discounts: Option<Decimal>,
+    /// `total_shipping_price_set.shop_money`, else the sum of `shipping_lines`.
+    pub total_shipping: Option<Decimal>,
+    /// Sum of [`OrderRow::refunds`] (or GraphQL `totalRefundedSet`); zero when none.
+    pub total_refunded: Decimal,
+    /// REST spelling (`paid`, `partially_refunded`, …), GraphQL enums lowercased.
+    pub financial_status: Option<String>,
+    /// REST spelling (`fulfilled`, `partial`, `restocked`, or `None` when unfulfilled).
+    pub fulfillment_status: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub test: bool,
+    pub created_at: Option<DateTime<Utc>>,
+    pub processed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Shopify's last change: the out-of-order guard.
+    pub updated_at: DateTime<Utc>,
+    pub line_items: Vec<LineItemRow>,
+    pub refunds: Vec<RefundRow>,
+}
+
+/// A row of `order_line_items`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineItemRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub product_id: Option<i64>,
+    pub variant_id: Option<i64>,
+    pub sku: Option<String>,
+    pub title: Option<String>,
+    pub variant_title: Option<String>,
+    pub vendor: Option<String>,
+    /// Ordered quantity (0 when absent).
+    pub quantity: i32,
+    /// Unit price before discounts.
+    pub price: Option<Decimal>,
+    pub total_discount: Option<Decimal>,
+    pub currency: Option<String>,
+}
+
+/// A row of `order_refunds`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundRow {
+    pub id: i64,
+    pub order_id: i64,
+    /// Money returned to the buyer; see [`crate::parse`] for the rule.
+    pub amount: Decimal,
+    pub currency: Option<String>,
+    pub note: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub processed_at: Option<DateTime<Utc>>,
+    /// The refund's own JSON (the `raw` column).
+    pub raw: serde_json::Value,
+}
+
+/// A row of `customers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// `enabled`, `disabled`, `invited`, `declined` (GraphQL enums lowercased).
+    pub state: Option<String>,
+    pub verified_email: Option<bool>,
+    /// Comma-separated, as REST sends them.
+    pub tags: Option<String>,
+    pub currency: Option<String>,
+    pub orders_count: Option<i32>,
+    pub total_spent: Option<Decimal>,
+    pub default_city: Option<String>,
+    pub default_province: Option<String>,
+    pub default_country: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `products`, with its variants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductRow {
+    pub id: i64,
+    pub title: Option<String>,
+    pub handle: Option<String>,
+    pub vendor: Option<String>,
+    pub product_type: Option<String>,
+    /// `active`, `draft`, `archived` (GraphQL enums lowercased).
+    pub status: Option<String>,
+    /// Comma-separated, as REST sends them.
+    pub tags: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub variants: Vec<VariantRow>,
+}
+
+/// A row of `product_variants`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantRow {
+    pub id: i64,
+    /// Always the enclosing product's id.
+    pub product_id: i64,
+    pub title: Option<String>,
+    pub sku: Option<String>,
+    pub price: Option<Decimal>,
+    pub compare_at_price: Option<Decimal>,
+    /// Set only when the payload states it; the store falls back to the shop's currency.
+    pub currency: Option<String>,
+    pub position: Option<i32>,
+    pub inventory_quantity: Option<i32>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,283 @@
+//! Configuration of the simulator: the `xeno sim` flags ([`SimArgs`]) and the plain
+//! [`SimConfig`] that in-process users (the engine's integration tests) fill in directly.
+//! [`SimArgs::into_config`] turns flags into a config, reading secrets from the environment
+//! variables the flags name.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use thiserror::Error;
+
+/// The shop's Shopify plan: decides the GraphQL restore rate and the REST leak rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Plan {
+    Standard,
+    Advanced,
+    Plus,
+    Enterprise,
+}
+
+impl Plan {
+    /// GraphQL points restored per second.
+    pub fn restore_rate(self) -> f64 {
+        match self {
+            Plan::Standard => 100.0,
+            Plan::Advanced => 200.0,
+            Plan::Plus => 1000.0,
+            Plan::Enterprise => 2000.0,
+        }
+    }
+    /// REST requests leaked per second from the bucket of 40.
+    pub fn rest_leak_rate(self) -> f64 {
+        match self {
+            Plan::Standard => 2.0,
+            Plan::Advanced => 4.0,
+            Plan::Plus => 20.0,
+            Plan::Enterprise => 40.0,
+        }
+    }
+    /// `shop { plan { displayName } }`.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Plan::Standard => "Basic",
+            Plan::Advanced => "Advanced",
+            Plan::Plus => "Shopify Plus",
+            Plan::Enterprise => "Enterprise",
+        }
+    }
+}
+
+/// Faults of the webhook sender.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WebhookFaults {
+    /// Share of deliveries sent twice with the same webhook id.
+    pub duplicate_rate: f64,
+    /// Share of deliveries held back and sent after later ones.
+    pub reorder_rate: f64,
+    /// Share of deliveries never sent.
+    pub drop_rate: f64,
+}
+
+impl Default for WebhookFaults {
+    fn default() -> Self {
+        WebhookFaults { duplicate_rate: 0.0, reorder_rate: 0.0, drop_rate: 0.0 }
+    }
+}
+
+/// Faults of the Admin API (GraphQL and REST).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ApiFaults {
+    /// Share of requests answered 429 with `Retry-After`.
+    pub rate_429: f64,
+    /// Share of requests answered 500/502/503.
+    pub rate_5xx: f64,
+    /// Delay added to every API response.
+    pub slow: Duration,
+    /// Makes the next bulk operation fail (FAILED, with a partial data URL).
+    pub fail_bulk: bool,
+}
+
+/// Everything the simulator needs, secrets as values.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where the HTTP server listens (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// `<name>.myshopify.com`.
+    pub shop: String,
+    /// Signs webhooks (the app's client secret).
+    pub webhook_secret: String,
+    /// The Admin API access token clients must send in `X-Shopify-Access-Token`.
+    pub access_token: String,
+    /// Seed of the generator and the activity.
+    pub seed: u64,
+    pub customers: usize,
+    pub products: usize,
+    pub orders: usize,
+    /// Live changes per second (0 = still).
+    pub rate: f64,
+    /// Changes come in bursts of this many (1 = evenly spaced).
+    pub burst: u32,
+    /// When set, every topic is delivered here (a subscription that is never removed).
+    pub webhook_url: Option<String>,
+    pub plan: Plan,
+    pub currency: String,
+    /// `X-Shopify-API-Version` of webhooks.
+    pub api_version: String,
+    pub webhook_faults: WebhookFaults,
+    /// Multiplies Shopify's retry schedule (8 retries over 4 hours); 0.001 makes it ~14 s.
+    pub retry_scale: f64,
+    /// Webhook deliveries in flight at once.
+    pub webhook_concurrency: usize,
+    pub api_faults: ApiFaults,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            shop: "xeno-sim.myshopify.com".to_string(),
+            webhook_secret: "sim-secret".to_string(),
+            access_token: "shpat_sim".to_string(),
+            seed: 1,
+            customers: 50,
+            products: 20,
+            orders: 100,
+            rate: 0.0,
+            burst: 1,
+            webhook_url: None,
+            plan: Plan::Standard,
+            currency: "USD".to_string(),
+            api_version: "2025-07".to_string(),
+            webhook_faults: WebhookFaults::default(),
+            retry_scale: 1.0,
+            webhook_concurrency: 32,
+            api_faults: ApiFaults::default(),
+        }
+    }
+}
+
+/// A problem with the flags.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} (named by --{1}) is not set")]
+    MissingEnv(String, &'static str),
+    #[error("--shop {0:?} is not a <name>.myshopify.com domain")]
+    BadShop(String),
+    #[error("--currency {0:?} is not a three-letter ISO 4217 code")]
+    BadCurrency(String),
+}
+
+fn rate_0_to_1(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not between 0 and 1"))
+    }
+}
+
+fn non_negative(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if v >= 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not a non-negative number"))
+    }
+}
+
+/// The flags of `xeno sim`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Address of the simulator's HTTP server (Admin API, `/_sim/*`).
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: SocketAddr,
+    /// The simulated shop's domain.
+    #[arg(long, default_value = "xeno-sim.myshopify.com")]
+    pub shop: String,
+    /// Environment variable holding the webhook signing secret.
+    #[arg(long, default_value = "SHOPIFY_WEBHOOK_SECRET")]
+    pub secret_env: String,
+    /// Environment variable holding the Admin API access token.
+    #[arg(long, default_value = "SHOPIFY_ACCESS_TOKEN")]
+    pub token_env: String,
+    /// Seed: the same seed gives the same store.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 500)]
+    pub customers: usize,
+    #[arg(long, default_value_t = 200)]
+    pub products: usize,
+    #[arg(long, default_value_t = 2000)]
+    pub orders: usize,
+    /// Live store changes per second (0 = still).
+    #[arg(long, default_value_t = 1.0, value_parser = non_negative)]
+    pub rate: f64,
+    /// Deliver every topic to this URL.
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    #[arg(long, value_enum, default_value = "standard")]
+    pub plan: Plan,
+    #[arg(long, default_value = "USD")]
+    pub currency: String,
+    /// API version announced in webhooks.
+    #[arg(long, default_value = "2025-07")]
+    pub api_version: String,
+    /// Share of webhooks delivered twice (same webhook id).
+    #[arg(long, default_value_t = 0.0, value_parser = rate_0_to_1)]
+    pub duplicate_rate: f64,
+    /// Share of webhooks held back and delivered after later ones.
+    #[arg(long, default_value_t = 0.0, value_parser = rate_0_to_1)]
+    pub reorder_rate: f64,
+    /// Share of webhooks never delivered.
+    #[arg(long, default_value_t = 0.0, value_parser = rate_0_to_1)]
+    pub drop_rate: f64,
+    /// Store changes come in bursts of N.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub burst: u32,
+    /// Scale of Shopify's webhook retry schedule (8 retries over 4 h); 0.001 for tests.
+    #[arg(long, default_value_t = 1.0, value_parser = non_negative)]
+    pub retry_scale: f64,
+    /// Share of Admin API requests answered 429.
+    #[arg(long, default_value_t = 0.0, value_parser = rate_0_to_1)]
+    pub fault_429_rate: f64,
+    /// Share of Admin API requests answered 5xx.
+    #[arg(long, default_value_t = 0.0, value_parser = rate_0_to_1)]
+    pub fault_5xx_rate: f64,
+    /// Milliseconds added to every Admin API response.
+    #[arg(long, default_value_t = 0)]
+    pub slow_ms: u64,
+    /// Make the first bulk operation fail (FAILED with a partial data URL).
+    #[arg(long)]
+    pub fail_bulk: bool,
+}
+
+impl SimArgs {
+    /// Reads the secrets the flags name and builds the config.
+    pub fn into_config(self) -> Result<SimConfig, ConfigError> {
+        let env = |name: &str, flag: &'static str| std::env::var(name).map_err(|_| ConfigError::MissingEnv(name.to_string(), flag));
+        if !valid_shop_domain(&self.shop) {
+            return Err(ConfigError::BadShop(self.shop));
+        }
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(ConfigError::BadCurrency(self.currency));
+        }
+        Ok(SimConfig {
+            listen: self.listen,
+            webhook_secret: env(&self.secret_env, "secret-env")?,
+            access_token: env(&self.token_env, "token-env")?,
+            shop: self.shop,
+            seed: self.seed,
+            customers: self.customers,
+            products: self.products,
+            orders: self.orders,
+            rate: self.rate,
+            burst: self.burst,
+            webhook_url: self.webhook_url,
+            plan: self.plan,
+            currency: self.currency,
+            api_version: self.api_version,
+            webhook_faults: WebhookFaults {
+                duplicate_rate: self.duplicate_rate,
+                reorder_rate: self.reorder_rate,
+                drop_rate: self.drop_rate,
+            },
+            retry_scale: self.retry_scale,
+            webhook_concurrency: 32,
+            api_faults: ApiFaults {
+                rate_429: self.fault_429_rate,
+                rate_5xx: self.fault_5xx_rate,
+                slow: Duration::from_millis(self.slow_ms),
+                fail_bulk: self.fail_bulk,
+            },
+        })
+    }
+}
+
+/// Shopify's own check: `^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$`.
+pub fn valid_shop_domain(domain: &str) -> bool {
+    let Some(name) = domain.strip_suffix(".myshopify.com") else {
+        return false;
+    };
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+}

@@ -1,0 +1,209 @@
+//! Connection paging and search filters shared by every connection of the schema.
+//!
+//! Cursors are opaque base64 of `<sort value>:<id>`; `after`/`before` are positions in the
+//! sorted list, so a page boundary survives objects being added or changed in between (a
+//! changed object can move past the cursor, as on Shopify). In bulk mode (`BulkMode` in the
+//! context) `first`, `last` and cursors are ignored and everything is returned.
+//! The `query:` filter understands Shopify's `field:>value` terms for `updated_at`,
+//! `created_at` and `id` (`>`, `>=`, `<`, `<=`, `=`), joined by spaces or `AND`.
+
+use async_graphql::{Context, Error, SimpleObject};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Marks an execution as a bulk operation's: connections return everything.
+pub struct BulkMode;
+
+/// Largest page Shopify serves.
+pub const MAX_PAGE: i32 = 250;
+
+/// `pageInfo`.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// Paging arguments of a connection field.
+#[derive(Debug, Default, Clone)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+    pub reverse: bool,
+}
+
+/// One page: items with their cursors.
+pub struct Page<T> {
+    pub items: Vec<(String, T)>,
+    pub page_info: PageInfo,
+}
+
+fn encode(key: (i64, u64)) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", key.0, key.1))
+}
+
+fn decode(cursor: &str) -> Result<(i64, u64), Error> {
+    let bad = || Error::new(format!("Invalid cursor for current pagination sort: {cursor}"));
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (a, b) = text.split_once(':').ok_or_else(bad)?;
+    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+}
+
+/// Sorts `items` by their `(sort value, id)` key and cuts the page the arguments ask for.
+pub fn paginate<T>(ctx: &Context<'_>, mut items: Vec<((i64, u64), T)>, args: PageArgs) -> Result<Page<T>, Error> {
+    items.sort_by_key(|(k, _)| *k);
+    if args.reverse {
+        items.reverse();
+    }
+    let bulk = ctx.data_opt::<BulkMode>().is_some();
+    let total = items.len();
+    let (mut start, mut end) = (0, total);
+    if !bulk {
+        match (args.first, args.last) {
+            (None, None) => return Err(Error::new("you must provide one of first or last")),
+            (Some(n), _) | (None, Some(n)) if !(0..=MAX_PAGE).contains(&n) => {
+                return Err(Error::new(format!("The value of `first`/`last` must be between 0 and {MAX_PAGE}, got {n}")))
+            }
+            _ => {}
+        }
+        let after_key = |key: (i64, u64), cursor: (i64, u64)| if args.reverse { key < cursor } else { key > cursor };
+        if let Some(c) = &args.after {
+            let c = decode(c)?;
+            start = items.iter().position(|(k, _)| after_key(*k, c)).unwrap_or(total);
+        }
+        if let Some(c) = &args.before {
+            let c = decode(c)?;
+            end = items.iter().position(|(k, _)| !after_key(c, *k)).unwrap_or(total).max(start);
+        }
+        if let Some(n) = args.first {
+            end = end.min(start + n as usize);
+        }
+        if let Some(n) = args.last {
+            start = start.max(end.saturating_sub(n as usize));
+        }
+    }
+    let has_previous_page = start > 0;
+    let has_next_page = end < total;
+    let items: Vec<(String, T)> = items.into_iter().skip(start).take(end - start).map(|(k, t)| (encode(k), t)).collect();
+    let page_info = PageInfo {
+        has_next_page,
+        has_previous_page,
+        start_cursor: items.first().map(|(c, _)| c.clone()),
+        end_cursor: items.last().map(|(c, _)| c.clone()),
+    };
+    Ok(Page { items, page_info })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field {
+    UpdatedAt,
+    CreatedAt,
+    Id,
+}
+
+/// A parsed `query:` argument.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    terms: Vec<(Field, Op, i64)>,
+}
+
+fn parse_time(s: &str) -> Option<i64> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
+        return Some(t.and_utc().timestamp());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().timestamp())
+}
+
+impl SearchFilter {
+    /// Parses Shopify's search syntax; terms it does not know are ignored, as Shopify does.
+    pub fn parse(query: Option<&str>) -> SearchFilter {
+        let mut terms = Vec::new();
+        for term in query.unwrap_or_default().split_whitespace() {
+            let Some((name, rest)) = term.split_once(':') else { continue };
+            let field = match name {
+                "updated_at" => Field::UpdatedAt,
+                "created_at" => Field::CreatedAt,
+                "id" => Field::Id,
+                _ => continue,
+            };
+            let (op, value) = if let Some(v) = rest.strip_prefix(">=") {
+                (Op::Ge, v)
+            } else if let Some(v) = rest.strip_prefix("<=") {
+                (Op::Le, v)
+            } else if let Some(v) = rest.strip_prefix('>') {
+                (Op::Gt, v)
+            } else if let Some(v) = rest.strip_prefix('<') {
+                (Op::Lt, v)
+            } else {
+                (Op::Eq, rest)
+            };
+            let value = value.trim_matches(|c| c == '\'' || c == '"');
+            let parsed = match field {
+                Field::Id => value.parse().ok(),
+                _ => parse_time(value),
+            };
+            if let Some(v) = parsed {
+                terms.push((field, op, v));
+            }
+        }
+        SearchFilter { terms }
+    }
+
+    /// Whether an object passes every term.
+    pub fn matches(&self, id: u64, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) -> bool {
+        self.terms.iter().all(|(field, op, v)| {
+            let x = match field {
+                Field::UpdatedAt => updated_at.timestamp(),
+                Field::CreatedAt => created_at.timestamp(),
+                Field::Id => id as i64,
+            };
+            match op {
+                Op::Gt => x > *v,
+                Op::Ge => x >= *v,
+                Op::Lt => x < *v,
+                Op::Le => x <= *v,
+                Op::Eq => x == *v,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_parses_shopify_syntax() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let f = SearchFilter::parse(Some("updated_at:>'2024-01-01T00:00:00Z'"));
+        assert!(f.matches(1, t("2020-01-01T00:00:00Z"), t("2024-01-01T00:00:01Z")));
+        assert!(!f.matches(1, t("2020-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z")));
+        let f = SearchFilter::parse(Some("updated_at:>='2024-01-01T00:00:00Z' AND created_at:<2023-01-01 status:any"));
+        assert!(f.matches(1, t("2022-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z")));
+        assert!(!f.matches(1, t("2023-01-02T00:00:00Z"), t("2024-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        assert_eq!(decode(&encode((1_700_000_000, 42))).unwrap(), (1_700_000_000, 42));
+        assert!(decode("not a cursor").is_err());
+    }
+}

@@ -1,0 +1,260 @@
+//! `xeno load`: a webhook load generator for benchmarks.
+//!
+//! Sends signed `orders/create` deliveries (real generated orders of 3–5 KB, each with a fresh
+//! `X-Shopify-Webhook-Id`) to a webhook URL at a fixed rate (open loop: sends are scheduled by
+//! the clock, not by answers; 0 = as fast as `--concurrency` allows) for `--duration`, then
+//! reports the achieved rate, HDR latency percentiles of the 2xx answers and the other answers
+//! by status. [`LoadReport`] is serde-serialisable for benchmark JSON.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hdrhistogram::Histogram;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use crate::config::Plan;
+use crate::store::rest::{order, Money};
+use crate::webhooks::{lock, triggered_at};
+
+/// The flags of `xeno load`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LoadArgs {
+    /// Where to POST the webhooks (the engine's `/api/webhooks`).
+    #[arg(long)]
+    pub webhook_url: String,
+    /// Deliveries per second (0 = as fast as the concurrency allows).
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u64,
+    /// How long to send.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub duration: Duration,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub concurrency: u64,
+    /// Shop domain announced in `X-Shopify-Shop-Domain`.
+    #[arg(long, default_value = "xeno-sim.myshopify.com")]
+    pub shop: String,
+    /// Environment variable holding the webhook signing secret.
+    #[arg(long, default_value = "SHOPIFY_WEBHOOK_SECRET")]
+    pub secret_env: String,
+    /// API version announced in `X-Shopify-API-Version`.
+    #[arg(long, default_value = "2025-07")]
+    pub api_version: String,
+}
+
+/// Latency percentiles in milliseconds.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+/// What a load run achieved.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct LoadReport {
+    pub target_rate: u64,
+    pub concurrency: u64,
+    pub duration_secs: f64,
+    /// Requests started.
+    pub sent: u64,
+    /// Answers with a 2xx status.
+    pub ok: u64,
+    /// Non-2xx answers by status code.
+    pub by_status: BTreeMap<u16, u64>,
+    /// Requests without an answer (connect error, timeout).
+    pub errors: u64,
+    /// Answered requests per second over the run.
+    pub achieved_rate: f64,
+    /// Latency of the 2xx answers.
+    pub latency_ms: Percentiles,
+    /// Bytes of one body on average.
+    pub body_bytes: usize,
+}
+
+/// A problem before the run starts.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("environment variable {0} (named by --secret-env) is not set")]
+    MissingSecret(String),
+    #[error("--webhook-url {0:?} is not an http(s) URL")]
+    BadUrl(String),
+    #[error("could not build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
+/// Real generated orders whose JSON is 3–5 KB.
+pub fn sample_bodies(seed: u64) -> Vec<Bytes> {
+    let shop = crate::generate::default_shop("xeno-load.myshopify.com", "USD", Plan::Standard);
+    let sizes = crate::generate::Sizes { customers: 50, products: 30, orders: 200 };
+    let (store, _) = crate::generate::generate(shop, seed, sizes);
+    let m = Money { currency: &store.shop.currency };
+    let bodies: Vec<Bytes> = store
+        .orders
+        .values()
+        .map(|o| Bytes::from(order(o, &m).to_string()))
+        .filter(|b| (3_000..=5_000).contains(&b.len()))
+        .collect();
+    if bodies.is_empty() {
+        // Fall back to whatever sizes exist (never expected with these sizes).
+        store.orders.values().take(10).map(|o| Bytes::from(order(o, &m).to_string())).collect()
+    } else {
+        bodies
+    }
+}
+
+struct Tally {
+    histogram: Histogram<u64>,
+    ok: u64,
+    by_status: BTreeMap<u16, u64>,
+    errors: u64,
+}
+
+/// Runs the load and prints the report.
+pub async fn run_load(args: LoadArgs) -> anyhow::Result<LoadReport> {
+    let secret = std::env::var(&args.secret_env).map_err(|_| LoadError::MissingSecret(args.secret_env.clone()))?;
+    let report = run_with_secret(&args, &secret).await?;
+    print_report(&report);
+    Ok(report)
+}
+
+/// Runs the load with the secret given (what tests and benchmarks call).
+pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport, LoadError> {
+    if !(args.webhook_url.starts_with("http://") || args.webhook_url.starts_with("https://")) {
+        return Err(LoadError::BadUrl(args.webhook_url.clone()));
+    }
+    let bodies = Arc::new(sample_bodies(1));
+    let signatures: Arc<Vec<String>> = Arc::new(bodies.iter().map(|b| xeno_shopify::signature::sign(secret.as_bytes(), b)).collect());
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .timeout(Duration::from_secs(5))
+        .pool_max_idle_per_host(args.concurrency as usize)
+        .build()?;
+    let tally = Arc::new(Mutex::new(Tally {
+        histogram: Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds"),
+        ok: 0,
+        by_status: BTreeMap::new(),
+        errors: 0,
+    }));
+    let permits = Arc::new(Semaphore::new(args.concurrency as usize));
+    let start = Instant::now();
+    let end = start + args.duration;
+    let planned = (args.rate > 0).then(|| (args.rate as f64 * args.duration.as_secs_f64()).round() as u64);
+    let mut sent: u64 = 0;
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        let due = match planned {
+            Some(total) if sent >= total => break,
+            Some(_) => start + Duration::from_nanos(sent * 1_000_000_000 / args.rate),
+            None if Instant::now() >= end => break,
+            None => Instant::now(),
+        };
+        tokio::time::sleep_until(due).await;
+        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let i = (sent as usize) % bodies.len();
+        let (body, signature) = (bodies[i].clone(), signatures[i].clone());
+        let (client, tally, url) = (client.clone(), tally.clone(), args.webhook_url.clone());
+        let (shop, version) = (args.shop.clone(), args.api_version.clone());
+        sent += 1;
+        tasks.spawn(async move {
+            let t0 = Instant::now();
+            let result = client
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .header("X-Shopify-Topic", "orders/create")
+                .header("X-Shopify-Hmac-Sha256", signature)
+                .header("X-Shopify-Shop-Domain", shop)
+                .header("X-Shopify-API-Version", version)
+                .header("X-Shopify-Webhook-Id", uuid::Uuid::new_v4().to_string())
+                .header("X-Shopify-Event-Id", uuid::Uuid::new_v4().to_string())
+                .header("X-Shopify-Triggered-At", triggered_at(chrono::Utc::now()))
+                .body(body)
+                .send()
+                .await;
+            let micros = t0.elapsed().as_micros().max(1) as u64;
+            let mut t = lock(&tally);
+            match result {
+                Ok(resp) if resp.status().is_success() => {
+                    t.ok += 1;
+                    let _ = t.histogram.record(micros);
+                }
+                Ok(resp) => *t.by_status.entry(resp.status().as_u16()).or_default() += 1,
+                Err(_) => t.errors += 1,
+            }
+            drop(permit);
+        });
+        // Reap finished tasks so the set stays small.
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+    let elapsed = start.elapsed().as_secs_f64();
+    let t = lock(&tally);
+    let ms = |v: u64| v as f64 / 1000.0;
+    let h = &t.histogram;
+    let answered = t.ok + t.by_status.values().sum::<u64>();
+    Ok(LoadReport {
+        target_rate: args.rate,
+        concurrency: args.concurrency,
+        duration_secs: elapsed,
+        sent,
+        ok: t.ok,
+        by_status: t.by_status.clone(),
+        errors: t.errors,
+        achieved_rate: answered as f64 / elapsed.max(1e-9),
+        latency_ms: if h.is_empty() {
+            Percentiles::default()
+        } else {
+            Percentiles {
+                p50: ms(h.value_at_quantile(0.5)),
+                p90: ms(h.value_at_quantile(0.9)),
+                p99: ms(h.value_at_quantile(0.99)),
+                p999: ms(h.value_at_quantile(0.999)),
+                max: ms(h.max()),
+                mean: h.mean() / 1000.0,
+            }
+        },
+        body_bytes: bodies.iter().map(|b| b.len()).sum::<usize>() / bodies.len().max(1),
+    })
+}
+
+/// Prints a report for people.
+pub fn print_report(r: &LoadReport) {
+    println!(
+        "sent {} in {:.1}s: {:.0}/s achieved (target {}/s, concurrency {}), body {} B",
+        r.sent, r.duration_secs, r.achieved_rate, r.target_rate, r.concurrency, r.body_bytes
+    );
+    let l = r.latency_ms;
+    println!(
+        "2xx {}: latency ms p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
+        r.ok, l.p50, l.p90, l.p99, l.p999, l.max
+    );
+    for (status, n) in &r.by_status {
+        println!("status {status}: {n}");
+    }
+    if r.errors > 0 {
+        println!("no answer (connect error or timeout): {}", r.errors);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_real_orders_of_3_to_5_kb() {
+        let bodies = sample_bodies(1);
+        assert!(bodies.len() >= 5, "{}", bodies.len());
+        for b in &bodies {
+            assert!((3_000..=5_000).contains(&b.len()));
+            let v: serde_json::Value = serde_json::from_slice(b).unwrap();
+            assert!(v["line_items"].is_array() && v["total_price_set"].is_object());
+        }
+    }
+}

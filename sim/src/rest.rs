@@ -1,0 +1,374 @@
+//! The legacy REST Admin API: `shop.json`, `oauth/access_scopes.json`, and `orders`,
+//! `customers`, `products` as lists (`limit` ≤ 250, `since_id`, `updated_at_min/max`,
+//! `created_at_min/max`, orders' `status=open|closed|cancelled|any` (default open), `fields`),
+//! single objects (`orders/{id}.json`) and counts (`orders/count.json`).
+//!
+//! Lists page by `Link: <…?limit=…&page_info=…>; rel="next"` (and `rel="previous"`); the
+//! `page_info` token carries the filters, so a request with one may only add `limit` and
+//! `fields`, as on Shopify. Every answer carries `X-Shopify-Shop-Api-Call-Limit: used/40` from
+//! the shop's REST bucket (40 requests leaking at the plan's rate); a full bucket answers 429
+//! with `Retry-After`. Bodies are the same REST JSON as webhooks ([`crate::store::rest`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::graphql::{authorized, injected_fault, INVALID_TOKEN};
+use crate::store::rest as render;
+use crate::store::{Kind, Store};
+use crate::webhooks::lock;
+use crate::Shared;
+
+/// Largest `limit`.
+pub const MAX_LIMIT: usize = 250;
+/// Size of the REST bucket.
+pub const BUCKET_SIZE: f64 = 40.0;
+
+/// REST routes.
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/admin/oauth/access_scopes.json", get(access_scopes))
+        .route("/admin/api/{version}/{resource}", get(collection))
+        .route("/admin/api/{version}/{resource}/{item}", get(member))
+}
+
+/// Filters of a list request; also the content of a `page_info` token.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Filters {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at_min: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at_max: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at_min: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at_max: Option<DateTime<Utc>>,
+    /// Page boundary: ids above (next) or below (previous) this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    before_id: Option<u64>,
+}
+
+fn error(status: StatusCode, errors: Value) -> Response {
+    (status, Json(json!({ "errors": errors }))).into_response()
+}
+
+/// Why a REST request is refused.
+#[derive(Debug, thiserror::Error)]
+enum RestError {
+    #[error("bad request: {0}")]
+    BadRequest(Value),
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("throttled")]
+    Throttled { call_limit: HeaderValue, retry_after: f64 },
+    #[error("injected fault")]
+    Fault(Box<Response>),
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        match self {
+            RestError::BadRequest(v) => error(StatusCode::BAD_REQUEST, v),
+            RestError::Unauthorized => error(StatusCode::UNAUTHORIZED, json!(INVALID_TOKEN)),
+            RestError::Throttled { call_limit, retry_after } => {
+                let mut resp = error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!("Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."),
+                );
+                resp.headers_mut().insert("X-Shopify-Shop-Api-Call-Limit", call_limit);
+                resp.headers_mut().insert("Retry-After", HeaderValue::from_str(&format!("{retry_after:.1}")).expect("ascii"));
+                resp
+            }
+            RestError::Fault(r) => *r,
+        }
+    }
+}
+
+fn parse_time(params: &HashMap<String, String>, key: &str) -> Result<Option<DateTime<Utc>>, RestError> {
+    match params.get(key) {
+        None => Ok(None),
+        Some(v) => DateTime::parse_from_rfc3339(v)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| RestError::BadRequest(json!({ key: format!("{v} is not a valid ISO 8601 time") }))),
+    }
+}
+
+fn filters_from(params: &HashMap<String, String>) -> Result<Filters, RestError> {
+    if let Some(token) = params.get("page_info") {
+        if let Some(extra) = params.keys().find(|k| !matches!(k.as_str(), "page_info" | "limit" | "fields")) {
+            return Err(RestError::BadRequest(json!({"page_info": format!("page_info cannot be combined with {extra}")})));
+        }
+        let invalid = || RestError::BadRequest(json!({"page_info": "Invalid value."}));
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+        return serde_json::from_slice(&bytes).map_err(|_| invalid());
+    }
+    Ok(Filters {
+        status: params.get("status").cloned(),
+        since_id: match params.get("since_id") {
+            Some(v) => Some(v.parse().map_err(|_| RestError::BadRequest(json!({"since_id": "expected an integer"})))?),
+            None => None,
+        },
+        updated_at_min: parse_time(params, "updated_at_min")?,
+        updated_at_max: parse_time(params, "updated_at_max")?,
+        created_at_min: parse_time(params, "created_at_min")?,
+        created_at_max: parse_time(params, "created_at_max")?,
+        after_id: None,
+        before_id: None,
+    })
+}
+
+/// Takes one request from the REST bucket; `Err` is the 429.
+fn take_call(shared: &Shared) -> Result<HeaderValue, RestError> {
+    let now = tokio::time::Instant::now();
+    let mut bucket = lock(&shared.rest_bucket);
+    let header = |available: f64| {
+        let used = (BUCKET_SIZE - available).ceil().clamp(0.0, BUCKET_SIZE) as u32;
+        HeaderValue::from_str(&format!("{used}/{}", BUCKET_SIZE as u32)).expect("ascii")
+    };
+    match bucket.try_take(now, 1.0) {
+        Ok(level) => Ok(header(level.currently_available)),
+        Err(level) => Err(RestError::Throttled {
+            call_limit: header(level.currently_available),
+            retry_after: bucket.wait_for(now, 1.0).max(0.1),
+        }),
+    }
+}
+
+/// Faults, token and bucket, in Shopify's order; `Ok` carries the call-limit header.
+async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<HeaderValue, RestError> {
+    if let Some(fault) = injected_fault(shared).await {
+        return Err(RestError::Fault(Box::new(fault)));
+    }
+    if !authorized(shared, headers) {
+        return Err(RestError::Unauthorized);
+    }
+    take_call(shared)
+}
+
+fn with_limit_header(mut resp: Response, limit: HeaderValue) -> Response {
+    resp.headers_mut().insert("X-Shopify-Shop-Api-Call-Limit", limit);
+    resp
+}
+
+async fn access_scopes(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    match admit(&shared, &headers).await {
+        Err(r) => r.into_response(),
+        Ok(limit) => {
+            let scopes: Vec<Value> = crate::graphql::schema::ACCESS_SCOPES.iter().map(|h| json!({"handle": h})).collect();
+            with_limit_header(Json(json!({"access_scopes": scopes})).into_response(), limit)
+        }
+    }
+}
+
+fn shop_json(store: &Store) -> Value {
+    let s = &store.shop;
+    json!({"shop": {
+        "id": s.id,
+        "name": s.name,
+        "email": s.email,
+        "domain": s.domain,
+        "myshopify_domain": s.domain,
+        "currency": s.currency,
+        "iana_timezone": s.iana_timezone,
+        "timezone": "(GMT+00:00) Etc/UTC",
+        "plan_name": format!("{:?}", s.plan).to_lowercase(),
+        "plan_display_name": s.plan.display_name(),
+        "created_at": render::time(s.created_at),
+        "updated_at": render::time(s.created_at),
+        "country_code": "US",
+        "money_format": "${{amount}}",
+    }})
+}
+
+fn kind_of(resource: &str) -> Option<Kind> {
+    match resource {
+        "orders" => Some(Kind::Order),
+        "customers" => Some(Kind::Customer),
+        "products" => Some(Kind::Product),
+        _ => None,
+    }
+}
+
+fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, json!("Not Found"))
+}
+
+/// `(id, created_at, updated_at, open, cancelled)` of a live object.
+type IndexRow = (u64, DateTime<Utc>, DateTime<Utc>, bool, bool);
+
+/// The [`IndexRow`] of every live object of a kind.
+fn index(store: &Store, kind: Kind) -> Vec<IndexRow> {
+    match kind {
+        Kind::Order => store.orders.values().map(|o| (o.id, o.created_at, o.updated_at, o.closed_at.is_none(), o.cancelled_at.is_some())).collect(),
+        Kind::Customer => store.customers.values().map(|c| (c.id, c.created_at, c.updated_at, true, false)).collect(),
+        Kind::Product => store.products.values().map(|p| (p.id, p.created_at, p.updated_at, true, false)).collect(),
+    }
+}
+
+fn matching(store: &Store, kind: Kind, f: &Filters) -> Result<Vec<u64>, RestError> {
+    let status = f.status.as_deref().unwrap_or(if kind == Kind::Order { "open" } else { "any" });
+    if kind == Kind::Order && !matches!(status, "open" | "closed" | "cancelled" | "any") {
+        return Err(RestError::BadRequest(json!({"status": "must be open, closed, cancelled or any"})));
+    }
+    Ok(index(store, kind)
+        .into_iter()
+        .filter(|(id, created, updated, open, cancelled)| {
+            let status_ok = kind != Kind::Order
+                || match status {
+                    "open" => *open && !*cancelled,
+                    "closed" => !*open,
+                    "cancelled" => *cancelled,
+                    _ => true,
+                };
+            status_ok
+                && f.since_id.is_none_or(|s| *id > s)
+                && f.updated_at_min.is_none_or(|t| *updated >= t)
+                && f.updated_at_max.is_none_or(|t| *updated <= t)
+                && f.created_at_min.is_none_or(|t| *created >= t)
+                && f.created_at_max.is_none_or(|t| *created <= t)
+        })
+        .map(|(id, ..)| id)
+        .collect())
+}
+
+fn project(v: Value, fields: Option<&String>) -> Value {
+    match (fields, v) {
+        (Some(list), Value::Object(obj)) => {
+            let keep: Vec<&str> = list.split(',').map(str::trim).collect();
+            Value::Object(obj.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect())
+        }
+        (_, v) => v,
+    }
+}
+
+fn token(f: &Filters) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(f).expect("filters serialize"))
+}
+
+async fn collection(
+    State(shared): State<Arc<Shared>>,
+    Path((version, resource)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let limit_header = match admit(&shared, &headers).await {
+        Ok(h) => h,
+        Err(r) => return r.into_response(),
+    };
+    let resp = list(&shared, &version, &resource, &params);
+    with_limit_header(resp, limit_header)
+}
+
+fn list(shared: &Shared, version: &str, resource: &str, params: &HashMap<String, String>) -> Response {
+    let store = shared.store.read().unwrap_or_else(|e| e.into_inner());
+    if resource == "shop.json" {
+        return Json(shop_json(&store)).into_response();
+    }
+    let Some(kind) = resource.strip_suffix(".json").and_then(kind_of) else { return not_found() };
+    let limit = match params.get("limit").map(|l| l.parse::<usize>()) {
+        None => 50,
+        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(_) => return RestError::BadRequest(json!({"limit": format!("must be between 1 and {MAX_LIMIT}")})).into_response(),
+    };
+    let filters = match filters_from(params) {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let ids = match matching(&store, kind, &filters) {
+        Ok(ids) => ids,
+        Err(r) => return r.into_response(),
+    };
+    let page: Vec<u64> = match (filters.after_id, filters.before_id) {
+        (_, Some(before)) => {
+            let earlier: Vec<u64> = ids.iter().copied().filter(|id| *id < before).collect();
+            earlier[earlier.len().saturating_sub(limit)..].to_vec()
+        }
+        (Some(after), _) => ids.iter().copied().filter(|id| *id > after).take(limit).collect(),
+        _ => ids.iter().copied().take(limit).collect(),
+    };
+    let objects: Vec<Value> = page
+        .iter()
+        .filter_map(|id| render::live_object(&store, kind, *id))
+        .map(|v| project(v, params.get("fields")))
+        .collect();
+    let mut links = Vec::new();
+    let base = format!("{}/admin/api/{version}/{resource}", shared.base_url);
+    let fields = params.get("fields").map(|f| format!("&fields={f}")).unwrap_or_default();
+    if let (Some(first), Some(last)) = (page.first(), page.last()) {
+        if ids.iter().any(|id| id < first) {
+            let t = token(&Filters { after_id: None, before_id: Some(*first), ..filters.clone() });
+            links.push(format!("<{base}?limit={limit}{fields}&page_info={t}>; rel=\"previous\""));
+        }
+        if ids.iter().any(|id| id > last) {
+            let t = token(&Filters { after_id: Some(*last), before_id: None, ..filters.clone() });
+            links.push(format!("<{base}?limit={limit}{fields}&page_info={t}>; rel=\"next\""));
+        }
+    }
+    let key = resource.trim_end_matches(".json");
+    let mut resp = Json(json!({ key: objects })).into_response();
+    if !links.is_empty() {
+        if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
+            resp.headers_mut().insert("Link", v);
+        }
+    }
+    resp
+}
+
+async fn member(
+    State(shared): State<Arc<Shared>>,
+    Path((_version, resource, item)): Path<(String, String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let limit_header = match admit(&shared, &headers).await {
+        Ok(h) => h,
+        Err(r) => return r.into_response(),
+    };
+    let resp = (|| {
+        let kind = kind_of(&resource)?;
+        let item = item.strip_suffix(".json")?;
+        let store = shared.store.read().unwrap_or_else(|e| e.into_inner());
+        if item == "count" {
+            let counted = filters_from(&params).and_then(|f| matching(&store, kind, &f));
+            return Some(match counted {
+                Ok(ids) => Json(json!({"count": ids.len()})).into_response(),
+                Err(r) => r.into_response(),
+            });
+        }
+        let id: u64 = item.parse().ok()?;
+        let v = render::live_object(&store, kind, id)?;
+        let key = resource.trim_end_matches('s');
+        Some(Json(json!({ key: project(v, params.get("fields")) })).into_response())
+    })()
+    .unwrap_or_else(not_found);
+    with_limit_header(resp, limit_header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip() {
+        let f = Filters { status: Some("any".into()), after_id: Some(5), ..Filters::default() };
+        let back: Filters = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token(&f)).unwrap()).unwrap();
+        assert_eq!(back.after_id, Some(5));
+        assert_eq!(back.status.as_deref(), Some("any"));
+    }
+}

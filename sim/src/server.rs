@@ -1,0 +1,96 @@
+//! The simulator's HTTP server: the Admin API routes ([`crate::graphql`], [`crate::rest`]),
+//! bulk-operation downloads, and the simulator's own `/_sim/summary` and `/_sim/export`.
+//!
+//! # `GET /_sim/export`
+//!
+//! The whole store as JSON Lines, one object a line, from one consistent snapshot:
+//!
+//! ```text
+//! {"type":"customer","deleted":false,"data":{…REST customer JSON, as in customers/update…}}
+//! {"type":"customer","deleted":true,"data":{"id":7000000012345,"phone":null,"addresses":[],"tax_exemptions":[],"admin_graphql_api_id":"gid://shopify/Customer/7000000012345"}}
+//! {"type":"product","deleted":false,"data":{…REST product JSON…}}
+//! {"type":"product","deleted":true,"data":{"id":7000000012399}}
+//! {"type":"order","deleted":false,"data":{…REST order JSON, as in orders/updated…}}
+//! {"type":"order","deleted":true,"data":{"id":7000000012400}}
+//! ```
+//!
+//! Types come in the order customer, product, order; within a type live objects by ascending
+//! id, then deleted ones by ascending id. `data` of a live object is exactly the body its
+//! latest webhook carried; of a deleted one, the body of its delete webhook.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::store::rest::{self, Money};
+use crate::store::{Kind, Store};
+use crate::{Shared, Summary};
+
+/// All routes of the simulator.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/_sim/summary", get(summary))
+        .route("/_sim/export", get(export))
+        .route("/_sim/bulk/{file}", get(bulk_file))
+        .route("/admin/api/{version}/graphql.json", post(crate::graphql::handler))
+        .merge(crate::rest::routes())
+        .with_state(shared)
+}
+
+async fn summary(State(shared): State<Arc<Shared>>) -> Json<Summary> {
+    Json(Summary::of(&shared.store.read().unwrap_or_else(|e| e.into_inner())))
+}
+
+/// Every export line of `store`, in the documented order.
+pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
+    let m = Money { currency: &store.shop.currency };
+    let line = |kind: Kind, deleted: bool, data: serde_json::Value| {
+        json!({"type": kind.as_str(), "deleted": deleted, "data": data}).to_string()
+    };
+    let tombstones = move |kind: Kind| {
+        store.deleted.keys().filter(move |(k, _)| *k == kind).map(move |(k, id)| line(*k, true, rest::deleted_object(*k, *id)))
+    };
+    let customers = store.customers.values().map(move |c| line(Kind::Customer, false, rest::customer(c, &m)));
+    let products = store.products.values().map(move |p| line(Kind::Product, false, rest::product(p, &m)));
+    let orders = store.orders.values().map(move |o| line(Kind::Order, false, rest::order(o, &m)));
+    customers
+        .chain(tombstones(Kind::Customer))
+        .chain(products)
+        .chain(tombstones(Kind::Product))
+        .chain(orders)
+        .chain(tombstones(Kind::Order))
+}
+
+async fn export(State(shared): State<Arc<Shared>>) -> Response {
+    let snapshot = shared.store.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    tokio::task::spawn_blocking(move || {
+        let mut chunk = String::with_capacity(64 * 1024);
+        for line in export_lines(&snapshot) {
+            chunk.push_str(&line);
+            chunk.push('\n');
+            if chunk.len() >= 60 * 1024 && tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut chunk)))).is_err() {
+                return;
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.blocking_send(Ok(Bytes::from(chunk)));
+        }
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    ([(header::CONTENT_TYPE, "application/jsonl")], Body::from_stream(stream)).into_response()
+}
+
+async fn bulk_file(State(shared): State<Arc<Shared>>, Path(file): Path<String>) -> Response {
+    let key = file.strip_suffix(".jsonl").unwrap_or(&file);
+    match crate::webhooks::lock(&shared.bulk).file(key) {
+        Some(bytes) => ([(header::CONTENT_TYPE, "application/jsonl")], bytes).into_response(),
+        None => (StatusCode::NOT_FOUND, "NoSuchKey").into_response(),
+    }
+}

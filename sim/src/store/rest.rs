@@ -1,0 +1,398 @@
+//! REST JSON of store objects: the bodies of webhooks, of `/_sim/export` lines and of the REST
+//! Admin API. Shapes follow Shopify's (see `shared/fixtures/shopify/rest/`): snake_case keys,
+//! numeric `id` plus `admin_graphql_api_id`, money as strings with the currency's decimals
+//! (`"199.00"`) and `*_set` objects with `shop_money` / `presentment_money`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use super::{Address, Customer, Fulfillment, Kind, LineItem, Order, Product, Refund, Store, Transaction};
+
+/// `gid://shopify/<Type>/<id>`.
+pub fn gid(type_name: &str, id: u64) -> String {
+    format!("gid://shopify/{type_name}/{id}")
+}
+
+/// Shopify's REST timestamp (`2024-01-02T03:04:05+00:00`).
+pub fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+fn opt_time(t: Option<DateTime<Utc>>) -> Value {
+    t.map(time).map(Value::String).unwrap_or(Value::Null)
+}
+
+/// Renders money REST-style in the store's currency.
+#[derive(Clone, Copy)]
+pub struct Money<'a> {
+    pub currency: &'a str,
+}
+
+impl Money<'_> {
+    /// `"199.00"`.
+    pub fn s(&self, amount: Decimal) -> String {
+        super::round_money(amount, self.currency).to_string()
+    }
+    /// `{"shop_money":{…},"presentment_money":{…}}`.
+    pub fn set(&self, amount: Decimal) -> Value {
+        let m = json!({"amount": self.s(amount), "currency_code": self.currency});
+        json!({"shop_money": m.clone(), "presentment_money": m})
+    }
+}
+
+/// An address as embedded in customers and orders.
+pub fn address(a: &Address) -> Value {
+    json!({
+        "id": a.id,
+        "customer_id": a.customer_id,
+        "first_name": a.first_name,
+        "last_name": a.last_name,
+        "company": a.company,
+        "address1": a.address1,
+        "address2": a.address2,
+        "city": a.city,
+        "province": a.province,
+        "country": a.country,
+        "zip": a.zip,
+        "phone": a.phone,
+        "name": format!("{} {}", a.first_name, a.last_name),
+        "province_code": a.province_code,
+        "country_code": a.country_code,
+        "country_name": a.country,
+        "default": a.default,
+    })
+}
+
+fn order_address(a: &Address) -> Value {
+    let mut v = address(a);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("id");
+        o.remove("customer_id");
+        o.remove("default");
+        o.remove("country_name");
+    }
+    v
+}
+
+/// A customer (`customers/create|update`, `customers.json`).
+pub fn customer(c: &Customer, m: &Money) -> Value {
+    json!({
+        "id": c.id,
+        "email": c.email,
+        "accepts_marketing": c.accepts_marketing,
+        "created_at": time(c.created_at),
+        "updated_at": time(c.updated_at),
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "orders_count": c.orders_count,
+        "state": c.state,
+        "total_spent": m.s(c.total_spent),
+        "last_order_id": c.last_order_id,
+        "note": c.note,
+        "verified_email": c.verified_email,
+        "multipass_identifier": null,
+        "tax_exempt": false,
+        "tags": c.tags.join(", "),
+        "last_order_name": c.last_order_name,
+        "currency": m.currency,
+        "phone": c.phone,
+        "addresses": c.addresses.iter().map(address).collect::<Vec<_>>(),
+        "tax_exemptions": [],
+        "admin_graphql_api_id": gid("Customer", c.id),
+        "default_address": c.default_address().map(address),
+    })
+}
+
+/// The body of `customers/delete`.
+pub fn customer_deleted(id: u64) -> Value {
+    json!({"id": id, "phone": null, "addresses": [], "tax_exemptions": [], "admin_graphql_api_id": gid("Customer", id)})
+}
+
+/// A product with variants, options and images.
+pub fn product(p: &Product, m: &Money) -> Value {
+    let variants: Vec<Value> = p
+        .variants
+        .iter()
+        .map(|v| {
+            json!({
+                "id": v.id,
+                "product_id": p.id,
+                "title": v.title,
+                "price": m.s(v.price),
+                "sku": v.sku,
+                "position": v.position,
+                "inventory_policy": "deny",
+                "compare_at_price": v.compare_at_price.map(|d| m.s(d)),
+                "fulfillment_service": "manual",
+                "inventory_management": "shopify",
+                "option1": v.title,
+                "option2": null,
+                "option3": null,
+                "created_at": time(v.created_at),
+                "updated_at": time(v.updated_at),
+                "taxable": v.taxable,
+                "barcode": null,
+                "grams": v.grams,
+                "weight": Decimal::from(v.grams) / Decimal::from(1000),
+                "weight_unit": "kg",
+                "inventory_item_id": v.inventory_item_id,
+                "inventory_quantity": v.inventory_quantity,
+                "requires_shipping": true,
+                "admin_graphql_api_id": gid("ProductVariant", v.id),
+            })
+        })
+        .collect();
+    let images: Vec<Value> = p
+        .images
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id,
+                "product_id": p.id,
+                "position": i.position,
+                "created_at": time(i.created_at),
+                "updated_at": time(i.updated_at),
+                "alt": i.alt,
+                "width": i.width,
+                "height": i.height,
+                "src": i.src,
+                "variant_ids": [],
+                "admin_graphql_api_id": gid("ProductImage", i.id),
+            })
+        })
+        .collect();
+    json!({
+        "id": p.id,
+        "title": p.title,
+        "body_html": p.body_html,
+        "vendor": p.vendor,
+        "product_type": p.product_type,
+        "created_at": time(p.created_at),
+        "handle": p.handle,
+        "updated_at": time(p.updated_at),
+        "published_at": opt_time(p.published_at),
+        "template_suffix": null,
+        "published_scope": "web",
+        "tags": p.tags.join(", "),
+        "status": p.status,
+        "admin_graphql_api_id": gid("Product", p.id),
+        "variants": variants,
+        "options": [{
+            "id": p.option_id,
+            "product_id": p.id,
+            "name": p.option_name,
+            "position": 1,
+            "values": p.variants.iter().map(|v| v.title.clone()).collect::<Vec<_>>(),
+        }],
+        "images": images.clone(),
+        "image": images.first().cloned(),
+    })
+}
+
+/// A transaction (`order_with_transaction.json` shape).
+pub fn transaction(t: &Transaction, m: &Money) -> Value {
+    json!({
+        "id": t.id,
+        "order_id": t.order_id,
+        "kind": t.kind,
+        "gateway": t.gateway,
+        "status": t.status,
+        "message": null,
+        "created_at": time(t.created_at),
+        "test": false,
+        "authorization": format!("auth-{}", t.id),
+        "location_id": null,
+        "user_id": null,
+        "parent_id": t.parent_id,
+        "processed_at": time(t.created_at),
+        "device_id": null,
+        "error_code": null,
+        "source_name": "web",
+        "receipt": {},
+        "amount": m.s(t.amount),
+        "currency": m.currency,
+        "admin_graphql_api_id": gid("OrderTransaction", t.id),
+    })
+}
+
+fn line_item(l: &LineItem, m: &Money) -> Value {
+    json!({
+        "id": l.id,
+        "admin_graphql_api_id": gid("LineItem", l.id),
+        "fulfillable_quantity": l.quantity - l.fulfilled_quantity,
+        "fulfillment_service": "manual",
+        "fulfillment_status": if l.fulfilled_quantity == 0 { Value::Null } else if l.fulfilled_quantity >= l.quantity { json!("fulfilled") } else { json!("partial") },
+        "gift_card": false,
+        "grams": l.grams,
+        "name": format!("{} - {}", l.title, l.variant_title),
+        "price": m.s(l.price),
+        "price_set": m.set(l.price),
+        "product_exists": true,
+        "product_id": l.product_id,
+        "properties": [],
+        "quantity": l.quantity,
+        "requires_shipping": true,
+        "sku": l.sku,
+        "taxable": true,
+        "title": l.title,
+        "total_discount": m.s(l.total_discount),
+        "total_discount_set": m.set(l.total_discount),
+        "variant_id": l.variant_id,
+        "variant_inventory_management": "shopify",
+        "variant_title": l.variant_title,
+        "vendor": l.vendor,
+        "tax_lines": l.tax_lines.iter().map(|t| json!({
+            "title": t.title,
+            "price": m.s(t.price),
+            "rate": t.rate,
+            "price_set": m.set(t.price),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A refund (`refunds/create`, and inside orders).
+pub fn refund(r: &Refund, o: &Order, m: &Money) -> Value {
+    json!({
+        "id": r.id,
+        "order_id": r.order_id,
+        "created_at": time(r.created_at),
+        "note": r.note,
+        "user_id": null,
+        "processed_at": time(r.processed_at),
+        "restock": r.restock,
+        "admin_graphql_api_id": gid("Refund", r.id),
+        "refund_line_items": r.refund_line_items.iter().map(|rl| json!({
+            "id": rl.id,
+            "quantity": rl.quantity,
+            "line_item_id": rl.line_item_id,
+            "location_id": null,
+            "restock_type": if r.restock { "return" } else { "no_restock" },
+            "subtotal": m.s(rl.subtotal),
+            "subtotal_set": m.set(rl.subtotal),
+            "total_tax": m.s(rl.total_tax),
+            "total_tax_set": m.set(rl.total_tax),
+            "line_item": o.line_items.iter().find(|l| l.id == rl.line_item_id).map(|l| line_item(l, m)),
+        })).collect::<Vec<_>>(),
+        "transactions": r.transactions.iter().map(|t| transaction(t, m)).collect::<Vec<_>>(),
+        "order_adjustments": [],
+    })
+}
+
+fn fulfillment(f: &Fulfillment, o: &Order, m: &Money) -> Value {
+    json!({
+        "id": f.id,
+        "order_id": f.order_id,
+        "status": f.status,
+        "created_at": time(f.created_at),
+        "updated_at": time(f.created_at),
+        "service": "manual",
+        "tracking_company": f.tracking_company,
+        "tracking_number": f.tracking_number,
+        "tracking_numbers": [f.tracking_number],
+        "admin_graphql_api_id": gid("Fulfillment", f.id),
+        "line_items": f.lines.iter().filter_map(|(id, qty)| {
+            let l = o.line_items.iter().find(|l| l.id == *id)?;
+            let mut v = line_item(l, m);
+            v["quantity"] = json!(qty);
+            Some(v)
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// An order with its customer, lines, taxes, shipping, discounts, refunds and fulfillments.
+pub fn order(o: &Order, m: &Money) -> Value {
+    let total_tax = o.total_tax();
+    json!({
+        "id": o.id,
+        "admin_graphql_api_id": gid("Order", o.id),
+        "buyer_accepts_marketing": o.customer.as_ref().map(|c| c.accepts_marketing).unwrap_or(false),
+        "cancel_reason": o.cancel_reason,
+        "cancelled_at": opt_time(o.cancelled_at),
+        "closed_at": opt_time(o.closed_at),
+        "confirmed": true,
+        "contact_email": o.email,
+        "created_at": time(o.created_at),
+        "currency": m.currency,
+        "current_subtotal_price": m.s(o.subtotal_price()),
+        "current_total_discounts": m.s(o.total_discounts),
+        "current_total_price": m.s(o.total_price() - o.total_refunded()),
+        "current_total_tax": m.s(total_tax),
+        "customer_locale": "en",
+        "discount_codes": o.discount_codes.iter().map(|d| json!({"code": d.code, "amount": m.s(d.amount), "type": d.kind})).collect::<Vec<_>>(),
+        "email": o.email,
+        "financial_status": o.financial_status,
+        "fulfillment_status": o.fulfillment_status(),
+        "gateway": o.gateway,
+        "payment_gateway_names": [o.gateway],
+        "name": o.name,
+        "note": o.note,
+        "number": o.number - 1000,
+        "order_number": o.number,
+        "presentment_currency": m.currency,
+        "processed_at": time(o.processed_at),
+        "source_name": "web",
+        "subtotal_price": m.s(o.subtotal_price()),
+        "subtotal_price_set": m.set(o.subtotal_price()),
+        "tags": o.tags.join(", "),
+        "tax_lines": [{
+            "title": "State Tax",
+            "price": m.s(total_tax),
+            "rate": o.tax_rate,
+            "price_set": m.set(total_tax),
+        }],
+        "taxes_included": false,
+        "test": false,
+        "total_discounts": m.s(o.total_discounts),
+        "total_discounts_set": m.set(o.total_discounts),
+        "total_line_items_price": m.s(o.total_line_items_price()),
+        "total_line_items_price_set": m.set(o.total_line_items_price()),
+        "total_price": m.s(o.total_price()),
+        "total_price_set": m.set(o.total_price()),
+        "total_shipping_price_set": m.set(o.total_shipping()),
+        "total_tax": m.s(total_tax),
+        "total_tax_set": m.set(total_tax),
+        "total_weight": o.line_items.iter().map(|l| l.grams * l.quantity).sum::<u32>(),
+        "updated_at": time(o.updated_at),
+        "billing_address": o.billing_address.as_ref().map(order_address),
+        "shipping_address": o.shipping_address.as_ref().map(order_address),
+        "customer": o.customer.as_ref().map(|c| {
+            let mut v = customer(c, m);
+            if let Some(obj) = v.as_object_mut() {
+                obj.remove("addresses");
+            }
+            v
+        }),
+        "line_items": o.line_items.iter().map(|l| line_item(l, m)).collect::<Vec<_>>(),
+        "shipping_lines": o.shipping_lines.iter().map(|s| json!({
+            "id": s.id,
+            "title": s.title,
+            "code": s.code,
+            "source": "shopify",
+            "price": m.s(s.price),
+            "price_set": m.set(s.price),
+            "discounted_price": m.s(s.price),
+            "tax_lines": [],
+        })).collect::<Vec<_>>(),
+        "fulfillments": o.fulfillments.iter().map(|f| fulfillment(f, o, m)).collect::<Vec<_>>(),
+        "refunds": o.refunds.iter().map(|r| refund(r, o, m)).collect::<Vec<_>>(),
+    })
+}
+
+/// The REST JSON of a live object, or `None` when it does not exist (anymore).
+pub fn live_object(store: &Store, kind: Kind, id: u64) -> Option<Value> {
+    let m = Money { currency: &store.shop.currency };
+    match kind {
+        Kind::Customer => store.customers.get(&id).map(|c| customer(c, &m)),
+        Kind::Product => store.products.get(&id).map(|p| product(p, &m)),
+        Kind::Order => store.orders.get(&id).map(|o| order(o, &m)),
+    }
+}
+
+/// What is known of a deleted object: the body of its delete webhook.
+pub fn deleted_object(kind: Kind, id: u64) -> Value {
+    match kind {
+        Kind::Customer => customer_deleted(id),
+        Kind::Product | Kind::Order => json!({"id": id}),
+    }
+}

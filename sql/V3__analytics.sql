@@ -1,0 +1,345 @@
+-- Analytics rollups behind /api/stats, /api/revenue-series and /api/top-customers (rules in
+-- sql/README.md, section "Analytics").
+--
+-- Maintained by triggers on `orders`, `order_refunds` and `shops`, so every write path (the
+-- UpsertWriter's batch transaction, tombstones, cancellations, refunds, compliance redaction,
+-- a manual UPDATE) keeps them right in the same transaction. The triggers never add deltas
+-- blindly: for the order they concern they compare what the rollups currently hold for it
+-- (`analytics_orders`, `analytics_refunds`) with what the raw rows say now, and apply the
+-- difference. Running the reconciliation twice, or in any order, therefore lands on the same
+-- numbers; a per-order advisory lock serialises concurrent transactions touching one order
+-- (an order and its refund arriving in two parallel batches).
+
+-- The time zone each shop's day buckets use: `shops.iana_timezone` when PostgreSQL knows the
+-- name, otherwise UTC (an unknown name must never fail a writer's transaction).
+CREATE TABLE analytics_shops (
+    shop_domain  text PRIMARY KEY,
+    time_zone    text NOT NULL
+);
+
+-- What each counted order currently contributes to the rollups.
+CREATE TABLE analytics_orders (
+    shop_domain  text NOT NULL,
+    order_id     bigint NOT NULL,
+    customer_id  bigint,
+    currency     text NOT NULL,
+    total        numeric NOT NULL,
+    created_at   timestamptz NOT NULL,
+    -- The order's hour in the shop's time zone (wall-clock time, no zone).
+    local_hour   timestamp NOT NULL,
+    PRIMARY KEY (shop_domain, order_id)
+);
+CREATE INDEX analytics_orders_customer_idx
+    ON analytics_orders (shop_domain, customer_id, created_at DESC) WHERE customer_id IS NOT NULL;
+
+-- What each counted refund currently contributes (refunds count only while their order does).
+CREATE TABLE analytics_refunds (
+    shop_domain  text NOT NULL,
+    refund_id    bigint NOT NULL,
+    order_id     bigint NOT NULL,
+    customer_id  bigint,
+    currency     text NOT NULL,
+    amount       numeric NOT NULL,
+    local_hour   timestamp NOT NULL,
+    PRIMARY KEY (shop_domain, refund_id)
+);
+CREATE INDEX analytics_refunds_order_idx ON analytics_refunds (shop_domain, order_id);
+
+-- Sales per shop, local hour and currency. Hours roll up into days and weeks at query time
+-- (in the shop's zone, so half-hour offsets stay exact). `slot` spreads the current hour of a
+-- busy shop over a few rows (by backend) so parallel writer transactions do not queue on one
+-- row lock; readers sum over slots.
+CREATE TABLE analytics_hourly (
+    shop_domain    text NOT NULL,
+    local_hour     timestamp NOT NULL,
+    currency       text NOT NULL,
+    slot           smallint NOT NULL,
+    orders_count   bigint NOT NULL DEFAULT 0,
+    gross          numeric NOT NULL DEFAULT 0,
+    refunds_count  bigint NOT NULL DEFAULT 0,
+    refunds        numeric NOT NULL DEFAULT 0,
+    PRIMARY KEY (shop_domain, local_hour, currency, slot)
+);
+
+-- Spend per shop, customer and currency, for the top-customers ranking.
+CREATE TABLE analytics_customers (
+    shop_domain   text NOT NULL,
+    customer_id   bigint NOT NULL,
+    currency      text NOT NULL,
+    orders_count  bigint NOT NULL DEFAULT 0,
+    gross         numeric NOT NULL DEFAULT 0,
+    refunds       numeric NOT NULL DEFAULT 0,
+    spent         numeric GENERATED ALWAYS AS (gross - refunds) STORED,
+    PRIMARY KEY (shop_domain, customer_id, currency)
+);
+CREATE INDEX analytics_customers_rank_idx
+    ON analytics_customers (shop_domain, currency, spent DESC);
+
+-- New customers per period and catalogue size (the other KPI cards).
+CREATE INDEX customers_created_live_idx ON customers (shop_domain, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX products_created_idx ON products (shop_domain, created_at);
+
+-- -------------------------------------------------------------------------------------------
+-- Functions.
+
+CREATE FUNCTION analytics_tz(p_shop text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT time_zone FROM analytics_shops WHERE shop_domain = p_shop), 'UTC')
+$$;
+
+CREATE FUNCTION analytics_add_hourly(p_shop text, p_hour timestamp, p_currency text,
+                                     d_orders bigint, d_gross numeric,
+                                     d_refunds_count bigint, d_refunds numeric) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO analytics_hourly AS h
+        (shop_domain, local_hour, currency, slot, orders_count, gross, refunds_count, refunds)
+    VALUES (p_shop, p_hour, p_currency, (pg_backend_pid() % 4)::smallint,
+            d_orders, d_gross, d_refunds_count, d_refunds)
+    ON CONFLICT (shop_domain, local_hour, currency, slot) DO UPDATE
+       SET orders_count  = h.orders_count + EXCLUDED.orders_count,
+           gross         = h.gross + EXCLUDED.gross,
+           refunds_count = h.refunds_count + EXCLUDED.refunds_count,
+           refunds       = h.refunds + EXCLUDED.refunds
+$$;
+
+CREATE FUNCTION analytics_add_customer(p_shop text, p_customer bigint, p_currency text,
+                                       d_orders bigint, d_gross numeric, d_refunds numeric)
+RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO analytics_customers AS c
+        (shop_domain, customer_id, currency, orders_count, gross, refunds)
+    SELECT p_shop, p_customer, p_currency, d_orders, d_gross, d_refunds
+    WHERE p_customer IS NOT NULL
+    ON CONFLICT (shop_domain, customer_id, currency) DO UPDATE
+       SET orders_count = c.orders_count + EXCLUDED.orders_count,
+           gross        = c.gross + EXCLUDED.gross,
+           refunds      = c.refunds + EXCLUDED.refunds
+$$;
+
+-- Brings the rollups in line with the current rows of one order and its refunds.
+CREATE FUNCTION analytics_sync_order(p_shop text, p_order_id bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    o        orders%ROWTYPE;
+    have     analytics_orders%ROWTYPE;
+    counted  boolean;
+    tz       text;
+    cur      text;
+    v_hour   timestamp;
+    had      boolean;
+    r        record;
+BEGIN
+    -- Serialise with every other transaction reconciling this order; the statements below
+    -- then see what those committed.
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_shop, p_order_id));
+
+    SELECT * INTO o FROM orders WHERE shop_domain = p_shop AND id = p_order_id;
+    counted := FOUND
+        AND NOT o.test
+        AND o.deleted_at IS NULL
+        AND o.cancelled_at IS NULL
+        AND o.created_at IS NOT NULL
+        AND o.total_price IS NOT NULL;
+    tz := analytics_tz(p_shop);
+    cur := coalesce(nullif(o.currency, ''), 'XXX');
+    v_hour := CASE WHEN counted THEN date_trunc('hour', o.created_at AT TIME ZONE tz) END;
+
+    -- The order itself.
+    SELECT * INTO have FROM analytics_orders WHERE shop_domain = p_shop AND order_id = p_order_id;
+    had := FOUND;
+    IF had AND (NOT counted
+                  OR have.customer_id IS DISTINCT FROM o.customer_id
+                  OR have.currency <> cur
+                  OR have.total <> o.total_price
+                  OR have.created_at <> o.created_at
+                  OR have.local_hour <> v_hour) THEN
+        PERFORM analytics_add_hourly(p_shop, have.local_hour, have.currency, -1, -have.total, 0, 0);
+        PERFORM analytics_add_customer(p_shop, have.customer_id, have.currency, -1, -have.total, 0);
+        DELETE FROM analytics_orders WHERE shop_domain = p_shop AND order_id = p_order_id;
+        had := false;
+    END IF;
+    IF counted AND NOT had THEN
+        PERFORM analytics_add_hourly(p_shop, v_hour, cur, 1, o.total_price, 0, 0);
+        PERFORM analytics_add_customer(p_shop, o.customer_id, cur, 1, o.total_price, 0);
+        INSERT INTO analytics_orders
+            (shop_domain, order_id, customer_id, currency, total, created_at, local_hour)
+        VALUES (p_shop, p_order_id, o.customer_id, cur, o.total_price, o.created_at, v_hour);
+    END IF;
+
+    -- Its refunds: what is counted now against what should be.
+    FOR r IN
+        SELECT a.refund_id AS have_id, a.customer_id AS have_customer, a.currency AS have_currency,
+               a.amount AS have_amount, a.local_hour AS have_hour,
+               f.id AS want_id, f.amount AS want_amount,
+               date_trunc('hour', coalesce(f.processed_at, f.created_at, o.created_at)
+                                  AT TIME ZONE tz) AS want_hour
+        FROM (SELECT * FROM analytics_refunds
+              WHERE shop_domain = p_shop AND order_id = p_order_id) a
+        FULL JOIN (SELECT * FROM order_refunds
+                   WHERE counted AND shop_domain = p_shop AND order_id = p_order_id) f
+               ON f.id = a.refund_id
+    LOOP
+        IF r.have_id IS NOT NULL AND r.want_id IS NOT NULL
+           AND r.have_customer IS NOT DISTINCT FROM o.customer_id
+           AND r.have_currency = cur
+           AND r.have_amount = r.want_amount
+           AND r.have_hour = r.want_hour THEN
+            CONTINUE;
+        END IF;
+        IF r.have_id IS NOT NULL THEN
+            PERFORM analytics_add_hourly(p_shop, r.have_hour, r.have_currency, 0, 0, -1, -r.have_amount);
+            PERFORM analytics_add_customer(p_shop, r.have_customer, r.have_currency, 0, 0, -r.have_amount);
+            DELETE FROM analytics_refunds WHERE shop_domain = p_shop AND refund_id = r.have_id;
+        END IF;
+        IF r.want_id IS NOT NULL THEN
+            PERFORM analytics_add_hourly(p_shop, r.want_hour, cur, 0, 0, 1, r.want_amount);
+            PERFORM analytics_add_customer(p_shop, o.customer_id, cur, 0, 0, r.want_amount);
+            INSERT INTO analytics_refunds
+                (shop_domain, refund_id, order_id, customer_id, currency, amount, local_hour)
+            VALUES (p_shop, r.want_id, p_order_id, o.customer_id, cur, r.want_amount, r.want_hour);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Recomputes one shop's rollups from the raw tables (after its time zone changes, or to
+-- repair by hand: `SELECT analytics_rebuild('acme.myshopify.com')`).
+CREATE FUNCTION analytics_rebuild(p_shop text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    tz text := analytics_tz(p_shop);
+BEGIN
+    DELETE FROM analytics_hourly WHERE shop_domain = p_shop;
+    DELETE FROM analytics_customers WHERE shop_domain = p_shop;
+    DELETE FROM analytics_refunds WHERE shop_domain = p_shop;
+    DELETE FROM analytics_orders WHERE shop_domain = p_shop;
+
+    INSERT INTO analytics_orders
+        (shop_domain, order_id, customer_id, currency, total, created_at, local_hour)
+    SELECT shop_domain, id, customer_id, coalesce(nullif(currency, ''), 'XXX'), total_price,
+           created_at, date_trunc('hour', created_at AT TIME ZONE tz)
+    FROM orders
+    WHERE shop_domain = p_shop AND NOT test AND deleted_at IS NULL AND cancelled_at IS NULL
+      AND created_at IS NOT NULL AND total_price IS NOT NULL;
+
+    INSERT INTO analytics_refunds
+        (shop_domain, refund_id, order_id, customer_id, currency, amount, local_hour)
+    SELECT f.shop_domain, f.id, f.order_id, o.customer_id, o.currency, f.amount,
+           date_trunc('hour', coalesce(f.processed_at, f.created_at, o.created_at) AT TIME ZONE tz)
+    FROM order_refunds f
+    JOIN analytics_orders o ON o.shop_domain = f.shop_domain AND o.order_id = f.order_id
+    WHERE f.shop_domain = p_shop;
+
+    INSERT INTO analytics_hourly
+        (shop_domain, local_hour, currency, slot, orders_count, gross, refunds_count, refunds)
+    SELECT p_shop, local_hour, currency, 0, sum(orders_count), sum(gross),
+           sum(refunds_count), sum(refunds)
+    FROM (SELECT local_hour, currency, 1 AS orders_count, total AS gross,
+                 0 AS refunds_count, 0 AS refunds
+          FROM analytics_orders WHERE shop_domain = p_shop
+          UNION ALL
+          SELECT local_hour, currency, 0, 0, 1, amount
+          FROM analytics_refunds WHERE shop_domain = p_shop) x
+    GROUP BY local_hour, currency;
+
+    INSERT INTO analytics_customers (shop_domain, customer_id, currency, orders_count, gross, refunds)
+    SELECT p_shop, customer_id, currency, sum(orders_count), sum(gross), sum(refunds)
+    FROM (SELECT customer_id, currency, 1 AS orders_count, total AS gross, 0 AS refunds
+          FROM analytics_orders WHERE shop_domain = p_shop AND customer_id IS NOT NULL
+          UNION ALL
+          SELECT customer_id, currency, 0, 0, amount
+          FROM analytics_refunds WHERE shop_domain = p_shop AND customer_id IS NOT NULL) x
+    GROUP BY customer_id, currency;
+END
+$$;
+
+-- -------------------------------------------------------------------------------------------
+-- Triggers.
+
+CREATE FUNCTION analytics_orders_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM analytics_sync_order(OLD.shop_domain, OLD.id);
+    END IF;
+    IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR (NEW.shop_domain, NEW.id) <> (OLD.shop_domain, OLD.id)) THEN
+        PERFORM analytics_sync_order(NEW.shop_domain, NEW.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER analytics_orders_insert AFTER INSERT ON orders
+    FOR EACH ROW EXECUTE FUNCTION analytics_orders_trigger();
+CREATE TRIGGER analytics_orders_delete AFTER DELETE ON orders
+    FOR EACH ROW EXECUTE FUNCTION analytics_orders_trigger();
+-- Status changes (paid, fulfilled, …) do not touch the figures and skip the work.
+CREATE TRIGGER analytics_orders_update AFTER UPDATE ON orders
+    FOR EACH ROW
+    WHEN (OLD.total_price IS DISTINCT FROM NEW.total_price
+          OR OLD.currency IS DISTINCT FROM NEW.currency
+          OR OLD.customer_id IS DISTINCT FROM NEW.customer_id
+          OR OLD.created_at IS DISTINCT FROM NEW.created_at
+          OR OLD.test IS DISTINCT FROM NEW.test
+          OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+          OR OLD.cancelled_at IS DISTINCT FROM NEW.cancelled_at
+          OR OLD.shop_domain IS DISTINCT FROM NEW.shop_domain
+          OR OLD.id IS DISTINCT FROM NEW.id)
+    EXECUTE FUNCTION analytics_orders_trigger();
+
+CREATE FUNCTION analytics_refunds_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM analytics_sync_order(OLD.shop_domain, OLD.order_id);
+    END IF;
+    IF TG_OP <> 'DELETE'
+       AND (TG_OP = 'INSERT' OR (NEW.shop_domain, NEW.order_id) <> (OLD.shop_domain, OLD.order_id)) THEN
+        PERFORM analytics_sync_order(NEW.shop_domain, NEW.order_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER analytics_refunds_insert AFTER INSERT ON order_refunds
+    FOR EACH ROW EXECUTE FUNCTION analytics_refunds_trigger();
+CREATE TRIGGER analytics_refunds_delete AFTER DELETE ON order_refunds
+    FOR EACH ROW EXECUTE FUNCTION analytics_refunds_trigger();
+CREATE TRIGGER analytics_refunds_update AFTER UPDATE ON order_refunds
+    FOR EACH ROW
+    WHEN (OLD.amount IS DISTINCT FROM NEW.amount
+          OR OLD.processed_at IS DISTINCT FROM NEW.processed_at
+          OR OLD.created_at IS DISTINCT FROM NEW.created_at
+          OR OLD.order_id IS DISTINCT FROM NEW.order_id
+          OR OLD.shop_domain IS DISTINCT FROM NEW.shop_domain)
+    EXECUTE FUNCTION analytics_refunds_trigger();
+
+-- A shop's time zone: validated once here, and the shop's rollups rebuilt when it changes.
+CREATE FUNCTION analytics_shops_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    tz text;
+BEGIN
+    SELECT name INTO tz FROM pg_timezone_names WHERE name = NEW.iana_timezone;
+    tz := coalesce(tz, 'UTC');
+    IF tz IS DISTINCT FROM (SELECT time_zone FROM analytics_shops WHERE shop_domain = NEW.shop_domain) THEN
+        INSERT INTO analytics_shops (shop_domain, time_zone) VALUES (NEW.shop_domain, tz)
+        ON CONFLICT (shop_domain) DO UPDATE SET time_zone = EXCLUDED.time_zone;
+        PERFORM analytics_rebuild(NEW.shop_domain);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER analytics_shops_insert AFTER INSERT ON shops
+    FOR EACH ROW WHEN (NEW.iana_timezone IS NOT NULL)
+    EXECUTE FUNCTION analytics_shops_trigger();
+CREATE TRIGGER analytics_shops_update AFTER UPDATE OF iana_timezone ON shops
+    FOR EACH ROW WHEN (OLD.iana_timezone IS DISTINCT FROM NEW.iana_timezone)
+    EXECUTE FUNCTION analytics_shops_trigger();
+
+-- Databases that already hold orders start with correct rollups.
+INSERT INTO analytics_shops (shop_domain, time_zone)
+SELECT s.shop_domain, coalesce(z.name, 'UTC')
+FROM shops s LEFT JOIN pg_timezone_names z ON z.name = s.iana_timezone;
+SELECT analytics_rebuild(shop_domain) FROM (SELECT DISTINCT shop_domain FROM orders) s;
