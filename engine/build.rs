@@ -38,16 +38,28 @@ fn main() {
     files.sort();
 
     let mut code = String::new();
-    writeln!(code, "/// Whether the real dashboard was embedded (else the fallback page).").unwrap();
+    writeln!(
+        code,
+        "/// Whether the real dashboard was embedded (else the fallback page)."
+    )
+    .unwrap();
     writeln!(code, "pub const DASHBOARD_BUILT: bool = {built};").unwrap();
-    writeln!(code, "/// Every embedded file, by path relative to `dashboard/dist/`.").unwrap();
+    writeln!(
+        code,
+        "/// Every embedded file, by path relative to `dashboard/dist/`."
+    )
+    .unwrap();
     writeln!(code, "pub static ASSETS: &[Asset] = &[").unwrap();
     for (rel, path) in &files {
         writeln!(
             code,
             "    Asset {{ path: {rel:?}, content_type: {ct:?}, bytes: include_bytes!({abs:?}) }},",
             ct = content_type(rel),
-            abs = path.canonicalize().unwrap_or(path.clone()).display().to_string(),
+            abs = path
+                .canonicalize()
+                .unwrap_or(path.clone())
+                .display()
+                .to_string(),
         )
         .unwrap();
     }

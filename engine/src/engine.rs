@@ -119,6 +119,13 @@ impl Engine {
         &self.state
     }
 
+    /// The running actor of one of the root supervisor's children.
+    pub async fn child(&self, child: crate::supervisor::Child) -> Option<ractor::ActorCell> {
+        ractor::call_t!(self.root, RootMsg::Child, 5_000, child)
+            .ok()
+            .flatten()
+    }
+
     /// Graceful stop: stop accepting, finish in-flight requests, drain the writers, flush.
     pub async fn shutdown(self) {
         let _ = ractor::call_t!(self.root, RootMsg::Shutdown, 60_000);

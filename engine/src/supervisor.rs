@@ -75,6 +75,8 @@ pub struct RootSupervisor;
 pub enum RootMsg {
     /// Stop every child in order, then the supervisor itself.
     Shutdown(RpcReplyPort<()>),
+    /// The current actor of a child (operators' tooling and fault tests).
+    Child(Child, RpcReplyPort<Option<ActorCell>>),
 }
 
 /// Everything the children are built from; kept so a restart rebuilds a child identically.
@@ -140,6 +142,9 @@ impl Actor for RootSupervisor {
                 state.stop_children().await;
                 let _ = reply.send(());
                 myself.stop(Some("shutdown".into()));
+            }
+            RootMsg::Child(child, reply) => {
+                let _ = reply.send(state.cells.get(&child).cloned());
             }
         }
         Ok(())

@@ -70,7 +70,10 @@ impl Api<'_> {
         let r = req.send().await.expect("request");
         let status = r.status().as_u16();
         let text = r.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn get(&self, path: &str, token: &str) -> Value {
@@ -101,7 +104,13 @@ async fn insert_order(
 }
 
 async fn sql(h: &Harness, statement: &str) {
-    h.db.pool.get().await.unwrap().batch_execute(statement).await.unwrap();
+    h.db.pool
+        .get()
+        .await
+        .unwrap()
+        .batch_execute(statement)
+        .await
+        .unwrap();
 }
 
 fn event(shop: Option<&str>, level: &str, message: &str) -> LogEvent {
@@ -147,7 +156,10 @@ const ROUTES: &[(&str, &str)] = &[
 async fn every_route_needs_a_valid_token_and_bad_parameters_are_400() {
     let h = Harness::new().await;
     let engine = h.engine("").await;
-    let api = Api { h: &h, addr: engine.addr() };
+    let api = Api {
+        h: &h,
+        addr: engine.addr(),
+    };
 
     for (method, path) in ROUTES {
         let (status, body) = api.call(method, path, None).await;
@@ -165,11 +177,20 @@ async fn every_route_needs_a_valid_token_and_bad_parameters_are_400() {
     let bad: &[(&str, &str)] = &[
         ("/api/stats?from=yesterday", "from"),
         ("/api/stats?to=2025-02-30T00:00:00Z", "to"),
-        ("/api/stats?from=2025-07-02T00:00:00Z&to=2025-07-01T00:00:00Z", "from"),
-        ("/api/stats?from=1990-01-01T00:00:00Z&to=2025-07-01T00:00:00Z", "from"),
+        (
+            "/api/stats?from=2025-07-02T00:00:00Z&to=2025-07-01T00:00:00Z",
+            "from",
+        ),
+        (
+            "/api/stats?from=1990-01-01T00:00:00Z&to=2025-07-01T00:00:00Z",
+            "from",
+        ),
         ("/api/stats?shop=not%20a%20shop", "shop"),
         ("/api/revenue-series?bucket=month", "bucket"),
-        ("/api/revenue-series?bucket=hour&from=2020-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "bucket"),
+        (
+            "/api/revenue-series?bucket=hour&from=2020-01-01T00:00:00Z&to=2025-01-01T00:00:00Z",
+            "bucket",
+        ),
         ("/api/top-customers?limit=0", "limit"),
         ("/api/top-customers?limit=abc", "limit"),
         ("/api/top-customers?limit=100000", "limit"),
@@ -184,17 +205,30 @@ async fn every_route_needs_a_valid_token_and_bad_parameters_are_400() {
         assert_eq!(status, 400, "{path}: {body}");
         assert_eq!(body["parameter"], *parameter, "{path}: {body}");
     }
-    let (status, body) = api.call("POST", "/api/dead-letters/abc/replay", Some(API_TOKEN)).await;
+    let (status, body) = api
+        .call("POST", "/api/dead-letters/abc/replay", Some(API_TOKEN))
+        .await;
     assert_eq!((status, body["parameter"].as_str()), (400, Some("id")));
-    let (status, _) = api.call("POST", "/api/dead-letters/999/replay", Some(API_TOKEN)).await;
+    let (status, _) = api
+        .call("POST", "/api/dead-letters/999/replay", Some(API_TOKEN))
+        .await;
     assert_eq!(status, 404);
     let (status, body) = api
-        .call("GET", "/api/stats?shop=unknown.myshopify.com", Some(API_TOKEN))
+        .call(
+            "GET",
+            "/api/stats?shop=unknown.myshopify.com",
+            Some(API_TOKEN),
+        )
         .await;
     assert_eq!((status, body["parameter"].as_str()), (404, Some("shop")));
 
     // The dashboard (or the page saying how to build it) needs no token.
-    let r = h.http.get(format!("http://{}/", engine.addr())).send().await.unwrap();
+    let r = h
+        .http
+        .get(format!("http://{}/", engine.addr()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers().contains_key("content-security-policy"));
     assert!(r.text().await.unwrap().contains("<html"));
@@ -205,11 +239,41 @@ async fn every_route_needs_a_valid_token_and_bad_parameters_are_400() {
 async fn a_token_never_sees_another_shops_data() {
     let h = Harness::new().await;
     let engine = two_shop_engine(&h).await;
-    let api = Api { h: &h, addr: engine.addr() };
+    let api = Api {
+        h: &h,
+        addr: engine.addr(),
+    };
 
-    insert_order(&h, SHOP, 1, Some(10), "USD", "100.00", "2025-07-01T10:00:00Z").await;
-    insert_order(&h, SHOP, 2, Some(11), "USD", "50.50", "2025-07-02T10:00:00Z").await;
-    insert_order(&h, BETA, 1, Some(20), "EUR", "999.99", "2025-07-01T12:00:00Z").await;
+    insert_order(
+        &h,
+        SHOP,
+        1,
+        Some(10),
+        "USD",
+        "100.00",
+        "2025-07-01T10:00:00Z",
+    )
+    .await;
+    insert_order(
+        &h,
+        SHOP,
+        2,
+        Some(11),
+        "USD",
+        "50.50",
+        "2025-07-02T10:00:00Z",
+    )
+    .await;
+    insert_order(
+        &h,
+        BETA,
+        1,
+        Some(20),
+        "EUR",
+        "999.99",
+        "2025-07-01T12:00:00Z",
+    )
+    .await;
     sql(
         &h,
         "INSERT INTO customers (shop_domain, id, first_name, last_name, email, created_at, updated_at)
@@ -242,20 +306,29 @@ async fn a_token_never_sees_another_shops_data() {
     assert_eq!(acme["revenue"], json!({"USD": "150.50"}));
     assert_eq!(acme["average_order_value"], json!({"USD": "75.25"}));
     let series = api
-        .get(&format!("/api/revenue-series?{period}&bucket=day"), ACME_TOKEN)
+        .get(
+            &format!("/api/revenue-series?{period}&bucket=day"),
+            ACME_TOKEN,
+        )
         .await;
     assert_eq!(series["currencies"], json!(["USD"]));
     assert_eq!(series["points"].as_array().unwrap().len(), 7);
     assert_eq!(series["points"][0]["revenue"]["USD"], "100.00");
     let top = api.get("/api/top-customers?limit=10", ACME_TOKEN).await;
     let text = top.to_string();
-    assert!(text.contains("Ada Lovelace") && !text.contains("Bea") && !text.contains("EUR"), "{text}");
+    assert!(
+        text.contains("Ada Lovelace") && !text.contains("Bea") && !text.contains("EUR"),
+        "{text}"
+    );
     let shops = api.get("/api/shops", ACME_TOKEN).await;
     assert_eq!(shops["shops"].as_array().unwrap().len(), 1);
     assert_eq!(shops["shops"][0]["shop"], SHOP);
     let sync = api.get("/api/sync-status", ACME_TOKEN).await;
     let text = sync.to_string();
-    assert!(text.contains("acme line") && !text.contains("beta") && !text.contains("engine line"), "{text}");
+    assert!(
+        text.contains("acme line") && !text.contains("beta") && !text.contains("engine line"),
+        "{text}"
+    );
     let dl = api.get("/api/dead-letters", ACME_TOKEN).await;
     assert_eq!(dl["open_count"], 1);
     assert_eq!(dl["dead_letters"][0]["shop"], SHOP);
@@ -269,7 +342,10 @@ async fn a_token_never_sees_another_shops_data() {
     let health_all = api.get("/api/health", API_TOKEN).await;
     assert_eq!(health_all["shops"].as_array().unwrap().len(), 2);
     assert!(health_all["throughput"].is_object());
-    assert!(health_all["queue"]["consumer_pending"].is_number(), "{health_all}");
+    assert!(
+        health_all["queue"]["consumer_pending"].is_number(),
+        "{health_all}"
+    );
 
     // Named shops outside the token: 403, everywhere.
     for path in [
@@ -284,21 +360,32 @@ async fn a_token_never_sees_another_shops_data() {
         assert_eq!(status, 403, "{path}: {body}");
     }
     let (status, _) = api
-        .call("POST", "/api/dead-letters/replay?shop=beta.myshopify.com", Some(ACME_TOKEN))
+        .call(
+            "POST",
+            "/api/dead-letters/replay?shop=beta.myshopify.com",
+            Some(ACME_TOKEN),
+        )
         .await;
     assert_eq!(status, 403);
     // Beta's dead letter does not exist as far as acme's token knows.
     let beta_dl = api.get("/api/dead-letters", BETA_TOKEN).await;
     let beta_id = beta_dl["dead_letters"][0]["id"].as_i64().unwrap();
     let (status, _) = api
-        .call("POST", &format!("/api/dead-letters/{beta_id}/replay"), Some(ACME_TOKEN))
+        .call(
+            "POST",
+            &format!("/api/dead-letters/{beta_id}/replay"),
+            Some(ACME_TOKEN),
+        )
         .await;
     assert_eq!(status, 404);
 
     // The live stream: acme's token gets acme's lines only, not beta's nor engine-wide ones.
     let mut stream = h
         .http
-        .get(format!("http://{}/api/events/stream?access_token={ACME_TOKEN}", engine.addr()))
+        .get(format!(
+            "http://{}/api/events/stream?access_token={ACME_TOKEN}",
+            engine.addr()
+        ))
         .send()
         .await
         .unwrap();
@@ -309,13 +396,19 @@ async fn a_token_never_sees_another_shops_data() {
     hub.emit(event(Some(SHOP), "INFO", "acme order applied"));
     let seen = read_sse_until(&mut stream, "acme order applied", 10).await;
     assert!(seen.contains("acme order applied"), "{seen}");
-    assert!(!seen.contains("beta secret") && !seen.contains("engine-wide"), "{seen}");
+    assert!(
+        !seen.contains("beta secret") && !seen.contains("engine-wide"),
+        "{seen}"
+    );
     drop(stream);
 
     // Level filter, with the all-shops token (which does see engine-wide lines).
     let mut stream = h
         .http
-        .get(format!("http://{}/api/events/stream?level=warn", engine.addr()))
+        .get(format!(
+            "http://{}/api/events/stream?level=warn",
+            engine.addr()
+        ))
         .bearer_auth(API_TOKEN)
         .send()
         .await
@@ -323,7 +416,10 @@ async fn a_token_never_sees_another_shops_data() {
     hub.emit(event(Some(SHOP), "INFO", "quiet info line"));
     hub.emit(event(None, "ERROR", "loud engine error"));
     let seen = read_sse_until(&mut stream, "loud engine error", 10).await;
-    assert!(seen.contains("loud engine error") && !seen.contains("quiet info line"), "{seen}");
+    assert!(
+        seen.contains("loud engine error") && !seen.contains("quiet info line"),
+        "{seen}"
+    );
     drop(stream);
     engine.shutdown().await;
 }
@@ -335,7 +431,10 @@ async fn a_token_never_sees_another_shops_data() {
 async fn rollup_figures_equal_raw_tables_after_a_random_mix() {
     let h = Harness::new().await;
     let engine = h.engine("").await;
-    let api = Api { h: &h, addr: engine.addr() };
+    let api = Api {
+        h: &h,
+        addr: engine.addr(),
+    };
     sql(&h, "INSERT INTO shops (shop_domain, iana_timezone) VALUES ('acme.myshopify.com', 'Asia/Kolkata')").await;
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(6);
@@ -395,7 +494,10 @@ async fn rollup_figures_equal_raw_tables_after_a_random_mix() {
         ("2025-05-10T13:00:00-04:00", "2025-06-02T07:00:00-04:00"),
     ] {
         let stats = api
-            .get(&format!("/api/stats?from={}&to={}", from.replace('+', "%2B"), to), API_TOKEN)
+            .get(
+                &format!("/api/stats?from={}&to={}", from.replace('+', "%2B"), to),
+                API_TOKEN,
+            )
             .await;
         let raw = c
             .query(
@@ -423,11 +525,28 @@ async fn rollup_figures_equal_raw_tables_after_a_random_mix() {
             let refunds: String = row.get(3);
             orders += n;
             let dec = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
-            let api_gross = stats["revenue"][&currency].as_str().map(dec).unwrap_or_default();
-            let api_refunds = stats["refunds"][&currency].as_str().map(dec).unwrap_or_default();
-            assert_eq!(api_gross, dec(&gross), "gross {currency} {from}..{to}: {stats}");
-            assert_eq!(api_refunds, dec(&refunds), "refunds {currency} {from}..{to}: {stats}");
-            assert_eq!(stats["orders_by_currency"][&currency].as_i64().unwrap_or(0), n);
+            let api_gross = stats["revenue"][&currency]
+                .as_str()
+                .map(dec)
+                .unwrap_or_default();
+            let api_refunds = stats["refunds"][&currency]
+                .as_str()
+                .map(dec)
+                .unwrap_or_default();
+            assert_eq!(
+                api_gross,
+                dec(&gross),
+                "gross {currency} {from}..{to}: {stats}"
+            );
+            assert_eq!(
+                api_refunds,
+                dec(&refunds),
+                "refunds {currency} {from}..{to}: {stats}"
+            );
+            assert_eq!(
+                stats["orders_by_currency"][&currency].as_i64().unwrap_or(0),
+                n
+            );
         }
         assert_eq!(stats["orders_count"].as_i64().unwrap(), orders, "{stats}");
     }
@@ -435,15 +554,28 @@ async fn rollup_figures_equal_raw_tables_after_a_random_mix() {
     // The series sums to the stats of the same period.
     let period = "from=2025-05-01T00:00:00-04:00&to=2025-07-01T00:00:00-04:00";
     let stats = api.get(&format!("/api/stats?{period}"), API_TOKEN).await;
-    let series = api.get(&format!("/api/revenue-series?{period}&bucket=week"), API_TOKEN).await;
+    let series = api
+        .get(
+            &format!("/api/revenue-series?{period}&bucket=week"),
+            API_TOKEN,
+        )
+        .await;
     assert_eq!(series["time_zone"], "America/New_York");
     let points = series["points"].as_array().unwrap();
-    let total: i64 = points.iter().map(|p| p["orders_count"].as_i64().unwrap()).sum();
+    let total: i64 = points
+        .iter()
+        .map(|p| p["orders_count"].as_i64().unwrap())
+        .sum();
     assert_eq!(total, stats["orders_count"].as_i64().unwrap());
 
     // Top customers: net spend per customer from the raw tables.
-    let top = api.get("/api/top-customers?limit=100&currency=USD", API_TOKEN).await;
-    let ranking = top["by_currency"][0]["customers"].as_array().unwrap().clone();
+    let top = api
+        .get("/api/top-customers?limit=100&currency=USD", API_TOKEN)
+        .await;
+    let ranking = top["by_currency"][0]["customers"]
+        .as_array()
+        .unwrap()
+        .clone();
     let raw = c
         .query(
             "WITH live AS (SELECT * FROM orders WHERE shop_domain = 'acme.myshopify.com' AND currency = 'USD'
@@ -468,16 +600,27 @@ async fn rollup_figures_equal_raw_tables_after_a_random_mix() {
             .unwrap_or_else(|| panic!("customer {id} missing from {top}"));
         assert_eq!(entry["orders_count"], row.get::<_, i64>(1));
         let spent: rust_decimal::Decimal = row.get::<_, String>(2).parse().unwrap();
-        assert_eq!(entry["spent"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap(), spent);
+        assert_eq!(
+            entry["spent"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap(),
+            spent
+        );
         let last: chrono::DateTime<chrono::Utc> = row.get(3);
-        let api_last: chrono::DateTime<chrono::Utc> = entry["last_order_at"].as_str().unwrap().parse().unwrap();
+        let api_last: chrono::DateTime<chrono::Utc> =
+            entry["last_order_at"].as_str().unwrap().parse().unwrap();
         assert_eq!(api_last, last);
     }
     let spends: Vec<rust_decimal::Decimal> = ranking
         .iter()
         .map(|c| c["spent"].as_str().unwrap().parse().unwrap())
         .collect();
-    assert!(spends.windows(2).all(|w| w[0] >= w[1]), "ranked by spend: {spends:?}");
+    assert!(
+        spends.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by spend: {spends:?}"
+    );
     engine.shutdown().await;
 }
 
@@ -487,26 +630,36 @@ async fn rollup_figures_equal_raw_tables_after_a_random_mix() {
 async fn webhooks_reach_stats_and_dead_letters_replay() {
     let h = Harness::new().await;
     let engine = h.engine("").await;
-    let api = Api { h: &h, addr: engine.addr() };
+    let api = Api {
+        h: &h,
+        addr: engine.addr(),
+    };
     let order = unwrap_resource(&fixture("rest/shopify_python_api/order.json"), "order");
     let body = serde_json::to_vec(&order).unwrap();
     let period = "from=2008-01-01T00:00:00Z&to=2008-02-01T00:00:00Z";
 
     let mut stream = h
         .http
-        .get(format!("http://{}/api/events/stream?access_token={API_TOKEN}", engine.addr()))
+        .get(format!(
+            "http://{}/api/events/stream?access_token={API_TOKEN}",
+            engine.addr()
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(stream.status(), 200);
     let (status, text) = h.post(engine.addr(), "orders/create", &uid(), &body).await;
     assert_eq!(status, 200, "{text}");
-    h.wait_count("SELECT count(*) FROM orders WHERE id = 450789469", 1, 20).await;
+    h.wait_count("SELECT count(*) FROM orders WHERE id = 450789469", 1, 20)
+        .await;
     let stats = api.get(&format!("/api/stats?{period}"), API_TOKEN).await;
     assert_eq!(stats["orders_count"], 1);
     assert_eq!(stats["revenue"], json!({"USD": "409.94"}));
     let top = api.get("/api/top-customers", API_TOKEN).await;
-    assert_eq!(top["by_currency"][0]["customers"][0]["customer_id"], 207119551);
+    assert_eq!(
+        top["by_currency"][0]["customers"][0]["customer_id"],
+        207119551
+    );
     assert_eq!(top["by_currency"][0]["customers"][0]["spent"], "409.94");
 
     // Cancelled: out of revenue. (A later `updated_at` so the upsert applies.)
@@ -514,7 +667,12 @@ async fn webhooks_reach_stats_and_dead_letters_replay() {
     cancelled["cancelled_at"] = json!("2008-01-11T10:00:00-05:00");
     cancelled["updated_at"] = json!("2008-01-11T10:00:00-05:00");
     let (status, _) = h
-        .post(engine.addr(), "orders/cancelled", &uid(), &serde_json::to_vec(&cancelled).unwrap())
+        .post(
+            engine.addr(),
+            "orders/cancelled",
+            &uid(),
+            &serde_json::to_vec(&cancelled).unwrap(),
+        )
         .await;
     assert_eq!(status, 200);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -524,7 +682,10 @@ async fn webhooks_reach_stats_and_dead_letters_replay() {
             assert_eq!(stats["revenue"], json!({}));
             break;
         }
-        assert!(Instant::now() < deadline, "cancellation never left revenue: {stats}");
+        assert!(
+            Instant::now() < deadline,
+            "cancellation never left revenue: {stats}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The live stream carried something about this shop while it happened.
@@ -561,20 +722,34 @@ async fn webhooks_reach_stats_and_dead_letters_replay() {
     assert_eq!(list["open_count"], 1);
     assert_eq!(list["dead_letters"][0]["reason"], "database was on fire");
     let (status, body) = api
-        .call("POST", &format!("/api/dead-letters/{id}/replay"), Some(API_TOKEN))
+        .call(
+            "POST",
+            &format!("/api/dead-letters/{id}/replay"),
+            Some(API_TOKEN),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["replayed"], json!([id]));
-    h.wait_count("SELECT count(*) FROM orders WHERE id = 777", 1, 20).await;
+    h.wait_count("SELECT count(*) FROM orders WHERE id = 777", 1, 20)
+        .await;
     assert_eq!(
-        h.query_i64(&format!("SELECT count(*) FROM dead_letters WHERE id = {id} AND replayed_at IS NOT NULL")).await,
+        h.query_i64(&format!(
+            "SELECT count(*) FROM dead_letters WHERE id = {id} AND replayed_at IS NOT NULL"
+        ))
+        .await,
         1
     );
     let (status, _) = api
-        .call("POST", &format!("/api/dead-letters/{id}/replay"), Some(API_TOKEN))
+        .call(
+            "POST",
+            &format!("/api/dead-letters/{id}/replay"),
+            Some(API_TOKEN),
+        )
         .await;
     assert_eq!(status, 409, "a replayed letter is not replayed twice");
-    let (status, body) = api.call("POST", "/api/dead-letters/replay", Some(API_TOKEN)).await;
+    let (status, body) = api
+        .call("POST", "/api/dead-letters/replay", Some(API_TOKEN))
+        .await;
     assert_eq!((status, body["replayed"].clone()), (200, json!([])));
     engine.shutdown().await;
 }

@@ -50,6 +50,11 @@ fn config_for(h: &Harness, sim: &SimHandle, listen: &str, public_url: Option<&st
 const SYNC: &str = "[sync]\nlease_ttl = \"3s\"\nreconcile_every = \"1h\"\n";
 
 async fn start_engine(h: &Harness, config: Config) -> Engine {
+    // `RUST_LOG=xeno_engine::sync=debug cargo test --test sync` shows the sync's log.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let engine = Engine::start(config).await.expect("engine starts");
     h.wait_ready(engine.addr()).await;
     engine

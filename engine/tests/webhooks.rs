@@ -314,3 +314,40 @@ async fn healthz_readyz_and_metrics_answer() {
     assert!(m.contains("xeno_webhooks_total{outcome=\"accepted\"} 1"), "{m}");
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_actor_is_restarted_and_a_crash_loop_stops_the_engine() {
+    use xeno_engine::supervisor::{Child, RESTART_BUDGET};
+    let h = Harness::new().await;
+    let mut engine = h.engine("").await;
+    let first = engine.child(Child::Bridge).await.expect("bridge running");
+    first.kill();
+    // The supervisor respawns it; webhooks keep working through the new actor.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(now) = engine.child(Child::Bridge).await {
+            if now.get_id() != first.get_id() {
+                break;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "bridge never restarted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    h.wait_ready(engine.addr()).await;
+    let body = serde_json::to_vec(&order_fixture()).unwrap();
+    assert_eq!(h.post(engine.addr(), "orders/create", &uid(), &body).await.0, 200);
+    h.wait_count("SELECT count(*) FROM orders", 1, 20).await;
+    let restarts = engine.state().components.snapshot()["jetstream_bridge"].restarts;
+    assert_eq!(restarts, 1);
+
+    // Keep killing it: past the budget the engine stops instead of looping.
+    for _ in 0..RESTART_BUDGET + 2 {
+        if let Some(cell) = engine.child(Child::Bridge).await {
+            cell.kill();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::timeout(Duration::from_secs(20), engine.stopped())
+        .await
+        .expect("the engine stops once the restart budget is spent");
+}

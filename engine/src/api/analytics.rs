@@ -192,6 +192,9 @@ impl Bucket {
 /// Most points a series may have (a year of hours fits; ten years of hours does not).
 pub const MAX_POINTS: i64 = 9000;
 
+/// Orders, revenue and refunds per currency of one bucket, before formatting.
+type BucketSums = (i64, BTreeMap<String, Decimal>, BTreeMap<String, Decimal>);
+
 #[derive(Debug, Serialize)]
 pub struct SeriesPoint {
     /// Bucket start, wall-clock time in the shop's time zone (no offset).
@@ -245,12 +248,14 @@ pub async fn revenue_series(
     if points > MAX_POINTS {
         return Err(ApiError::bad_parameter(
             "bucket",
-            format!("{points} {}s is too many points for this period; use a wider bucket", bucket.as_str()),
+            format!(
+                "{points} {}s is too many points for this period; use a wider bucket",
+                bucket.as_str()
+            ),
         ));
     }
     let client = state.pool.get().await?;
-    let args: [&(dyn ToSql + Sync); 4] =
-        [&shops, &period.from, &period.to, &bucket.as_str()];
+    let args: [&(dyn ToSql + Sync); 4] = [&shops, &period.from, &period.to, &bucket.as_str()];
     let (bounds, rows) = tokio::join!(
         client.query_one(SERIES_BOUNDS_SQL, &args),
         client.query(SERIES_SQL, &args)
@@ -266,8 +271,7 @@ pub async fn revenue_series(
         Some(_) => "shop local".to_string(),
     };
 
-    let mut by_start: BTreeMap<NaiveDateTime, (i64, BTreeMap<String, Decimal>, BTreeMap<String, Decimal>)> =
-        BTreeMap::new();
+    let mut by_start: BTreeMap<NaiveDateTime, BucketSums> = BTreeMap::new();
     let mut currencies = std::collections::BTreeSet::new();
     for row in rows {
         let start: NaiveDateTime = row.get(0);
@@ -287,7 +291,12 @@ pub async fn revenue_series(
             let fill = |m: BTreeMap<String, Decimal>| -> BTreeMap<String, String> {
                 currencies
                     .iter()
-                    .map(|c| (c.clone(), m.get(c).map(|d| money(*d)).unwrap_or_else(|| zero(c))))
+                    .map(|c| {
+                        (
+                            c.clone(),
+                            m.get(c).map(|d| money(*d)).unwrap_or_else(|| zero(c)),
+                        )
+                    })
                     .collect()
             };
             series.push(SeriesPoint {
@@ -410,7 +419,10 @@ pub async fn top_customers(
                 last_order_at: r.get(6),
             })
             .collect();
-        by_currency.push(CurrencyRanking { currency, customers });
+        by_currency.push(CurrencyRanking {
+            currency,
+            customers,
+        });
     }
     Ok(Json(TopCustomersResponse { shops, by_currency }))
 }
@@ -430,7 +442,10 @@ mod tests {
     #[test]
     fn buckets_parse() {
         assert_eq!(Bucket::parse(&Params::default()).unwrap(), Bucket::Day);
-        assert_eq!(Bucket::parse(&Params::parse("bucket=week")).unwrap(), Bucket::Week);
+        assert_eq!(
+            Bucket::parse(&Params::parse("bucket=week")).unwrap(),
+            Bucket::Week
+        );
         let e = Bucket::parse(&Params::parse("bucket=month")).unwrap_err();
         assert_eq!(e.parameter, Some("bucket"));
     }

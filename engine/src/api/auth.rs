@@ -12,8 +12,8 @@
 //!   counters) are shown only to tokens for every shop (`["*"]`).
 
 use axum::extract::{FromRequestParts, Query};
-use axum::http::request::Parts;
 use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 use axum::http::Uri;
 use subtle::ConstantTimeEq;
 
@@ -135,11 +135,15 @@ pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
 impl FromRequestParts<AppState> for Access {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let presented = bearer(parts)
             .or_else(|| query_token(parts))
             .ok_or_else(ApiError::unauthorized)?;
-        let token = find_token(&state.config.api_tokens, &presented).ok_or_else(ApiError::unauthorized)?;
+        let token =
+            find_token(&state.config.api_tokens, &presented).ok_or_else(ApiError::unauthorized)?;
         Ok(Access::new(token.name.clone(), token.shops.clone()))
     }
 }

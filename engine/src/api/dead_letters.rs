@@ -121,11 +121,19 @@ pub struct ReplayResponse {
 /// The `Nats-Msg-Id` of a replay: unique per attempt, traceable to the original.
 pub fn replay_msg_id(original: Option<&str>, id: i64) -> String {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("{}:replay:{id}:{}", original.unwrap_or("dead-letter"), &suffix[..12])
+    format!(
+        "{}:replay:{id}:{}",
+        original.unwrap_or("dead-letter"),
+        &suffix[..12]
+    )
 }
 
 /// Republishes one locked, open dead letter and marks it; the caller's transaction commits.
-async fn replay_row(state: &AppState, tx: &deadpool_postgres::Transaction<'_>, id: i64) -> Result<(), String> {
+async fn replay_row(
+    state: &AppState,
+    tx: &deadpool_postgres::Transaction<'_>,
+    id: i64,
+) -> Result<(), String> {
     let row = tx
         .query_opt(
             "SELECT subject, headers, payload, msg_id FROM dead_letters
@@ -148,7 +156,10 @@ async fn replay_row(state: &AppState, tx: &deadpool_postgres::Transaction<'_>, i
             }
         }
     }
-    map.insert(async_nats::header::NATS_MESSAGE_ID, replay_msg_id(msg_id.as_deref(), id).as_str());
+    map.insert(
+        async_nats::header::NATS_MESSAGE_ID,
+        replay_msg_id(msg_id.as_deref(), id).as_str(),
+    );
     let timeout = state.config.server.publish_timeout;
     let publish = async {
         let ack = state
@@ -161,9 +172,12 @@ async fn replay_row(state: &AppState, tx: &deadpool_postgres::Transaction<'_>, i
     tokio::time::timeout(timeout * 2, publish)
         .await
         .map_err(|_| "JetStream did not acknowledge in time".to_string())??;
-    tx.execute("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", &[&id])
-        .await
-        .map_err(|e| e.to_string())?;
+    tx.execute(
+        "UPDATE dead_letters SET replayed_at = now() WHERE id = $1",
+        &[&id],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     tracing::info!(dead_letter = id, "dead letter replayed to JetStream");
     Ok(())
 }
@@ -203,14 +217,18 @@ pub async fn replay_one(
     let client = state.pool.get().await?;
     let row = client
         .query_opt(
-            &format!("SELECT replayed_at IS NOT NULL FROM dead_letters WHERE id = $3 AND {VISIBLE}"),
+            &format!(
+                "SELECT replayed_at IS NOT NULL FROM dead_letters WHERE id = $3 AND {VISIBLE}"
+            ),
             &[&shops, &access.all_shops(), &id],
         )
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no dead letter {id}")))?;
     drop(client);
     if row.get::<_, bool>(0) {
-        return Err(ApiError::conflict(format!("dead letter {id} was already replayed")));
+        return Err(ApiError::conflict(format!(
+            "dead letter {id} was already replayed"
+        )));
     }
     let result = replay_ids(&state, vec![id]).await?;
     if let Some(f) = result.failed.first() {

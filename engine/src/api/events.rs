@@ -52,7 +52,11 @@ pub fn level_rank(level: &str) -> Option<u8> {
 }
 
 impl EventFilter {
-    pub fn from_params(access: Access, params: &Params, state: &AppState) -> Result<Self, ApiError> {
+    pub fn from_params(
+        access: Access,
+        params: &Params,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
         let shop = match params.get("shop") {
             Some(s) => access
                 .select_shops(&state.config, Some(s))?
@@ -63,7 +67,10 @@ impl EventFilter {
         let min_level = match params.get("level") {
             None => 0,
             Some(l) => level_rank(l).ok_or_else(|| {
-                ApiError::bad_parameter("level", format!("`{l}` must be error, warn, info or debug"))
+                ApiError::bad_parameter(
+                    "level",
+                    format!("`{l}` must be error, warn, info or debug"),
+                )
             })?,
         };
         Ok(EventFilter {

@@ -252,14 +252,22 @@ pub async fn health(
         }
     });
 
-    let last_webhook = state.last_webhook.lock().expect("last_webhook lock").clone();
+    let last_webhook = state
+        .last_webhook
+        .lock()
+        .expect("last_webhook lock")
+        .clone();
     let shops = shops
         .into_iter()
         .map(|shop| {
             let labels = ShopLabels { shop: shop.clone() };
             ShopHealth {
                 last_webhook_at: last_webhook.get(&shop).copied(),
-                webhooks_accepted: m.webhooks_by_shop.get(&labels).map(|c| c.get()).unwrap_or(0),
+                webhooks_accepted: m
+                    .webhooks_by_shop
+                    .get(&labels)
+                    .map(|c| c.get())
+                    .unwrap_or(0),
                 bucket_available: shop_gauge(&m.bucket_available, &shop),
                 bucket_maximum: shop_gauge(&m.bucket_maximum, &shop),
                 dead_letters_open: open_by_shop.get(&shop).copied().unwrap_or(0),

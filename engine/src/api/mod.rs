@@ -45,7 +45,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/health", get(health::health))
         .route("/api/dead-letters", get(dead_letters::list))
         .route("/api/dead-letters/replay", post(dead_letters::replay_all))
-        .route("/api/dead-letters/{id}/replay", post(dead_letters::replay_one))
+        .route(
+            "/api/dead-letters/{id}/replay",
+            post(dead_letters::replay_one),
+        )
         .layer(Extension(health::RateSampler::default()));
     let api = match cors(&state.config.server.cors_origins) {
         Some(layer) => api.layer(layer),

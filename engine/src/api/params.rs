@@ -60,7 +60,10 @@ impl Params {
             .time("from")?
             .unwrap_or(to - Duration::days(DEFAULT_PERIOD_DAYS));
         if from >= to {
-            return Err(ApiError::bad_parameter("from", "`from` must be before `to`"));
+            return Err(ApiError::bad_parameter(
+                "from",
+                "`from` must be before `to`",
+            ));
         }
         if to - from > Duration::days(MAX_PERIOD_DAYS) {
             return Err(ApiError::bad_parameter(
@@ -91,7 +94,10 @@ impl Params {
             None => Ok(false),
             Some("true" | "1") => Ok(true),
             Some("false" | "0") => Ok(false),
-            Some(v) => Err(ApiError::bad_parameter(name, format!("`{v}` must be true or false"))),
+            Some(v) => Err(ApiError::bad_parameter(
+                name,
+                format!("`{v}` must be true or false"),
+            )),
         }
     }
 }
@@ -138,11 +144,16 @@ mod tests {
         assert_eq!(bad.parameter, Some("from"));
         let reversed = Params::parse("from=2025-07-08T00:00:00Z&to=2025-07-01T00:00:00Z");
         assert_eq!(reversed.period().unwrap_err().parameter, Some("from"));
-        let bad_to = Params::parse("to=2025-13-01T00:00:00Z").period().unwrap_err();
+        let bad_to = Params::parse("to=2025-13-01T00:00:00Z")
+            .period()
+            .unwrap_err();
         assert_eq!(bad_to.parameter, Some("to"));
 
         let default = Params::default().period().unwrap();
-        assert_eq!(default.to - default.from, Duration::days(DEFAULT_PERIOD_DAYS));
+        assert_eq!(
+            default.to - default.from,
+            Duration::days(DEFAULT_PERIOD_DAYS)
+        );
     }
 
     #[test]
@@ -151,7 +162,13 @@ mod tests {
         assert_eq!(p.limit("limit", 5, 100).unwrap(), 10);
         assert_eq!(p.limit("absent", 5, 100).unwrap(), 5);
         assert_eq!(p.limit("n", 5, 100).unwrap_err().parameter, Some("n"));
-        assert_eq!(Params::parse("limit=101").limit("limit", 5, 100).unwrap_err().parameter, Some("limit"));
+        assert_eq!(
+            Params::parse("limit=101")
+                .limit("limit", 5, 100)
+                .unwrap_err()
+                .parameter,
+            Some("limit")
+        );
         assert_eq!(p.flag("force").unwrap_err().parameter, Some("force"));
         assert!(!p.flag("absent").unwrap());
     }

@@ -31,7 +31,10 @@ pub struct ShopsResponse {
 }
 
 /// `GET /api/shops`: the configured shops this token may see.
-pub async fn shops(State(state): State<AppState>, access: Access) -> ApiResult<Json<ShopsResponse>> {
+pub async fn shops(
+    State(state): State<AppState>,
+    access: Access,
+) -> ApiResult<Json<ShopsResponse>> {
     let visible = access.visible_shops(&state.config);
     let client = state.pool.get().await?;
     let rows = client
@@ -43,7 +46,11 @@ pub async fn shops(State(state): State<AppState>, access: Access) -> ApiResult<J
             &[&visible],
         )
         .await?;
-    let seen = state.last_webhook.lock().expect("last_webhook lock").clone();
+    let seen = state
+        .last_webhook
+        .lock()
+        .expect("last_webhook lock")
+        .clone();
     let shops = rows
         .iter()
         .map(|r| {
@@ -114,10 +121,20 @@ fn derive(row: serde_json::Map<String, Value>, now: DateTime<Utc>) -> ResourceSy
             .map(|t| t.with_timezone(&Utc))
     };
     let running = row.get("status").and_then(Value::as_str) == Some("running");
-    let done = row.get("objects_done").and_then(Value::as_f64).unwrap_or(0.0);
-    let total = row.get("objects_total").and_then(Value::as_f64).filter(|t| *t > 0.0);
+    let done = row
+        .get("objects_done")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    let total = row
+        .get("objects_total")
+        .and_then(Value::as_f64)
+        .filter(|t| *t > 0.0);
     let rate = time("started_at").and_then(|start| {
-        let end = if running { Some(now) } else { time("completed_at") }?;
+        let end = if running {
+            Some(now)
+        } else {
+            time("completed_at")
+        }?;
         let secs = (end - start).num_milliseconds() as f64 / 1000.0;
         (secs > 0.0).then(|| done / secs)
     });
@@ -184,11 +201,12 @@ pub async fn sync_status(
                         .map(|t| t.with_timezone(&Utc))
                 })
                 .collect();
-            let last_reconciled_at = if reconciled.is_empty() || reconciled.iter().any(Option::is_none) {
-                None
-            } else {
-                reconciled.into_iter().flatten().min()
-            };
+            let last_reconciled_at =
+                if reconciled.is_empty() || reconciled.iter().any(Option::is_none) {
+                    None
+                } else {
+                    reconciled.into_iter().flatten().min()
+                };
             ShopSync {
                 shop,
                 running,
@@ -219,7 +237,9 @@ mod tests {
 
     #[test]
     fn progress_rate_and_eta() {
-        let now = DateTime::parse_from_rfc3339("2025-07-10T00:01:40Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2025-07-10T00:01:40Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let Value::Object(row) = json!({
             "status": "running", "objects_done": 500, "objects_total": 1000,
             "started_at": "2025-07-10T00:00:00+00:00"
@@ -235,6 +255,9 @@ mod tests {
             unreachable!()
         };
         let r = derive(idle, now);
-        assert_eq!((r.rate_per_second, r.progress, r.eta_seconds), (None, None, None));
+        assert_eq!(
+            (r.rate_per_second, r.progress, r.eta_seconds),
+            (None, None, None)
+        );
     }
 }

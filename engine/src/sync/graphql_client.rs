@@ -369,6 +369,9 @@ mod tests {
         assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
         let second = b.next_delay();
         assert!(second >= Duration::from_millis(100) && second <= Duration::from_millis(200));
+        // 400 ms and 800 ms steps, then capped at 1 s.
+        b.next_delay();
+        b.next_delay();
         for _ in 0..20 {
             let d = b.next_delay();
             assert!(d >= Duration::from_millis(500) && d <= Duration::from_secs(1), "{d:?}");

@@ -1423,6 +1423,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn schema_speaks_shopify_names() {
+        let sdl = build().sdl();
+        for needle in [
+            "currentBulkOperation(type: BulkOperationType): BulkOperation",
+            "type QueryRoot",
+            "displayFinancialStatus: OrderDisplayFinancialStatus",
+            "legacyResourceId: UnsignedInt64!",
+            "totalPriceSet: MoneyBag!",
+            "webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!)",
+            "interface Node",
+        ] {
+            assert!(sdl.contains(needle), "{needle} missing from\n{sdl}");
+        }
+    }
+
+    #[test]
     fn gids_parse() {
         assert_eq!(parse_gid("gid://shopify/Order/123"), Some(("Order", 123)));
         assert_eq!(parse_gid("gid://shopify/MailingAddress/9?model_name=CustomerAddress"), Some(("MailingAddress", 9)));
