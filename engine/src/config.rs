@@ -263,7 +263,9 @@ impl Config {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_toml(&text, &path.display().to_string(), &|k| std::env::var(k).ok())
+        Self::from_toml(&text, &path.display().to_string(), &|k| {
+            std::env::var(k).ok()
+        })
     }
 
     /// Parses and validates TOML text; `env` supplies environment variables (tests pass a map).
@@ -297,9 +299,15 @@ impl Config {
                         .unwrap_or_else(|| "127.0.0.1:4000".into()),
                 )
             });
-        let listen = v.check(&listen_text.0, listen_text.1.parse::<SocketAddr>().map_err(|e| {
-            format!("`{}` is not an address like 127.0.0.1:4000 ({e})", listen_text.1)
-        }));
+        let listen = v.check(
+            &listen_text.0,
+            listen_text.1.parse::<SocketAddr>().map_err(|e| {
+                format!(
+                    "`{}` is not an address like 127.0.0.1:4000 ({e})",
+                    listen_text.1
+                )
+            }),
+        );
         let public_url = raw
             .server
             .public_url
@@ -308,9 +316,11 @@ impl Config {
         let server = ServerConfig {
             listen: listen.unwrap_or_else(|| ([127, 0, 0, 1], 4000).into()),
             public_url,
-            max_body_bytes: v
-                .positive("server.max_body_bytes", raw.server.max_body_bytes, 5 * 1024 * 1024)
-                as usize,
+            max_body_bytes: v.positive(
+                "server.max_body_bytes",
+                raw.server.max_body_bytes,
+                5 * 1024 * 1024,
+            ) as usize,
             publish_timeout: v.duration(
                 "server.publish_timeout",
                 raw.server.publish_timeout.as_deref(),
@@ -322,8 +332,11 @@ impl Config {
                 Duration::from_secs(10),
             ),
             cors_origins: raw.server.cors_origins.unwrap_or_default(),
-            max_connections: v.positive("server.max_connections", raw.server.max_connections, 10_000)
-                as usize,
+            max_connections: v.positive(
+                "server.max_connections",
+                raw.server.max_connections,
+                10_000,
+            ) as usize,
         };
         if server.publish_timeout >= Duration::from_secs(5) {
             v.issue(
@@ -500,7 +513,10 @@ impl Config {
                 if tok.expose().len() < 16 {
                     v.issue(
                         &p("token_env"),
-                        format!("the token in ${} is shorter than 16 characters", t.token_env),
+                        format!(
+                            "the token in ${} is shorter than 16 characters",
+                            t.token_env
+                        ),
                     );
                 }
             }
@@ -515,11 +531,17 @@ impl Config {
                             &format!("api_tokens[{i}].shops[{j}]"),
                             format!("`{d}` is not a configured shop"),
                         ),
-                        Err(e) => v.issue(&format!("api_tokens[{i}].shops[{j}]"), format!("`{s}`: {e}")),
+                        Err(e) => v.issue(
+                            &format!("api_tokens[{i}].shops[{j}]"),
+                            format!("`{s}`: {e}"),
+                        ),
                     }
                 }
                 if t.shops.is_empty() {
-                    v.issue(&p("shops"), "list the shops this token may see, or [\"*\"] for all");
+                    v.issue(
+                        &p("shops"),
+                        "list the shops this token may see, or [\"*\"] for all",
+                    );
                 }
                 Some(list)
             };
@@ -607,7 +629,10 @@ impl Validator {
                 }
                 Ok(d) => d,
                 Err(e) => {
-                    self.issue(path, format!("`{text}` is not a duration like \"15m\" or \"3s\" ({e})"));
+                    self.issue(
+                        path,
+                        format!("`{text}` is not a duration like \"15m\" or \"3s\" ({e})"),
+                    );
                     default
                 }
             },
@@ -668,7 +693,10 @@ mod tests {
 
     #[test]
     fn good_config_loads_with_defaults() {
-        let env = env_of(&[("ACME_WEBHOOK_SECRET", "s3cret"), ("ACME_ACCESS_TOKEN", "tok")]);
+        let env = env_of(&[
+            ("ACME_WEBHOOK_SECRET", "s3cret"),
+            ("ACME_ACCESS_TOKEN", "tok"),
+        ]);
         let c = Config::from_toml(GOOD, "t.toml", &env).unwrap();
         assert_eq!(c.shops[0].domain, "acme.myshopify.com");
         assert_eq!(c.shops[0].webhook_secrets[0].expose(), "s3cret");
@@ -751,6 +779,9 @@ mod tests {
                 panic!("{} does not load: {e}", path.display());
             }
         }
-        assert!(seen >= 2, "config/ holds the demo and the multi-shop example");
+        assert!(
+            seen >= 2,
+            "config/ holds the demo and the multi-shop example"
+        );
     }
 }

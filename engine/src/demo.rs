@@ -86,8 +86,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "XENO_LISTEN" => Some(listen.clone()),
         _ => std::env::var(k).ok(),
     };
-    let mut config = Config::from_toml(text, "config/demo.toml", &env)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut config =
+        Config::from_toml(text, "config/demo.toml", &env).map_err(|e| anyhow::anyhow!("{e}"))?;
     for shop in &mut config.shops {
         shop.admin_url = sim_url.parse().context("simulator url")?;
     }
@@ -95,8 +95,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     println!();
     println!("  xeno demo is running");
-    println!("  dashboard:        http://{}/#token={api_token}", engine.addr());
-    println!("  simulated store:  {sim_url}  (shop {DEMO_SHOP}, {} orders, {} changes/s)", args.orders, args.rate);
+    println!(
+        "  dashboard:        http://{}/#token={api_token}",
+        engine.addr()
+    );
+    println!(
+        "  simulated store:  {sim_url}  (shop {DEMO_SHOP}, {} orders, {} changes/s)",
+        args.orders, args.rate
+    );
     println!("  metrics:          http://{}/metrics", engine.addr());
     println!("  Ctrl-C stops everything.");
     println!();
@@ -112,8 +118,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 fn reachable(addr: &str) -> bool {
-    TcpStream::connect_timeout(&addr.parse().expect("constant address"), Duration::from_millis(300))
-        .is_ok()
+    TcpStream::connect_timeout(
+        &addr.parse().expect("constant address"),
+        Duration::from_millis(300),
+    )
+    .is_ok()
 }
 
 async fn wait_until_reachable(addr: &str, what: &str) -> anyhow::Result<()> {
@@ -128,17 +137,21 @@ async fn wait_until_reachable(addr: &str, what: &str) -> anyhow::Result<()> {
 }
 
 async fn ensure_database(name: &str) -> anyhow::Result<()> {
-    let (client, conn) =
-        tokio_postgres::connect("postgres://postgres@127.0.0.1:5432/postgres", tokio_postgres::NoTls)
-            .await
-            .context("connecting to PostgreSQL on 127.0.0.1:5432 as postgres")?;
+    let (client, conn) = tokio_postgres::connect(
+        "postgres://postgres@127.0.0.1:5432/postgres",
+        tokio_postgres::NoTls,
+    )
+    .await
+    .context("connecting to PostgreSQL on 127.0.0.1:5432 as postgres")?;
     tokio::spawn(conn);
     let exists = client
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
         .await?
         .is_some();
     if !exists {
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await?;
     }
     Ok(())
 }
@@ -200,12 +213,19 @@ fn start_private_postgres(data_dir: &Path) -> anyhow::Result<Child> {
 }
 
 fn start_private_nats(data_dir: &Path) -> anyhow::Result<Child> {
-    let Some(bin) = find_binary(&["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]) else {
+    let Some(bin) = find_binary(&[
+        "/usr/sbin/nats-server",
+        "/usr/bin/nats-server",
+        "/usr/local/bin/nats-server",
+    ]) else {
         bail!("NATS is not running on {NATS_ADDR} and nats-server is not installed: `apt-get install nats-server`");
     };
     let store = data_dir.join("nats");
     std::fs::create_dir_all(&store)?;
-    eprintln!("starting a private NATS with JetStream in {}", store.display());
+    eprintln!(
+        "starting a private NATS with JetStream in {}",
+        store.display()
+    );
     Command::new(bin)
         .args(["-a", "127.0.0.1", "-p", "4222", "-js", "-sd"])
         .arg(&store)

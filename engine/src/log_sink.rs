@@ -109,7 +109,9 @@ impl LogHub {
 
     /// Events that could not be queued for the database.
     pub fn dropped(&self) -> u64 {
-        self.inner.dropped.load(std::sync::atomic::Ordering::Relaxed)
+        self.inner
+            .dropped
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn take_receiver(&self) -> Option<mpsc::Receiver<LogEvent>> {

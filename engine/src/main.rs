@@ -68,13 +68,10 @@ struct SimCommand {
     args: xeno_sim::SimArgs,
 }
 
-#[derive(clap::Args)]
-struct LoadPlaceholder {}
-
 #[derive(Subcommand)]
 enum SimSub {
     /// Send signed webhooks as fast as asked; print the achieved rate and latency percentiles.
-    Load(LoadPlaceholder),
+    Load(xeno_sim::load::LoadArgs),
 }
 
 #[tokio::main]
@@ -118,8 +115,12 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             xeno_engine::demo::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sim(SimCommand { sub: Some(SimSub::Load(_args)), .. }) => {
-            anyhow::bail!("`xeno sim load` is not wired yet")
+        Command::Sim(SimCommand {
+            sub: Some(SimSub::Load(args)),
+            ..
+        }) => {
+            xeno_sim::load::run_load(args).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Sim(SimCommand { sub: None, args }) => {
             xeno_sim::run(args).await?;

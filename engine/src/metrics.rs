@@ -89,7 +89,11 @@ impl Metrics {
             sync_throttle_wait_seconds: Family::default(),
             registry: Registry::default(),
         };
-        registry.register("webhooks", "Webhook requests by outcome", m.webhooks.clone());
+        registry.register(
+            "webhooks",
+            "Webhook requests by outcome",
+            m.webhooks.clone(),
+        );
         registry.register(
             "webhooks_by_shop",
             "Webhooks accepted per shop",
@@ -100,7 +104,11 @@ impl Metrics {
             "Time from webhook request to 200 (after JetStream PubAck)",
             m.webhook_ack_seconds.clone(),
         );
-        registry.register("published", "Messages published to JetStream", m.published.clone());
+        registry.register(
+            "published",
+            "Messages published to JetStream",
+            m.published.clone(),
+        );
         registry.register(
             "publish_failures",
             "JetStream publishes that failed or timed out",
@@ -111,14 +119,26 @@ impl Metrics {
             "Messages handled by the UpsertWriters by outcome",
             m.writer_messages.clone(),
         );
-        registry.register("writer_batches", "Batches committed", m.writer_batches.clone());
+        registry.register(
+            "writer_batches",
+            "Batches committed",
+            m.writer_batches.clone(),
+        );
         registry.register(
             "writer_batch_seconds",
             "Time to write and commit one batch",
             m.writer_batch_seconds.clone(),
         );
-        registry.register("dead_letters", "Messages moved to dead_letters", m.dead_letters.clone());
-        registry.register("actor_restarts", "Supervisor restarts per actor", m.actor_restarts.clone());
+        registry.register(
+            "dead_letters",
+            "Messages moved to dead_letters",
+            m.dead_letters.clone(),
+        );
+        registry.register(
+            "actor_restarts",
+            "Supervisor restarts per actor",
+            m.actor_restarts.clone(),
+        );
         registry.register(
             "log_events_dropped",
             "Live-log events dropped because the sink fell behind",
@@ -144,7 +164,11 @@ impl Metrics {
             "GraphQL rate-limit bucket size per shop",
             m.bucket_maximum.clone(),
         );
-        registry.register("sync_records", "Records fetched by syncs per shop", m.sync_records.clone());
+        registry.register(
+            "sync_records",
+            "Records fetched by syncs per shop",
+            m.sync_records.clone(),
+        );
         registry.register(
             "sync_throttle_wait_seconds",
             "Seconds syncs waited for the rate-limit bucket per shop",

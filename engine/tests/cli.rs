@@ -70,6 +70,10 @@ fn check_config_accepts_the_example_with_its_variables_set() {
         cmd.env(var, "a-long-enough-secret-value");
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 shop(s)"));
 }

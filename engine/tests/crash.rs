@@ -100,7 +100,11 @@ async fn sigkill_between_puback_and_commit_loses_nothing() {
     engine.kill().unwrap();
     engine.wait().unwrap();
     let acked = accepted.lock().unwrap().clone();
-    assert_eq!(acked.len(), N, "all webhooks were acknowledged before the kill");
+    assert_eq!(
+        acked.len(),
+        N,
+        "all webhooks were acknowledged before the kill"
+    );
     let written_before = h.query_i64("SELECT count(*) FROM webhook_receipts").await;
     eprintln!("{written_before} of {N} written when killed");
 

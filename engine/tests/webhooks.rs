@@ -56,7 +56,11 @@ async fn bad_or_missing_hmac_is_401_and_nothing_is_queued() {
 
     let wrong = xeno_shopify::signature::sign(b"not-the-secret", &body);
     let (s, text) = h
-        .post_with(engine.addr(), &webhook_headers("orders/create", &uid(), &wrong), &body)
+        .post_with(
+            engine.addr(),
+            &webhook_headers("orders/create", &uid(), &wrong),
+            &body,
+        )
         .await;
     assert_eq!((s, text.trim()), (401, "invalid HMAC signature"));
 
@@ -68,7 +72,11 @@ async fn bad_or_missing_hmac_is_401_and_nothing_is_queued() {
     let good = xeno_shopify::signature::sign(SECRET.as_bytes(), &body);
     let truncated = &good[..good.len() - 3];
     let (s, _) = h
-        .post_with(engine.addr(), &webhook_headers("orders/create", &uid(), truncated), &body)
+        .post_with(
+            engine.addr(),
+            &webhook_headers("orders/create", &uid(), truncated),
+            &body,
+        )
         .await;
     assert_eq!(s, 401);
 
@@ -80,7 +88,10 @@ async fn bad_or_missing_hmac_is_401_and_nothing_is_queued() {
     assert_eq!(h.stream_messages().await, 0, "nothing reached JetStream");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(h.query_i64("SELECT count(*) FROM orders").await, 0);
-    assert_eq!(h.query_i64("SELECT count(*) FROM webhook_receipts").await, 0);
+    assert_eq!(
+        h.query_i64("SELECT count(*) FROM webhook_receipts").await,
+        0
+    );
     engine.shutdown().await;
 }
 
@@ -102,7 +113,9 @@ async fn missing_headers_and_bad_bodies_get_clear_400_and_413() {
     assert_eq!((s, text.trim()), (400, "missing X-Shopify-Webhook-Id"));
 
     let not_json = b"this is not json";
-    let (s, text) = h.post(engine.addr(), "orders/create", &uid(), not_json).await;
+    let (s, text) = h
+        .post(engine.addr(), "orders/create", &uid(), not_json)
+        .await;
     assert_eq!((s, text.trim()), (400, "body is not valid JSON"));
 
     // Header names are case-insensitive (HTTP/2 lowercases them).
@@ -135,11 +148,18 @@ async fn duplicate_delivery_has_one_effect_inside_and_after_the_dedupe_window() 
     let id = uid();
     let body = serde_json::to_vec(&order_fixture()).unwrap();
     for _ in 0..2 {
-        assert_eq!(h.post(engine.addr(), "orders/create", &id, &body).await.0, 200);
+        assert_eq!(
+            h.post(engine.addr(), "orders/create", &id, &body).await.0,
+            200
+        );
     }
-    h.wait_count("SELECT count(*) FROM webhook_receipts", 1, 20).await;
+    h.wait_count("SELECT count(*) FROM webhook_receipts", 1, 20)
+        .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(h.post(engine.addr(), "orders/create", &id, &body).await.0, 200);
+    assert_eq!(
+        h.post(engine.addr(), "orders/create", &id, &body).await.0,
+        200
+    );
     // The third delivery passed JetStream (outside its window) and reached a writer…
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
@@ -150,14 +170,23 @@ async fn duplicate_delivery_has_one_effect_inside_and_after_the_dedupe_window() 
         if dup >= 1 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "redelivery never reached a writer");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "redelivery never reached a writer"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // …which recognised it: one receipt, one order, applied once.
-    assert_eq!(h.query_i64("SELECT count(*) FROM webhook_receipts").await, 1);
+    assert_eq!(
+        h.query_i64("SELECT count(*) FROM webhook_receipts").await,
+        1
+    );
     assert_eq!(h.query_i64("SELECT count(*) FROM orders").await, 1);
     assert_eq!(
-        xeno_engine::metrics::Metrics::outcome_count(&engine.state().metrics.writer_messages, "applied"),
+        xeno_engine::metrics::Metrics::outcome_count(
+            &engine.state().metrics.writer_messages,
+            "applied"
+        ),
         1
     );
     engine.shutdown().await;
@@ -177,13 +206,28 @@ async fn older_update_after_newer_keeps_the_newer() {
     let engine = h.engine("").await;
     let newer = order_at("2024-05-02T10:00:00Z", "newer");
     let older = order_at("2024-05-01T10:00:00Z", "older");
-    assert_eq!(h.post(engine.addr(), "orders/updated", &uid(), &newer).await.0, 200);
-    h.wait_count("SELECT count(*) FROM webhook_receipts", 1, 20).await;
-    assert_eq!(h.post(engine.addr(), "orders/updated", &uid(), &older).await.0, 200);
-    h.wait_count("SELECT count(*) FROM webhook_receipts", 2, 20).await;
+    assert_eq!(
+        h.post(engine.addr(), "orders/updated", &uid(), &newer)
+            .await
+            .0,
+        200
+    );
+    h.wait_count("SELECT count(*) FROM webhook_receipts", 1, 20)
+        .await;
+    assert_eq!(
+        h.post(engine.addr(), "orders/updated", &uid(), &older)
+            .await
+            .0,
+        200
+    );
+    h.wait_count("SELECT count(*) FROM webhook_receipts", 2, 20)
+        .await;
     let c = h.db.pool.get().await.unwrap();
     let row = c
-        .query_one("SELECT total_price::text, raw->>'note' FROM orders WHERE id = 450789469", &[])
+        .query_one(
+            "SELECT total_price::text, raw->>'note' FROM orders WHERE id = 450789469",
+            &[],
+        )
         .await
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "500.00");
@@ -196,19 +240,41 @@ async fn delete_then_late_update_stays_deleted() {
     let h = Harness::new().await;
     let engine = h.engine("").await;
     let create = order_at("2024-05-01T10:00:00Z", "older");
-    assert_eq!(h.post(engine.addr(), "orders/create", &uid(), &create).await.0, 200);
+    assert_eq!(
+        h.post(engine.addr(), "orders/create", &uid(), &create)
+            .await
+            .0,
+        200
+    );
     h.wait_count("SELECT count(*) FROM orders", 1, 20).await;
     let delete = serde_json::to_vec(&json!({"id": 450789469})).unwrap();
-    assert_eq!(h.post(engine.addr(), "orders/delete", &uid(), &delete).await.0, 200);
-    h.wait_count("SELECT count(*) FROM orders WHERE deleted_at IS NOT NULL", 1, 20)
-        .await;
+    assert_eq!(
+        h.post(engine.addr(), "orders/delete", &uid(), &delete)
+            .await
+            .0,
+        200
+    );
+    h.wait_count(
+        "SELECT count(*) FROM orders WHERE deleted_at IS NOT NULL",
+        1,
+        20,
+    )
+    .await;
     // A late update, newer than the create, arrives after the delete.
     let late = order_at("2024-05-03T10:00:00Z", "newer");
-    assert_eq!(h.post(engine.addr(), "orders/updated", &uid(), &late).await.0, 200);
-    h.wait_count("SELECT count(*) FROM webhook_receipts", 3, 20).await;
     assert_eq!(
-        h.query_i64("SELECT count(*) FROM orders WHERE deleted_at IS NOT NULL AND total_price = 100.00")
-            .await,
+        h.post(engine.addr(), "orders/updated", &uid(), &late)
+            .await
+            .0,
+        200
+    );
+    h.wait_count("SELECT count(*) FROM webhook_receipts", 3, 20)
+        .await;
+    assert_eq!(
+        h.query_i64(
+            "SELECT count(*) FROM orders WHERE deleted_at IS NOT NULL AND total_price = 100.00"
+        )
+        .await,
         1,
         "the tombstone stands and the late update did not apply"
     );
@@ -241,10 +307,14 @@ async fn poison_message_goes_to_dead_letters_and_the_rest_is_written() {
         assert_eq!(t.0, 200);
     }
     h.wait_count("SELECT count(*) FROM orders", 20, 30).await;
-    h.wait_count("SELECT count(*) FROM dead_letters", 1, 30).await;
+    h.wait_count("SELECT count(*) FROM dead_letters", 1, 30)
+        .await;
     let c = h.db.pool.get().await.unwrap();
     let row = c
-        .query_one("SELECT msg_id, topic, payload, reason FROM dead_letters", &[])
+        .query_one(
+            "SELECT msg_id, topic, payload, reason FROM dead_letters",
+            &[],
+        )
         .await
         .unwrap();
     assert_eq!(row.get::<_, String>(0), poison_id);
@@ -270,7 +340,10 @@ async fn nats_unreachable_means_503_quickly_never_200() {
     let started = std::time::Instant::now();
     let (s, text) = h.post(engine.addr(), "orders/create", &uid(), &body).await;
     assert_eq!(s, 503, "{text}");
-    assert!(started.elapsed() < Duration::from_secs(4), "well inside Shopify's 5 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "well inside Shopify's 5 s"
+    );
     let ready = h
         .http
         .get(format!("http://{}/readyz", engine.addr()))
@@ -289,7 +362,12 @@ async fn unknown_topic_is_kept_as_a_receipt_and_acked() {
     let h = Harness::new().await;
     let engine = h.engine("").await;
     let body = br#"{"id": 1, "anything": true}"#;
-    assert_eq!(h.post(engine.addr(), "inventory_levels/update", &uid(), body).await.0, 200);
+    assert_eq!(
+        h.post(engine.addr(), "inventory_levels/update", &uid(), body)
+            .await
+            .0,
+        200
+    );
     h.wait_count(
         "SELECT count(*) FROM webhook_receipts WHERE topic = 'inventory_levels/update'",
         1,
@@ -310,8 +388,19 @@ async fn healthz_readyz_and_metrics_answer() {
     assert_eq!(r.status(), 200);
     let body = serde_json::to_vec(&order_fixture()).unwrap();
     h.post(engine.addr(), "orders/create", &uid(), &body).await;
-    let m = h.http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(m.contains("xeno_webhooks_total{outcome=\"accepted\"} 1"), "{m}");
+    let m = h
+        .http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        m.contains("xeno_webhooks_total{outcome=\"accepted\"} 1"),
+        "{m}"
+    );
     engine.shutdown().await;
 }
 
@@ -330,12 +419,20 @@ async fn a_killed_actor_is_restarted_and_a_crash_loop_stops_the_engine() {
                 break;
             }
         }
-        assert!(std::time::Instant::now() < deadline, "bridge never restarted");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bridge never restarted"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     h.wait_ready(engine.addr()).await;
     let body = serde_json::to_vec(&order_fixture()).unwrap();
-    assert_eq!(h.post(engine.addr(), "orders/create", &uid(), &body).await.0, 200);
+    assert_eq!(
+        h.post(engine.addr(), "orders/create", &uid(), &body)
+            .await
+            .0,
+        200
+    );
     h.wait_count("SELECT count(*) FROM orders", 1, 20).await;
     let restarts = engine.state().components.snapshot()["jetstream_bridge"].restarts;
     assert_eq!(restarts, 1);

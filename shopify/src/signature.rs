@@ -58,7 +58,11 @@ mod tests {
             sign(b"hush", body),
             "hMTq0K2x7oyOjoBwGYeTj5oxfnaVYXzbanUG9aajpKI="
         );
-        assert!(verify(&[b"hush"], body, "hMTq0K2x7oyOjoBwGYeTj5oxfnaVYXzbanUG9aajpKI="));
+        assert!(verify(
+            &[b"hush"],
+            body,
+            "hMTq0K2x7oyOjoBwGYeTj5oxfnaVYXzbanUG9aajpKI="
+        ));
     }
 
     #[test]

@@ -7,12 +7,17 @@ use std::fmt;
 /// The kind of record a topic is about; sync records use the same names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Resource {
+    /// `orders/*`.
     Orders,
+    /// `refunds/create`.
     Refunds,
+    /// `customers/*`, including the customer compliance topics.
     Customers,
+    /// `products/*`.
     Products,
     /// The app's installation on the shop (`app/uninstalled`).
     App,
+    /// `bulk_operations/finish`.
     BulkOperations,
     /// The whole shop (`shop/redact`).
     Shop,

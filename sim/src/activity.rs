@@ -60,32 +60,53 @@ fn random_change(store: &mut Store, rng: &mut SimRng) -> Option<Change> {
         60..=61 => random_id(rng, &store.orders).and_then(|id| store.authorize_order(rng, id, now)),
         62 => random_id(rng, &store.orders).and_then(|id| store.delete_order(id, now)),
         63..=72 => Some(store.create_customer(rng, now)),
-        73..=82 => random_id(rng, &store.customers).and_then(|id| store.update_customer(rng, id, now)),
+        73..=82 => {
+            random_id(rng, &store.customers).and_then(|id| store.update_customer(rng, id, now))
+        }
         83 => random_id(rng, &store.customers).and_then(|id| store.delete_customer(id, now)),
         84..=85 => Some(store.create_product(rng, now)),
-        86..=98 => random_id(rng, &store.products).and_then(|id| store.update_product(rng, id, now)),
+        86..=98 => {
+            random_id(rng, &store.products).and_then(|id| store.update_product(rng, id, now))
+        }
         _ => random_id(rng, &store.products).and_then(|id| store.delete_product(id, now)),
     }
 }
 
 /// The webhook events of a change, in the order Shopify would send them.
 pub fn events_for(store: &Store, change: &Change) -> Vec<Event> {
-    let m = Money { currency: &store.shop.currency };
+    let m = Money {
+        currency: &store.shop.currency,
+    };
     let mut out = Vec::new();
     for topic in &change.topics {
         let body = match *topic {
             "customers/update" if change.kind == Kind::Order => {
-                let Some(cid) = store.orders.get(&change.id).and_then(|o| o.customer.as_ref()).map(|c| c.id) else { continue };
-                let Some(c) = store.customers.get(&cid) else { continue };
+                let Some(cid) = store
+                    .orders
+                    .get(&change.id)
+                    .and_then(|o| o.customer.as_ref())
+                    .map(|c| c.id)
+                else {
+                    continue;
+                };
+                let Some(c) = store.customers.get(&cid) else {
+                    continue;
+                };
                 rest::customer(c, &m)
             }
             "refunds/create" => {
-                let Some(o) = store.orders.get(&change.id) else { continue };
-                let Some(r) = o.refunds.iter().find(|r| Some(r.id) == change.refund_id) else { continue };
+                let Some(o) = store.orders.get(&change.id) else {
+                    continue;
+                };
+                let Some(r) = o.refunds.iter().find(|r| Some(r.id) == change.refund_id) else {
+                    continue;
+                };
                 rest::refund(r, o, &m)
             }
             "orders/edited" => {
-                let Some(o) = store.orders.get(&change.id) else { continue };
+                let Some(o) = store.orders.get(&change.id) else {
+                    continue;
+                };
                 json!({"order_edit": {
                     "id": o.updated_at.timestamp() as u64 * 1000 + o.id % 1000,
                     "app_id": null,
@@ -112,7 +133,12 @@ pub fn events_for(store: &Store, change: &Change) -> Vec<Event> {
 }
 
 /// Runs changes at `rate` per second, `burst` at a time, until shutdown; honours pausing.
-pub async fn run(shared: Arc<Shared>, rate: f64, burst: u32, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(
+    shared: Arc<Shared>,
+    rate: f64,
+    burst: u32,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     if rate <= 0.0 {
         return;
     }

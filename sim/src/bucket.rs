@@ -26,7 +26,12 @@ pub struct Level {
 impl Bucket {
     /// A full bucket.
     pub fn new(capacity: f64, restore_rate: f64, now: Instant) -> Self {
-        Bucket { capacity, restore_rate, available: capacity, at: now }
+        Bucket {
+            capacity,
+            restore_rate,
+            available: capacity,
+            at: now,
+        }
     }
 
     /// GraphQL's bucket for a restore rate: 20 seconds' worth.
@@ -61,7 +66,11 @@ impl Bucket {
     /// The state at `now`.
     pub fn level(&mut self, now: Instant) -> Level {
         self.refill(now);
-        Level { maximum_available: self.capacity, currently_available: self.available, restore_rate: self.restore_rate }
+        Level {
+            maximum_available: self.capacity,
+            currently_available: self.available,
+            restore_rate: self.restore_rate,
+        }
     }
 
     /// Seconds until `cost` would be available.
@@ -93,7 +102,12 @@ mod tests {
         assert!(b.try_take(Instant::now(), 50.0).is_err());
         assert_eq!(b.level(Instant::now()).currently_available, 25.0);
         tokio::time::advance(Duration::from_millis(250)).await;
-        assert_eq!(b.try_take(Instant::now(), 50.0).unwrap().currently_available, 0.0);
+        assert_eq!(
+            b.try_take(Instant::now(), 50.0)
+                .unwrap()
+                .currently_available,
+            0.0
+        );
         // Never above capacity.
         tokio::time::advance(Duration::from_secs(3600)).await;
         assert_eq!(b.level(Instant::now()).currently_available, 2000.0);

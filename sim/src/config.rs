@@ -60,7 +60,11 @@ pub struct WebhookFaults {
 
 impl Default for WebhookFaults {
     fn default() -> Self {
-        WebhookFaults { duplicate_rate: 0.0, reorder_rate: 0.0, drop_rate: 0.0 }
+        WebhookFaults {
+            duplicate_rate: 0.0,
+            reorder_rate: 0.0,
+            drop_rate: 0.0,
+        }
     }
 }
 
@@ -77,8 +81,8 @@ pub struct ApiFaults {
     pub fail_bulk: bool,
 }
 
-/// Everything the simulator needs, secrets as values.
-#[derive(Debug, Clone)]
+/// Everything the simulator needs, secrets as values (redacted from `Debug`).
+#[derive(Clone)]
 pub struct SimConfig {
     /// Where the HTTP server listens (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
@@ -133,6 +137,31 @@ impl Default for SimConfig {
             webhook_concurrency: 32,
             api_faults: ApiFaults::default(),
         }
+    }
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("listen", &self.listen)
+            .field("shop", &self.shop)
+            .field("webhook_secret", &"<redacted>")
+            .field("access_token", &"<redacted>")
+            .field("seed", &self.seed)
+            .field("customers", &self.customers)
+            .field("products", &self.products)
+            .field("orders", &self.orders)
+            .field("rate", &self.rate)
+            .field("burst", &self.burst)
+            .field("webhook_url", &self.webhook_url)
+            .field("plan", &self.plan)
+            .field("currency", &self.currency)
+            .field("api_version", &self.api_version)
+            .field("webhook_faults", &self.webhook_faults)
+            .field("retry_scale", &self.retry_scale)
+            .field("webhook_concurrency", &self.webhook_concurrency)
+            .field("api_faults", &self.api_faults)
+            .finish()
     }
 }
 
@@ -234,7 +263,9 @@ pub struct SimArgs {
 impl SimArgs {
     /// Reads the secrets the flags name and builds the config.
     pub fn into_config(self) -> Result<SimConfig, ConfigError> {
-        let env = |name: &str, flag: &'static str| std::env::var(name).map_err(|_| ConfigError::MissingEnv(name.to_string(), flag));
+        let env = |name: &str, flag: &'static str| {
+            std::env::var(name).map_err(|_| ConfigError::MissingEnv(name.to_string(), flag))
+        };
         if !valid_shop_domain(&self.shop) {
             return Err(ConfigError::BadShop(self.shop));
         }
@@ -279,5 +310,66 @@ pub fn valid_shop_domain(domain: &str) -> bool {
         return false;
     };
     let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    #[test]
+    fn flags_parse_and_bad_ones_are_explained() {
+        let cli = Cli::try_parse_from([
+            "sim",
+            "--plan",
+            "plus",
+            "--duplicate-rate",
+            "0.3",
+            "--burst",
+            "5",
+            "--retry-scale",
+            "0.001",
+        ])
+        .unwrap();
+        assert_eq!(cli.sim.plan, Plan::Plus);
+        assert_eq!(cli.sim.duplicate_rate, 0.3);
+        assert_eq!(cli.sim.plan.restore_rate(), 1000.0);
+        let err = Cli::try_parse_from(["sim", "--plan", "gold"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("possible values: standard, advanced, plus, enterprise"),
+            "{err}"
+        );
+        let err = Cli::try_parse_from(["sim", "--drop-rate", "2"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not between 0 and 1"), "{err}");
+        let err = Cli::try_parse_from(["sim", "--burst", "0"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--burst"), "{err}");
+    }
+
+    #[test]
+    fn config_needs_the_named_secrets_and_a_real_shop_domain() {
+        let cli =
+            Cli::try_parse_from(["sim", "--secret-env", "XENO_SIM_TEST_SURELY_UNSET"]).unwrap();
+        let err = cli.sim.into_config().unwrap_err().to_string();
+        assert!(
+            err.contains("XENO_SIM_TEST_SURELY_UNSET") && err.contains("--secret-env"),
+            "{err}"
+        );
+        assert!(valid_shop_domain("my-shop.myshopify.com"));
+        assert!(!valid_shop_domain("-shop.myshopify.com"));
+        assert!(!valid_shop_domain("shop.example.com"));
+    }
 }

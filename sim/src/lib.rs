@@ -15,6 +15,18 @@
 //! - [`load`]: `xeno load`, a webhook load generator with HDR latency percentiles.
 //!
 //! In-process use: [`Sim::start`] with a [`SimConfig`] returns a [`SimHandle`].
+//!
+//! What users of the simulator should know:
+//! - Webhooks go to subscriptions only. `--webhook-url` (or [`SimHandle::set_webhook_url`])
+//!   is a catch-all subscription for every topic that is never removed and does not show in
+//!   `webhookSubscriptions`; `webhookSubscriptionCreate` adds per-topic ones, removed after 8
+//!   failed attempts in a row. Without any subscription nothing is sent.
+//! - Deleted objects vanish from GraphQL and REST, stay in `/_sim/export` with
+//!   `"deleted":true` (see [`server`]) and are counted in `/_sim/summary`'s `deleted`.
+//! - Every change moves the object's `updated_at` forward by at least a second; generated
+//!   history lies in 2024, live changes use the wall clock.
+//! - `X-Shopify-Webhook-Id` is shared by a delivery's retries and its injected duplicate;
+//!   `X-Shopify-Event-Id` by all deliveries of one event.
 
 #![recursion_limit = "256"]
 
@@ -98,7 +110,10 @@ impl Summary {
             customers: store.customers.len(),
             orders: store.orders.len(),
             products: store.products.len(),
-            order_totals: BTreeMap::from([(currency.clone(), store::round_money(total, &currency).to_string())]),
+            order_totals: BTreeMap::from([(
+                currency.clone(),
+                store::round_money(total, &currency).to_string(),
+            )]),
             deleted: DeletedCounts {
                 customers: deleted(Kind::Customer),
                 orders: deleted(Kind::Order),
@@ -117,9 +132,14 @@ impl Sim {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let shop = generate::default_shop(&config.shop, &config.currency, config.plan);
-        let sizes = generate::Sizes { customers: config.customers, products: config.products, orders: config.orders };
+        let sizes = generate::Sizes {
+            customers: config.customers,
+            products: config.products,
+            orders: config.orders,
+        };
         let seed = config.seed;
-        let (store, activity_rng) = tokio::task::spawn_blocking(move || generate::generate(shop, seed, sizes)).await?;
+        let (store, activity_rng) =
+            tokio::task::spawn_blocking(move || generate::generate(shop, seed, sizes)).await?;
         let mut subscriptions = Subscriptions::default();
         subscriptions.set_flag_url(config.webhook_url.as_deref());
         let webhooks = WebhookSender::new(
@@ -157,11 +177,19 @@ impl Sim {
             let stop = async move {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
                 tracing::error!(error = %e, "simulator server stopped");
             }
         }));
-        tasks.push(tokio::spawn(activity::run(shared.clone(), shared.config.rate, shared.config.burst.max(1), shutdown_rx.clone())));
+        tasks.push(tokio::spawn(activity::run(
+            shared.clone(),
+            shared.config.rate,
+            shared.config.burst.max(1),
+            shutdown_rx.clone(),
+        )));
         let ticker_shared = shared.clone();
         let mut rx = shutdown_rx;
         tasks.push(tokio::spawn(async move {
@@ -174,7 +202,12 @@ impl Sim {
             }
         }));
         tracing::info!(%addr, shop = %shared.config.shop, seed = shared.config.seed, "simulator started");
-        Ok(SimHandle { shared, addr, shutdown_tx, tasks })
+        Ok(SimHandle {
+            shared,
+            addr,
+            shutdown_tx,
+            tasks,
+        })
     }
 }
 
@@ -235,9 +268,10 @@ impl SimHandle {
         }
         true
     }
-    /// Stops the server, the activity and the tickers.
+    /// Stops the server, the activity, the tickers and pending webhook retries.
     pub async fn shutdown(self) {
         let _ = self.shutdown_tx.send(true);
+        self.shared.webhooks.close();
         for t in self.tasks {
             let _ = t.await;
         }
@@ -256,7 +290,11 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
         orders = s.orders,
         "simulator ready (Ctrl-C to stop)"
     );
-    println!("xeno sim listening on {} (GraphQL: {}/admin/api/<version>/graphql.json)", handle.base_url(), handle.base_url());
+    println!(
+        "xeno sim listening on {} (GraphQL: {}/admin/api/<version>/graphql.json)",
+        handle.base_url(),
+        handle.base_url()
+    );
     tokio::signal::ctrl_c().await?;
     handle.shutdown().await;
     Ok(())

@@ -93,9 +93,15 @@ pub enum LoadError {
 /// Real generated orders whose JSON is 3–5 KB.
 pub fn sample_bodies(seed: u64) -> Vec<Bytes> {
     let shop = crate::generate::default_shop("xeno-load.myshopify.com", "USD", Plan::Standard);
-    let sizes = crate::generate::Sizes { customers: 50, products: 30, orders: 200 };
+    let sizes = crate::generate::Sizes {
+        customers: 50,
+        products: 30,
+        orders: 200,
+    };
     let (store, _) = crate::generate::generate(shop, seed, sizes);
-    let m = Money { currency: &store.shop.currency };
+    let m = Money {
+        currency: &store.shop.currency,
+    };
     let bodies: Vec<Bytes> = store
         .orders
         .values()
@@ -104,7 +110,12 @@ pub fn sample_bodies(seed: u64) -> Vec<Bytes> {
         .collect();
     if bodies.is_empty() {
         // Fall back to whatever sizes exist (never expected with these sizes).
-        store.orders.values().take(10).map(|o| Bytes::from(order(o, &m).to_string())).collect()
+        store
+            .orders
+            .values()
+            .take(10)
+            .map(|o| Bytes::from(order(o, &m).to_string()))
+            .collect()
     } else {
         bodies
     }
@@ -119,7 +130,8 @@ struct Tally {
 
 /// Runs the load and prints the report.
 pub async fn run_load(args: LoadArgs) -> anyhow::Result<LoadReport> {
-    let secret = std::env::var(&args.secret_env).map_err(|_| LoadError::MissingSecret(args.secret_env.clone()))?;
+    let secret = std::env::var(&args.secret_env)
+        .map_err(|_| LoadError::MissingSecret(args.secret_env.clone()))?;
     let report = run_with_secret(&args, &secret).await?;
     print_report(&report);
     Ok(report)
@@ -131,7 +143,12 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
         return Err(LoadError::BadUrl(args.webhook_url.clone()));
     }
     let bodies = Arc::new(sample_bodies(1));
-    let signatures: Arc<Vec<String>> = Arc::new(bodies.iter().map(|b| xeno_shopify::signature::sign(secret.as_bytes(), b)).collect());
+    let signatures: Arc<Vec<String>> = Arc::new(
+        bodies
+            .iter()
+            .map(|b| xeno_shopify::signature::sign(secret.as_bytes(), b))
+            .collect(),
+    );
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(1))
         .timeout(Duration::from_secs(5))
@@ -146,7 +163,8 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
     let permits = Arc::new(Semaphore::new(args.concurrency as usize));
     let start = Instant::now();
     let end = start + args.duration;
-    let planned = (args.rate > 0).then(|| (args.rate as f64 * args.duration.as_secs_f64()).round() as u64);
+    let planned =
+        (args.rate > 0).then(|| (args.rate as f64 * args.duration.as_secs_f64()).round() as u64);
     let mut sent: u64 = 0;
     let mut tasks = tokio::task::JoinSet::new();
     loop {
@@ -156,8 +174,16 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
             None if Instant::now() >= end => break,
             None => Instant::now(),
         };
-        tokio::time::sleep_until(due).await;
-        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+        // tokio's timer has millisecond granularity: sleeping until "now" would cap an
+        // unpaced run at ~1000 requests/s.
+        if due > Instant::now() {
+            tokio::time::sleep_until(due).await;
+        }
+        let permit = permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
         let i = (sent as usize) % bodies.len();
         let (body, signature) = (bodies[i].clone(), signatures[i].clone());
         let (client, tally, url) = (client.clone(), tally.clone(), args.webhook_url.clone());

@@ -76,7 +76,10 @@ enum RestError {
     #[error("unauthorized")]
     Unauthorized,
     #[error("throttled")]
-    Throttled { call_limit: HeaderValue, retry_after: f64 },
+    Throttled {
+        call_limit: HeaderValue,
+        retry_after: f64,
+    },
     #[error("injected fault")]
     Fault(Box<Response>),
 }
@@ -86,13 +89,20 @@ impl IntoResponse for RestError {
         match self {
             RestError::BadRequest(v) => error(StatusCode::BAD_REQUEST, v),
             RestError::Unauthorized => error(StatusCode::UNAUTHORIZED, json!(INVALID_TOKEN)),
-            RestError::Throttled { call_limit, retry_after } => {
+            RestError::Throttled {
+                call_limit,
+                retry_after,
+            } => {
                 let mut resp = error(
                     StatusCode::TOO_MANY_REQUESTS,
                     json!("Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."),
                 );
-                resp.headers_mut().insert("X-Shopify-Shop-Api-Call-Limit", call_limit);
-                resp.headers_mut().insert("Retry-After", HeaderValue::from_str(&format!("{retry_after:.1}")).expect("ascii"));
+                resp.headers_mut()
+                    .insert("X-Shopify-Shop-Api-Call-Limit", call_limit);
+                resp.headers_mut().insert(
+                    "Retry-After",
+                    HeaderValue::from_str(&format!("{retry_after:.1}")).expect("ascii"),
+                );
                 resp
             }
             RestError::Fault(r) => *r,
@@ -100,19 +110,29 @@ impl IntoResponse for RestError {
     }
 }
 
-fn parse_time(params: &HashMap<String, String>, key: &str) -> Result<Option<DateTime<Utc>>, RestError> {
+fn parse_time(
+    params: &HashMap<String, String>,
+    key: &str,
+) -> Result<Option<DateTime<Utc>>, RestError> {
     match params.get(key) {
         None => Ok(None),
         Some(v) => DateTime::parse_from_rfc3339(v)
             .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| RestError::BadRequest(json!({ key: format!("{v} is not a valid ISO 8601 time") }))),
+            .map_err(|_| {
+                RestError::BadRequest(json!({ key: format!("{v} is not a valid ISO 8601 time") }))
+            }),
     }
 }
 
 fn filters_from(params: &HashMap<String, String>) -> Result<Filters, RestError> {
     if let Some(token) = params.get("page_info") {
-        if let Some(extra) = params.keys().find(|k| !matches!(k.as_str(), "page_info" | "limit" | "fields")) {
-            return Err(RestError::BadRequest(json!({"page_info": format!("page_info cannot be combined with {extra}")})));
+        if let Some(extra) = params
+            .keys()
+            .find(|k| !matches!(k.as_str(), "page_info" | "limit" | "fields"))
+        {
+            return Err(RestError::BadRequest(
+                json!({"page_info": format!("page_info cannot be combined with {extra}")}),
+            ));
         }
         let invalid = || RestError::BadRequest(json!({"page_info": "Invalid value."}));
         let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
@@ -121,7 +141,11 @@ fn filters_from(params: &HashMap<String, String>) -> Result<Filters, RestError> 
     Ok(Filters {
         status: params.get("status").cloned(),
         since_id: match params.get("since_id") {
-            Some(v) => Some(v.parse().map_err(|_| RestError::BadRequest(json!({"since_id": "expected an integer"})))?),
+            Some(v) => {
+                Some(v.parse().map_err(|_| {
+                    RestError::BadRequest(json!({"since_id": "expected an integer"}))
+                })?)
+            }
             None => None,
         },
         updated_at_min: parse_time(params, "updated_at_min")?,
@@ -162,7 +186,8 @@ async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<HeaderValue, Rest
 }
 
 fn with_limit_header(mut resp: Response, limit: HeaderValue) -> Response {
-    resp.headers_mut().insert("X-Shopify-Shop-Api-Call-Limit", limit);
+    resp.headers_mut()
+        .insert("X-Shopify-Shop-Api-Call-Limit", limit);
     resp
 }
 
@@ -170,8 +195,14 @@ async fn access_scopes(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
     match admit(&shared, &headers).await {
         Err(r) => r.into_response(),
         Ok(limit) => {
-            let scopes: Vec<Value> = crate::graphql::schema::ACCESS_SCOPES.iter().map(|h| json!({"handle": h})).collect();
-            with_limit_header(Json(json!({"access_scopes": scopes})).into_response(), limit)
+            let scopes: Vec<Value> = crate::graphql::schema::ACCESS_SCOPES
+                .iter()
+                .map(|h| json!({"handle": h}))
+                .collect();
+            with_limit_header(
+                Json(json!({"access_scopes": scopes})).into_response(),
+                limit,
+            )
         }
     }
 }
@@ -215,16 +246,41 @@ type IndexRow = (u64, DateTime<Utc>, DateTime<Utc>, bool, bool);
 /// The [`IndexRow`] of every live object of a kind.
 fn index(store: &Store, kind: Kind) -> Vec<IndexRow> {
     match kind {
-        Kind::Order => store.orders.values().map(|o| (o.id, o.created_at, o.updated_at, o.closed_at.is_none(), o.cancelled_at.is_some())).collect(),
-        Kind::Customer => store.customers.values().map(|c| (c.id, c.created_at, c.updated_at, true, false)).collect(),
-        Kind::Product => store.products.values().map(|p| (p.id, p.created_at, p.updated_at, true, false)).collect(),
+        Kind::Order => store
+            .orders
+            .values()
+            .map(|o| {
+                (
+                    o.id,
+                    o.created_at,
+                    o.updated_at,
+                    o.closed_at.is_none(),
+                    o.cancelled_at.is_some(),
+                )
+            })
+            .collect(),
+        Kind::Customer => store
+            .customers
+            .values()
+            .map(|c| (c.id, c.created_at, c.updated_at, true, false))
+            .collect(),
+        Kind::Product => store
+            .products
+            .values()
+            .map(|p| (p.id, p.created_at, p.updated_at, true, false))
+            .collect(),
     }
 }
 
 fn matching(store: &Store, kind: Kind, f: &Filters) -> Result<Vec<u64>, RestError> {
-    let status = f.status.as_deref().unwrap_or(if kind == Kind::Order { "open" } else { "any" });
+    let status = f
+        .status
+        .as_deref()
+        .unwrap_or(if kind == Kind::Order { "open" } else { "any" });
     if kind == Kind::Order && !matches!(status, "open" | "closed" | "cancelled" | "any") {
-        return Err(RestError::BadRequest(json!({"status": "must be open, closed, cancelled or any"})));
+        return Err(RestError::BadRequest(
+            json!({"status": "must be open, closed, cancelled or any"}),
+        ));
     }
     Ok(index(store, kind)
         .into_iter()
@@ -251,7 +307,11 @@ fn project(v: Value, fields: Option<&String>) -> Value {
     match (fields, v) {
         (Some(list), Value::Object(obj)) => {
             let keep: Vec<&str> = list.split(',').map(str::trim).collect();
-            Value::Object(obj.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect())
+            Value::Object(
+                obj.into_iter()
+                    .filter(|(k, _)| keep.contains(&k.as_str()))
+                    .collect(),
+            )
         }
         (_, v) => v,
     }
@@ -275,16 +335,28 @@ async fn collection(
     with_limit_header(resp, limit_header)
 }
 
-fn list(shared: &Shared, version: &str, resource: &str, params: &HashMap<String, String>) -> Response {
+fn list(
+    shared: &Shared,
+    version: &str,
+    resource: &str,
+    params: &HashMap<String, String>,
+) -> Response {
     let store = shared.store.read().unwrap_or_else(|e| e.into_inner());
     if resource == "shop.json" {
         return Json(shop_json(&store)).into_response();
     }
-    let Some(kind) = resource.strip_suffix(".json").and_then(kind_of) else { return not_found() };
+    let Some(kind) = resource.strip_suffix(".json").and_then(kind_of) else {
+        return not_found();
+    };
     let limit = match params.get("limit").map(|l| l.parse::<usize>()) {
         None => 50,
         Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => return RestError::BadRequest(json!({"limit": format!("must be between 1 and {MAX_LIMIT}")})).into_response(),
+        Some(_) => {
+            return RestError::BadRequest(
+                json!({"limit": format!("must be between 1 and {MAX_LIMIT}")}),
+            )
+            .into_response()
+        }
     };
     let filters = match filters_from(params) {
         Ok(f) => f,
@@ -299,7 +371,12 @@ fn list(shared: &Shared, version: &str, resource: &str, params: &HashMap<String,
             let earlier: Vec<u64> = ids.iter().copied().filter(|id| *id < before).collect();
             earlier[earlier.len().saturating_sub(limit)..].to_vec()
         }
-        (Some(after), _) => ids.iter().copied().filter(|id| *id > after).take(limit).collect(),
+        (Some(after), _) => ids
+            .iter()
+            .copied()
+            .filter(|id| *id > after)
+            .take(limit)
+            .collect(),
         _ => ids.iter().copied().take(limit).collect(),
     };
     let objects: Vec<Value> = page
@@ -309,15 +386,30 @@ fn list(shared: &Shared, version: &str, resource: &str, params: &HashMap<String,
         .collect();
     let mut links = Vec::new();
     let base = format!("{}/admin/api/{version}/{resource}", shared.base_url);
-    let fields = params.get("fields").map(|f| format!("&fields={f}")).unwrap_or_default();
+    let fields = params
+        .get("fields")
+        .map(|f| format!("&fields={f}"))
+        .unwrap_or_default();
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
         if ids.iter().any(|id| id < first) {
-            let t = token(&Filters { after_id: None, before_id: Some(*first), ..filters.clone() });
-            links.push(format!("<{base}?limit={limit}{fields}&page_info={t}>; rel=\"previous\""));
+            let t = token(&Filters {
+                after_id: None,
+                before_id: Some(*first),
+                ..filters.clone()
+            });
+            links.push(format!(
+                "<{base}?limit={limit}{fields}&page_info={t}>; rel=\"previous\""
+            ));
         }
         if ids.iter().any(|id| id > last) {
-            let t = token(&Filters { after_id: Some(*last), before_id: None, ..filters.clone() });
-            links.push(format!("<{base}?limit={limit}{fields}&page_info={t}>; rel=\"next\""));
+            let t = token(&Filters {
+                after_id: Some(*last),
+                before_id: None,
+                ..filters.clone()
+            });
+            links.push(format!(
+                "<{base}?limit={limit}{fields}&page_info={t}>; rel=\"next\""
+            ));
         }
     }
     let key = resource.trim_end_matches(".json");
@@ -366,8 +458,13 @@ mod tests {
 
     #[test]
     fn page_tokens_round_trip() {
-        let f = Filters { status: Some("any".into()), after_id: Some(5), ..Filters::default() };
-        let back: Filters = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token(&f)).unwrap()).unwrap();
+        let f = Filters {
+            status: Some("any".into()),
+            after_id: Some(5),
+            ..Filters::default()
+        };
+        let back: Filters =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token(&f)).unwrap()).unwrap();
         assert_eq!(back.after_id, Some(5));
         assert_eq!(back.status.as_deref(), Some("any"));
     }

@@ -26,7 +26,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::json;
 
 use crate::store::rest::{self, Money};
 use crate::store::{Kind, Store};
@@ -38,27 +37,51 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/summary", get(summary))
         .route("/_sim/export", get(export))
         .route("/_sim/bulk/{file}", get(bulk_file))
-        .route("/admin/api/{version}/graphql.json", post(crate::graphql::handler))
+        .route(
+            "/admin/api/{version}/graphql.json",
+            post(crate::graphql::handler),
+        )
         .merge(crate::rest::routes())
         .with_state(shared)
 }
 
 async fn summary(State(shared): State<Arc<Shared>>) -> Json<Summary> {
-    Json(Summary::of(&shared.store.read().unwrap_or_else(|e| e.into_inner())))
+    Json(Summary::of(
+        &shared.store.read().unwrap_or_else(|e| e.into_inner()),
+    ))
 }
 
 /// Every export line of `store`, in the documented order.
 pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
-    let m = Money { currency: &store.shop.currency };
+    let m = Money {
+        currency: &store.shop.currency,
+    };
+    // Written by hand so the keys keep the documented order (type, deleted, data).
     let line = |kind: Kind, deleted: bool, data: serde_json::Value| {
-        json!({"type": kind.as_str(), "deleted": deleted, "data": data}).to_string()
+        format!(
+            r#"{{"type":"{}","deleted":{deleted},"data":{data}}}"#,
+            kind.as_str()
+        )
     };
     let tombstones = move |kind: Kind| {
-        store.deleted.keys().filter(move |(k, _)| *k == kind).map(move |(k, id)| line(*k, true, rest::deleted_object(*k, *id)))
+        store
+            .deleted
+            .keys()
+            .filter(move |(k, _)| *k == kind)
+            .map(move |(k, id)| line(*k, true, rest::deleted_object(*k, *id)))
     };
-    let customers = store.customers.values().map(move |c| line(Kind::Customer, false, rest::customer(c, &m)));
-    let products = store.products.values().map(move |p| line(Kind::Product, false, rest::product(p, &m)));
-    let orders = store.orders.values().map(move |o| line(Kind::Order, false, rest::order(o, &m)));
+    let customers = store
+        .customers
+        .values()
+        .map(move |c| line(Kind::Customer, false, rest::customer(c, &m)));
+    let products = store
+        .products
+        .values()
+        .map(move |p| line(Kind::Product, false, rest::product(p, &m)));
+    let orders = store
+        .orders
+        .values()
+        .map(move |o| line(Kind::Order, false, rest::order(o, &m)));
     customers
         .chain(tombstones(Kind::Customer))
         .chain(products)
@@ -68,14 +91,22 @@ pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
 }
 
 async fn export(State(shared): State<Arc<Shared>>) -> Response {
-    let snapshot = shared.store.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let snapshot = shared
+        .store
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     tokio::task::spawn_blocking(move || {
         let mut chunk = String::with_capacity(64 * 1024);
         for line in export_lines(&snapshot) {
             chunk.push_str(&line);
             chunk.push('\n');
-            if chunk.len() >= 60 * 1024 && tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut chunk)))).is_err() {
+            if chunk.len() >= 60 * 1024
+                && tx
+                    .blocking_send(Ok(Bytes::from(std::mem::take(&mut chunk))))
+                    .is_err()
+            {
                 return;
             }
         }
@@ -83,8 +114,14 @@ async fn export(State(shared): State<Arc<Shared>>) -> Response {
             let _ = tx.blocking_send(Ok(Bytes::from(chunk)));
         }
     });
-    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    ([(header::CONTENT_TYPE, "application/jsonl")], Body::from_stream(stream)).into_response()
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    (
+        [(header::CONTENT_TYPE, "application/jsonl")],
+        Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 async fn bulk_file(State(shared): State<Arc<Shared>>, Path(file): Path<String>) -> Response {

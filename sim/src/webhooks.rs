@@ -131,10 +131,16 @@ impl Subscriptions {
         }
     }
     fn matching(&self, topic: &str) -> Vec<(u64, String)> {
-        self.list.iter().filter(|s| s.topic == "*" || s.topic == topic).map(|s| (s.id, s.callback_url.clone())).collect()
+        self.list
+            .iter()
+            .filter(|s| s.topic == "*" || s.topic == topic)
+            .map(|s| (s.id, s.callback_url.clone()))
+            .collect()
     }
     fn record(&mut self, id: u64, ok: bool) {
-        let Some(s) = self.list.iter_mut().find(|s| s.id == id) else { return };
+        let Some(s) = self.list.iter_mut().find(|s| s.id == id) else {
+            return;
+        };
         if ok {
             s.consecutive_failures = 0;
             return;
@@ -203,8 +209,8 @@ struct Held {
     since: Instant,
 }
 
-/// Who we are, for the headers.
-#[derive(Debug, Clone)]
+/// Who we are, for the headers. Not `Debug`: it holds the signing secret.
+#[derive(Clone)]
 pub struct SenderIdentity {
     pub shop_domain: String,
     pub secret: String,
@@ -227,6 +233,8 @@ struct Inner {
     held: Mutex<VecDeque<Held>>,
     counters: Counters,
     subscriptions: Arc<Mutex<Subscriptions>>,
+    /// Set by [`WebhookSender::close`]: no new deliveries, pending retries end.
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl WebhookSender {
@@ -256,6 +264,7 @@ impl WebhookSender {
                 held: Mutex::new(VecDeque::new()),
                 counters: Counters::default(),
                 subscriptions,
+                stop: tokio::sync::watch::Sender::new(false),
             }),
         }
     }
@@ -284,19 +293,37 @@ impl WebhookSender {
         }
     }
 
+    /// Stops the sender: later events are ignored and waiting retries end (at shutdown).
+    pub fn close(&self) {
+        self.inner.stop.send_replace(true);
+    }
+
     /// Fans `event` out to the subscriptions of its topic, applying faults.
     pub fn emit(&self, event: Event) {
         let inner = &self.inner;
+        if *inner.stop.borrow() {
+            return;
+        }
         inner.counters.events.fetch_add(1, Ordering::Relaxed);
         let targets = lock(&inner.subscriptions).matching(&event.topic);
         let event = Arc::new(event);
         for (subscription_id, url) in targets {
             inner.counters.deliveries.fetch_add(1, Ordering::Relaxed);
-            let delivery = Delivery { subscription_id, url, webhook_id: Uuid::new_v4(), event: event.clone() };
+            let delivery = Delivery {
+                subscription_id,
+                url,
+                webhook_id: Uuid::new_v4(),
+                event: event.clone(),
+            };
             let (drop, dup, hold, after) = {
                 let mut rng = lock(&inner.rng);
                 let f = inner.faults;
-                (rng.gen_bool(f.drop_rate), rng.gen_bool(f.duplicate_rate), rng.gen_bool(f.reorder_rate), rng.gen_range(1..=3))
+                (
+                    rng.gen_bool(f.drop_rate),
+                    rng.gen_bool(f.duplicate_rate),
+                    rng.gen_bool(f.reorder_rate),
+                    rng.gen_range(1..=3),
+                )
             };
             if drop {
                 inner.counters.dropped.fetch_add(1, Ordering::Relaxed);
@@ -310,7 +337,11 @@ impl WebhookSender {
             if hold {
                 inner.counters.reordered.fetch_add(1, Ordering::Relaxed);
                 inner.counters.outstanding.fetch_add(1, Ordering::Relaxed);
-                lock(&inner.held).push_back(Held { delivery, after, since: Instant::now() });
+                lock(&inner.held).push_back(Held {
+                    delivery,
+                    after,
+                    since: Instant::now(),
+                });
                 continue;
             }
             self.dispatch(delivery);
@@ -338,17 +369,26 @@ impl WebhookSender {
             ready
         };
         for d in ready {
-            self.inner.counters.outstanding.fetch_sub(1, Ordering::Relaxed);
+            self.inner
+                .counters
+                .outstanding
+                .fetch_sub(1, Ordering::Relaxed);
             self.dispatch(d);
         }
     }
 
     fn dispatch(&self, delivery: Delivery) {
-        self.inner.counters.outstanding.fetch_add(1, Ordering::Relaxed);
+        self.inner
+            .counters
+            .outstanding
+            .fetch_add(1, Ordering::Relaxed);
         let this = self.clone();
         tokio::spawn(async move {
             this.deliver(delivery).await;
-            this.inner.counters.outstanding.fetch_sub(1, Ordering::Relaxed);
+            this.inner
+                .counters
+                .outstanding
+                .fetch_sub(1, Ordering::Relaxed);
         });
     }
 
@@ -356,15 +396,27 @@ impl WebhookSender {
         let inner = &self.inner;
         for attempt in 0..=RETRIES {
             if attempt > 0 {
-                tokio::time::sleep(retry_delay(attempt, inner.retry_scale)).await;
-                if !lock(&inner.subscriptions).list.iter().any(|s| s.id == delivery.subscription_id) {
+                let mut stop = inner.stop.subscribe();
+                tokio::select! {
+                    _ = tokio::time::sleep(retry_delay(attempt, inner.retry_scale)) => {}
+                    _ = stop.wait_for(|stopped| *stopped) => return,
+                }
+                if !lock(&inner.subscriptions)
+                    .list
+                    .iter()
+                    .any(|s| s.id == delivery.subscription_id)
+                {
                     tracing::debug!(webhook_id = %delivery.webhook_id, "subscription gone; retries stop");
                     return;
                 }
                 inner.counters.retried.fetch_add(1, Ordering::Relaxed);
             }
             let ok = {
-                let _permit = inner.permits.acquire().await.expect("the semaphore is never closed");
+                let _permit = inner
+                    .permits
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed");
                 self.attempt(&delivery).await
             };
             lock(&inner.subscriptions).record(delivery.subscription_id, ok);
@@ -385,7 +437,10 @@ impl WebhookSender {
             .post(&d.url)
             .header("Content-Type", "application/json")
             .header("X-Shopify-Topic", &d.event.topic)
-            .header("X-Shopify-Hmac-Sha256", xeno_shopify::signature::sign(id.secret.as_bytes(), &d.event.body))
+            .header(
+                "X-Shopify-Hmac-Sha256",
+                xeno_shopify::signature::sign(id.secret.as_bytes(), &d.event.body),
+            )
             .header("X-Shopify-Shop-Domain", &id.shop_domain)
             .header("X-Shopify-API-Version", &id.api_version)
             .header("X-Shopify-Webhook-Id", d.webhook_id.to_string())
@@ -424,16 +479,22 @@ mod tests {
 
     #[test]
     fn retry_schedule_totals_four_hours() {
-        let total: f64 = (1..=RETRIES).map(|n| retry_delay(n, 1.0).as_secs_f64()).sum();
+        let total: f64 = (1..=RETRIES)
+            .map(|n| retry_delay(n, 1.0).as_secs_f64())
+            .sum();
         assert!((total - 14_400.0).abs() < 1e-6, "{total}");
         assert!(retry_delay(2, 1.0) > retry_delay(1, 1.0));
-        let scaled: f64 = (1..=RETRIES).map(|n| retry_delay(n, 0.001).as_secs_f64()).sum();
+        let scaled: f64 = (1..=RETRIES)
+            .map(|n| retry_delay(n, 0.001).as_secs_f64())
+            .sum();
         assert!((scaled - 14.4).abs() < 1e-6);
     }
 
     #[test]
     fn triggered_at_has_shopify_format() {
-        let t = DateTime::parse_from_rfc3339("2025-07-10T16:15:47Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2025-07-10T16:15:47Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(triggered_at(t), "2025-07-10T16:15:47.000000Z");
     }
 }

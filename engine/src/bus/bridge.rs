@@ -119,8 +119,7 @@ impl Actor for JetStreamBridge {
             BridgeMsg::Publish { envelope, reply } => state.publish(envelope, reply).await,
             BridgeMsg::Ensure => {
                 if !state.ready.load(Ordering::Acquire)
-                    && state.client.connection_state()
-                        == async_nats::connection::State::Connected
+                    && state.client.connection_state() == async_nats::connection::State::Connected
                 {
                     match ensure_stream_and_consumer(
                         &state.js,
@@ -174,7 +173,8 @@ impl BridgeState {
         let timeout = self.publish_timeout;
         let sent = tokio::time::timeout(
             timeout,
-            self.js.publish_with_headers(subject, headers, envelope.body),
+            self.js
+                .publish_with_headers(subject, headers, envelope.body),
         )
         .await;
         let ack = match sent {
@@ -303,10 +303,12 @@ impl BridgeHandle {
         {
             Ok(ractor::rpc::CallResult::Success(r)) => r,
             Ok(ractor::rpc::CallResult::Timeout) => Err(PublishError::Timeout(deadline)),
-            Ok(ractor::rpc::CallResult::SenderError) => {
-                Err(PublishError::Unavailable("bridge dropped the request".into()))
-            }
-            Err(e) => Err(PublishError::Unavailable(format!("bridge unreachable: {e}"))),
+            Ok(ractor::rpc::CallResult::SenderError) => Err(PublishError::Unavailable(
+                "bridge dropped the request".into(),
+            )),
+            Err(e) => Err(PublishError::Unavailable(format!(
+                "bridge unreachable: {e}"
+            ))),
         }
     }
 

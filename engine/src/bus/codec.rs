@@ -114,6 +114,9 @@ mod tests {
         assert_eq!(back.triggered_at, env.triggered_at);
         assert_eq!(back.source, Source::Webhook);
         assert_eq!(back.event_id, env.event_id);
-        assert_eq!(decode(None, Bytes::new()).unwrap_err(), DecodeError::NoHeaders);
+        assert_eq!(
+            decode(None, Bytes::new()).unwrap_err(),
+            DecodeError::NoHeaders
+        );
     }
 }

@@ -70,7 +70,10 @@ pub async fn start(ctx: &SyncContext, query: &str) -> Result<Option<String>, Syn
             .client
             .query("bulk:run", queries::BULK_RUN, json!({ "query": query }))
             .await?;
-        let payload = data.get("bulkOperationRunQuery").cloned().unwrap_or(Value::Null);
+        let payload = data
+            .get("bulkOperationRunQuery")
+            .cloned()
+            .unwrap_or(Value::Null);
         if let Some(id) = payload.pointer("/bulkOperation/id").and_then(Value::as_str) {
             return Ok(Some(id.to_string()));
         }
@@ -148,7 +151,13 @@ pub async fn backfill(
         .and_then(|c| c.cursor.as_deref())
         .and_then(|c| c.strip_prefix("page:"))
     {
-        return paged(ctx, resource, Some(cursor.to_string()), cp.map_or(0, |c| c.objects_done)).await;
+        return paged(
+            ctx,
+            resource,
+            Some(cursor.to_string()),
+            cp.map_or(0, |c| c.objects_done),
+        )
+        .await;
     }
     let mut bulk_id = cp.and_then(|c| c.bulk_operation_id.clone());
     let mut skip = cp
@@ -364,9 +373,8 @@ async fn read_result(
             };
             let mut complete = Vec::new();
             for line in pending {
-                let value: Value = serde_json::from_slice(&line).map_err(|e| {
-                    SyncError::Failed(format!("bulk result line is not JSON: {e}"))
-                })?;
+                let value: Value = serde_json::from_slice(&line)
+                    .map_err(|e| SyncError::Failed(format!("bulk result line is not JSON: {e}")))?;
                 if let Some(root) = reader.push(value) {
                     complete.push(root);
                 }
@@ -501,7 +509,10 @@ mod tests {
     fn lines_split_across_chunks() {
         let mut l = Lines::default();
         assert!(l.push(b"{\"a\":").is_empty());
-        assert_eq!(l.push(b"1}\n{\"b\":2}\n{\"c\""), vec![b"{\"a\":1}".to_vec(), b"{\"b\":2}".to_vec()]);
+        assert_eq!(
+            l.push(b"1}\n{\"b\":2}\n{\"c\""),
+            vec![b"{\"a\":1}".to_vec(), b"{\"b\":2}".to_vec()]
+        );
         assert_eq!(l.finish(), Some(b"{\"c\"".to_vec()));
         assert_eq!(l.finish(), None);
     }
@@ -533,6 +544,9 @@ mod tests {
             "url": "http://x/y.jsonl"}));
         assert_eq!(op.root_object_count, 42);
         assert!(!op.is_running());
-        assert_eq!(op.created_at.unwrap().to_rfc3339(), "2024-08-29T17:16:35+00:00");
+        assert_eq!(
+            op.created_at.unwrap().to_rfc3339(),
+            "2024-08-29T17:16:35+00:00"
+        );
     }
 }

@@ -37,7 +37,11 @@ pub async fn run_sync_command(config: Config, shop: String, full: bool) -> anyho
         shop_config.access_token.is_some(),
         "`{domain}` has no access_token_env: the Admin API needs a token"
     );
-    let mode = if full { SyncMode::Full } else { SyncMode::Incremental };
+    let mode = if full {
+        SyncMode::Full
+    } else {
+        SyncMode::Incremental
+    };
     let config = Arc::new(config);
     let pool = crate::db::pool(&config.postgres.url, 4)?;
     crate::db::migrate(&pool)
@@ -182,17 +186,18 @@ async fn follow(
 }
 
 fn show_progress(bar: &ProgressBar, s: &Snapshot) {
-    let total = s
-        .objects_total
-        .map(|t| format!("/{t}"))
-        .unwrap_or_default();
+    let total = s.objects_total.map(|t| format!("/{t}")).unwrap_or_default();
     let eta = s
         .eta_seconds
         .map(|e| format!(", ETA {e:.0}s"))
         .unwrap_or_default();
     bar.set_message(format!(
         "{}: {}{total} objects, {:.0}/s{eta}, {} requests, {} throttle waits ({:.1}s), {} errors",
-        if s.resource.is_empty() { "starting" } else { &s.resource },
+        if s.resource.is_empty() {
+            "starting"
+        } else {
+            &s.resource
+        },
         s.objects_done,
         s.rate_per_second,
         s.requests,
@@ -209,7 +214,10 @@ fn print_summary(shop: &str, mode: SyncMode, state: &str, s: &Snapshot) {
     println!("  deleted        {}", s.objects_deleted);
     println!("  seconds        {:.1}", s.elapsed_seconds);
     println!("  rate           {:.0}/s", s.rate_per_second);
-    println!("  requests       {} ({} throttled)", s.requests, s.throttled_requests);
+    println!(
+        "  requests       {} ({} throttled)",
+        s.requests, s.throttled_requests
+    );
     println!("  points used    {:.0}", s.points_used);
     println!(
         "  throttle waits {} ({:.1}s)",

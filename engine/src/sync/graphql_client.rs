@@ -335,7 +335,11 @@ impl GraphqlClient {
 
     /// The requested cost Shopify reported for `name` last time.
     pub fn last_cost(&self, name: &'static str) -> Option<f64> {
-        self.expected.lock().expect("expected lock").get(name).copied()
+        self.expected
+            .lock()
+            .expect("expected lock")
+            .get(name)
+            .copied()
     }
 
     /// Sets the expected cost of `name` (its page size changed).
@@ -374,7 +378,10 @@ mod tests {
         b.next_delay();
         for _ in 0..20 {
             let d = b.next_delay();
-            assert!(d >= Duration::from_millis(500) && d <= Duration::from_secs(1), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(500) && d <= Duration::from_secs(1),
+                "{d:?}"
+            );
         }
         b.reset();
         assert!(b.next_delay() <= Duration::from_millis(100));

@@ -37,10 +37,9 @@ async fn start_sync(
         message: format!("the body must be JSON like {{\"shop\": \"acme.myshopify.com\", \"mode\": \"full\"}}: {e}"),
         parameter: None,
     })?;
-    let raw_shop = body
-        .get("shop")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_parameter("shop", "required: the shop's myshopify.com domain"))?;
+    let raw_shop = body.get("shop").and_then(Value::as_str).ok_or_else(|| {
+        ApiError::bad_parameter("shop", "required: the shop's myshopify.com domain")
+    })?;
     let mode = match body.get("mode") {
         None | Some(Value::Null) => SyncMode::Incremental,
         Some(Value::String(m)) => SyncMode::parse(m).ok_or_else(|| {

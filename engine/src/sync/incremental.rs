@@ -73,8 +73,11 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
             Err(ClientError::MaxCost { cost, max }) => {
                 let smaller = ((page_size as f64) * max / cost * 0.9).floor().max(1.0) as u32;
                 tracing::info!(shop = %ctx.shop.domain, resource = resource.as_str(), cost, page_size, smaller, "page over the single-query maximum; shrinking it");
+                let per_node = ((cost - 2.0) / page_size as f64).max(1.0);
                 page_size = smaller.min(page_size.saturating_sub(1)).max(1);
-                ctx.client.expect_cost(name, 0.0);
+                // The refused query was not charged; the smaller one will cost about this.
+                ctx.client
+                    .expect_cost(name, 2.0 + per_node * page_size as f64);
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -113,23 +116,29 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         if p.only_changed {
             ctx.progress.add_fixed(to_publish.len() as u64);
         }
-        let envelopes = to_publish
-            .iter()
-            .map(|n| ctx.record(resource, n))
-            .collect();
+        let envelopes = to_publish.iter().map(|n| ctx.record(resource, n)).collect();
         ctx.publish_all(envelopes).await;
         ctx.progress.add_done(seen);
         done += seen as i64;
 
         let info = connection.get("pageInfo").cloned().unwrap_or(Value::Null);
         let has_next = info.get("hasNextPage").and_then(Value::as_bool) == Some(true);
-        let end = info.get("endCursor").and_then(Value::as_str).map(str::to_string);
+        let end = info
+            .get("endCursor")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         if end.is_some() {
             cursor = end;
         }
         let saved = cursor.as_ref().map(|c| format!("page:{c}"));
-        checkpoint::save_cursor(&ctx.pool, &ctx.shop.domain, resource, saved.as_deref(), done)
-            .await?;
+        checkpoint::save_cursor(
+            &ctx.pool,
+            &ctx.shop.domain,
+            resource,
+            saved.as_deref(),
+            done,
+        )
+        .await?;
         if !has_next {
             return Ok(result);
         }
@@ -149,8 +158,7 @@ fn adapt_page_size(ctx: &SyncContext, name: &'static str, page_size: u32) -> u32
     let fit = ((TARGET_COST.min(MAX_QUERY_COST) - 2.0) / per_node).floor() as u32;
     let next = fit.clamp(1, ctx.page_size.clamp(1, 250));
     if next != page_size {
-        ctx.client
-            .expect_cost(name, 2.0 + per_node * next as f64);
+        ctx.client.expect_cost(name, 2.0 + per_node * next as f64);
     }
     next
 }
@@ -197,7 +205,10 @@ async fn complete_children(
         if let Some(Value::Array(list)) = node.pointer_mut(&format!("/{field}/nodes")) {
             list.extend(extra);
         }
-        let has_next = page.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
+        let has_next = page
+            .pointer("/pageInfo/hasNextPage")
+            .and_then(Value::as_bool)
+            == Some(true);
         after = page
             .pointer("/pageInfo/endCursor")
             .cloned()
@@ -257,16 +268,31 @@ pub async fn all_ids(ctx: &SyncContext, resource: Resource) -> Result<HashSet<i6
     loop {
         let data = ctx
             .client
-            .query(resource.ids_name(), &document, json!({ "first": 250, "after": after }))
+            .query(
+                resource.ids_name(),
+                &document,
+                json!({ "first": 250, "after": after }),
+            )
             .await?;
         let conn = data.get(resource.as_str()).cloned().unwrap_or(Value::Null);
-        for node in conn.get("nodes").and_then(Value::as_array).into_iter().flatten() {
+        for node in conn
+            .get("nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(id) = super::node_id(node) {
                 ids.insert(id);
             }
         }
-        let has_next = conn.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
-        after = conn.pointer("/pageInfo/endCursor").cloned().unwrap_or(Value::Null);
+        let has_next = conn
+            .pointer("/pageInfo/hasNextPage")
+            .and_then(Value::as_bool)
+            == Some(true);
+        after = conn
+            .pointer("/pageInfo/endCursor")
+            .cloned()
+            .unwrap_or(Value::Null);
         if !has_next || after.is_null() {
             return Ok(ids);
         }

@@ -90,6 +90,9 @@ mod tests {
         assert!(b.acquire_or_renew().await.unwrap());
         assert!(!a.acquire_or_renew().await.unwrap());
         b.release().await.unwrap();
-        assert!(a.acquire_or_renew().await.unwrap(), "released leases are free at once");
+        assert!(
+            a.acquire_or_renew().await.unwrap(),
+            "released leases are free at once"
+        );
     }
 }

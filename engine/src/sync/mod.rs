@@ -279,7 +279,9 @@ impl SyncContext {
             resource.as_str()
         );
         let client = self.pool.get().await?;
-        let rows = client.query(&sql, &[&self.shop.domain, &snapshot_at]).await?;
+        let rows = client
+            .query(&sql, &[&self.shop.domain, &snapshot_at])
+            .await?;
         drop(client);
         let gone: Vec<Envelope> = rows
             .iter()
@@ -331,11 +333,17 @@ mod tests {
             gid_number("gid://shopify/MailingAddress/9?model_name=CustomerAddress"),
             Some(9)
         );
-        assert_eq!(gid_type("gid://shopify/ProductVariant/1"), Some("ProductVariant"));
+        assert_eq!(
+            gid_type("gid://shopify/ProductVariant/1"),
+            Some("ProductVariant")
+        );
         assert_eq!(
             node_id(&serde_json::json!({"id": "gid://shopify/Order/5", "legacyResourceId": "7"})),
             Some(7)
         );
-        assert_eq!(node_id(&serde_json::json!({"id": "gid://shopify/Order/5"})), Some(5));
+        assert_eq!(
+            node_id(&serde_json::json!({"id": "gid://shopify/Order/5"})),
+            Some(5)
+        );
     }
 }

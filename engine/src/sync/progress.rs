@@ -102,7 +102,11 @@ impl Progress {
             n => Some(n.max(done)),
         };
         let elapsed = self.started.elapsed().as_secs_f64();
-        let rate = if elapsed > 0.0 { done as f64 / elapsed } else { 0.0 };
+        let rate = if elapsed > 0.0 {
+            done as f64 / elapsed
+        } else {
+            0.0
+        };
         let eta = total
             .filter(|_| rate > 0.0)
             .map(|t| (t - done) as f64 / rate);
@@ -145,7 +149,10 @@ pub async fn queue(
 }
 
 /// A run the SyncActor should work on: the oldest interrupted one, else the oldest queued.
-pub async fn next_run(pool: &Pool, shop: &str) -> Result<Option<(Uuid, SyncMode, String)>, SyncError> {
+pub async fn next_run(
+    pool: &Pool,
+    shop: &str,
+) -> Result<Option<(Uuid, SyncMode, String)>, SyncError> {
     let client = pool.get().await?;
     let row = client
         .query_opt(
@@ -157,7 +164,11 @@ pub async fn next_run(pool: &Pool, shop: &str) -> Result<Option<(Uuid, SyncMode,
         .await?;
     Ok(row.map(|r| {
         let mode: String = r.get(1);
-        (r.get(0), SyncMode::parse(&mode).unwrap_or(SyncMode::Incremental), r.get(2))
+        (
+            r.get(0),
+            SyncMode::parse(&mode).unwrap_or(SyncMode::Incremental),
+            r.get(2),
+        )
     }))
 }
 

@@ -99,7 +99,10 @@ pub fn bulk_query(resource: Resource) -> String {
 
 /// Only the ids of every live object: the deletion sweep.
 pub fn bulk_ids_query(resource: Resource) -> String {
-    format!("{{ {} {{ edges {{ node {{ id }} }} }} }}", resource.as_str())
+    format!(
+        "{{ {} {{ edges {{ node {{ id }} }} }} }}",
+        resource.as_str()
+    )
 }
 
 /// A page of ids, when bulk operations are unavailable.

@@ -63,7 +63,14 @@ async fn resources(ctx: &SyncContext) -> Result<(), SyncError> {
                 checkpoint::complete(&ctx.pool, shop, resource, watermark, reconciled).await?;
             }
             Err(e) => {
-                let _ = checkpoint::note_error(&ctx.pool, shop, resource, &e.to_string(), !e.is_transient()).await;
+                let _ = checkpoint::note_error(
+                    &ctx.pool,
+                    shop,
+                    resource,
+                    &e.to_string(),
+                    !e.is_transient(),
+                )
+                .await;
                 return Err(e);
             }
         }

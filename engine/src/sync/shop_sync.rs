@@ -197,7 +197,9 @@ impl SyncState {
                 tracing::info!(shop = %self.shop(), holder = %self.lease.holder(), "sync lease acquired; this process syncs the shop");
             }
             Ok(false) => {}
-            Err(e) => tracing::debug!(shop = %self.shop(), error = %e, "cannot take the sync lease"),
+            Err(e) => {
+                tracing::debug!(shop = %self.shop(), error = %e, "cannot take the sync lease")
+            }
         }
     }
 
@@ -211,7 +213,8 @@ impl SyncState {
 
     /// Starts the next run if one is due.
     async fn next(&mut self, myself: &ActorRef<SyncMsg>) {
-        if !self.holding || self.running.is_some() {
+        // Records published before the stream exists would only be retried.
+        if !self.holding || self.running.is_some() || !self.args.bridge.is_ready() {
             return;
         }
         if self.retry_at.is_some_and(|t| Instant::now() < t) {

@@ -60,7 +60,11 @@ pub async fn ensure(
                 let (id, old) = &subs[0];
                 let data = ctx
                     .client
-                    .query("subscriptions:update", &queries::subscription_update(id, &callback), json!({}))
+                    .query(
+                        "subscriptions:update",
+                        &queries::subscription_update(id, &callback),
+                        json!({}),
+                    )
                     .await?;
                 check_user_errors(&data, "webhookSubscriptionUpdate", topic)?;
                 tracing::warn!(shop = %ctx.shop.domain, topic, from = %old, to = %callback, "webhook subscription pointed elsewhere; updated");
@@ -69,7 +73,11 @@ pub async fn ensure(
             None => {
                 let data = ctx
                     .client
-                    .query("subscriptions:create", &queries::subscription_create(topic, &callback), json!({}))
+                    .query(
+                        "subscriptions:create",
+                        &queries::subscription_create(topic, &callback),
+                        json!({}),
+                    )
                     .await?;
                 check_user_errors(&data, "webhookSubscriptionCreate", topic)?;
                 ensured.created.push(topic.to_string());
@@ -93,10 +101,22 @@ async fn list(ctx: &SyncContext) -> Result<HashMap<String, Vec<(String, String)>
     loop {
         let data = ctx
             .client
-            .query("subscriptions:list", queries::SUBSCRIPTIONS, json!({ "after": after }))
+            .query(
+                "subscriptions:list",
+                queries::SUBSCRIPTIONS,
+                json!({ "after": after }),
+            )
             .await?;
-        let conn = data.get("webhookSubscriptions").cloned().unwrap_or(Value::Null);
-        for node in conn.get("nodes").and_then(Value::as_array).into_iter().flatten() {
+        let conn = data
+            .get("webhookSubscriptions")
+            .cloned()
+            .unwrap_or(Value::Null);
+        for node in conn
+            .get("nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let topic = node.get("topic").and_then(Value::as_str);
             let id = node.get("id").and_then(Value::as_str);
             let url = node
@@ -110,8 +130,14 @@ async fn list(ctx: &SyncContext) -> Result<HashMap<String, Vec<(String, String)>
                     .push((id.to_string(), url.to_string()));
             }
         }
-        let has_next = conn.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
-        after = conn.pointer("/pageInfo/endCursor").cloned().unwrap_or(Value::Null);
+        let has_next = conn
+            .pointer("/pageInfo/hasNextPage")
+            .and_then(Value::as_bool)
+            == Some(true);
+        after = conn
+            .pointer("/pageInfo/endCursor")
+            .cloned()
+            .unwrap_or(Value::Null);
         if !has_next || after.is_null() {
             return Ok(by_topic);
         }

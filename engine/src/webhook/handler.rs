@@ -98,7 +98,8 @@ async fn accept(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(Envelope, bool), Rejection> {
-    let unauthorized = |reason: &str| Rejection::new(StatusCode::UNAUTHORIZED, "unauthorized", reason);
+    let unauthorized =
+        |reason: &str| Rejection::new(StatusCode::UNAUTHORIZED, "unauthorized", reason);
 
     let raw_domain = header(headers, "x-shopify-shop-domain")
         .ok_or_else(|| unauthorized("missing X-Shopify-Shop-Domain"))?;
@@ -150,8 +151,8 @@ async fn accept(
 
     let bad = |reason: &str| Rejection::new(StatusCode::BAD_REQUEST, "bad_request", reason);
     let topic = header(headers, "x-shopify-topic").ok_or_else(|| bad("missing X-Shopify-Topic"))?;
-    let webhook_id =
-        header(headers, "x-shopify-webhook-id").ok_or_else(|| bad("missing X-Shopify-Webhook-Id"))?;
+    let webhook_id = header(headers, "x-shopify-webhook-id")
+        .ok_or_else(|| bad("missing X-Shopify-Webhook-Id"))?;
     let api_version = header(headers, "x-shopify-api-version")
         .ok_or_else(|| bad("missing X-Shopify-API-Version"))?;
     if topic.len() > 128 || webhook_id.len() > 128 || api_version.len() > 32 {

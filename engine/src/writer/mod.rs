@@ -36,6 +36,7 @@ pub async fn spawn_pool(
         .router(Default::default())
         .num_initial_workers(workers)
         .build();
-    let (actor, _) = Actor::spawn_linked(Some(name), WriterFactory::default(), args, supervisor).await?;
+    let (actor, _) =
+        Actor::spawn_linked(Some(name), WriterFactory::default(), args, supervisor).await?;
     Ok(actor)
 }

@@ -79,7 +79,9 @@ shops = ["*"]
     }
 
     pub async fn engine(&self, extra: &str) -> Engine {
-        let engine = Engine::start(self.config(extra)).await.expect("engine starts");
+        let engine = Engine::start(self.config(extra))
+            .await
+            .expect("engine starts");
         self.wait_ready(engine.addr()).await;
         engine
     }
@@ -196,10 +198,7 @@ pub fn webhook_headers(topic: &str, webhook_id: &str, signature: &str) -> Vec<(S
         ("X-Shopify-Shop-Domain".into(), SHOP.into()),
         ("X-Shopify-Webhook-Id".into(), webhook_id.into()),
         ("X-Shopify-API-Version".into(), "2025-07".into()),
-        (
-            "X-Shopify-Event-Id".into(),
-            format!("evt-{webhook_id}"),
-        ),
+        ("X-Shopify-Event-Id".into(), format!("evt-{webhook_id}")),
         (
             "X-Shopify-Triggered-At".into(),
             "2025-07-10T16:15:47.000000Z".into(),

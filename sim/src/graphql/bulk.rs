@@ -21,7 +21,8 @@ use serde_json::{json, Map, Value};
 
 use super::cost::TypeInfo;
 use super::paging::BulkMode;
-use super::schema::{parse_gid, DateTime, UnsignedInt64};
+use super::scalars::{DateTime, UnsignedInt64};
+use super::schema::parse_gid;
 use crate::store::rest::gid;
 use crate::webhooks::{lock, Event};
 use crate::Shared;
@@ -162,14 +163,27 @@ impl BulkRegistry {
         self.ops.values().next_back().cloned()
     }
     fn running(&self) -> Vec<u64> {
-        self.ops.values().filter(|o| matches!(o.status, BulkOperationStatus::Created | BulkOperationStatus::Running)).map(|o| o.id).collect()
+        self.ops
+            .values()
+            .filter(|o| {
+                matches!(
+                    o.status,
+                    BulkOperationStatus::Created | BulkOperationStatus::Running
+                )
+            })
+            .map(|o| o.id)
+            .collect()
     }
 }
 
 fn user_error(code: BulkOperationUserErrorCode, message: String) -> BulkOperationRunQueryPayload {
     BulkOperationRunQueryPayload {
         bulk_operation: None,
-        user_errors: vec![BulkOperationUserError { field: Some(vec!["query".into()]), message, code: Some(code) }],
+        user_errors: vec![BulkOperationUserError {
+            field: Some(vec!["query".into()]),
+            message,
+            code: Some(code),
+        }],
     }
 }
 
@@ -184,7 +198,8 @@ pub fn concurrency_for(version: &str) -> usize {
 
 /// Checks a bulk query's shape; the message is Shopify-like.
 pub fn validate(info: &TypeInfo, query: &str) -> Result<(), String> {
-    let doc = async_graphql::parser::parse_query(query).map_err(|e| format!("Invalid bulk query: {e}"))?;
+    let doc = async_graphql::parser::parse_query(query)
+        .map_err(|e| format!("Invalid bulk query: {e}"))?;
     let Some((ty, set)) = super::cost::operation(&doc, None) else {
         return Err("Invalid bulk query: a bulk query must contain exactly one operation".into());
     };
@@ -195,7 +210,9 @@ pub fn validate(info: &TypeInfo, query: &str) -> Result<(), String> {
         if let Selection::Field(f) = &sel.node {
             let name = f.node.name.node.as_str();
             if name == "node" || name == "nodes" {
-                return Err(format!("Bulk queries cannot contain a top level `{name}` field."));
+                return Err(format!(
+                    "Bulk queries cannot contain a top level `{name}` field."
+                ));
             }
         }
     }
@@ -206,19 +223,32 @@ pub fn validate(info: &TypeInfo, query: &str) -> Result<(), String> {
         return Err("Bulk queries must contain at least one connection.".into());
     }
     if count > 5 {
-        return Err(format!("Bulk queries cannot contain more than 5 connections (found {count})."));
+        return Err(format!(
+            "Bulk queries cannot contain more than 5 connections (found {count})."
+        ));
     }
     if depth > 2 {
-        return Err("Bulk queries cannot contain connections with a nesting depth greater than 2.".into());
+        return Err(
+            "Bulk queries cannot contain connections with a nesting depth greater than 2.".into(),
+        );
     }
     Ok(())
 }
 
-fn walk_connections(info: &TypeInfo, set: &SelectionSet, type_name: &str, level: usize, count: &mut usize, depth: &mut usize) {
+fn walk_connections(
+    info: &TypeInfo,
+    set: &SelectionSet,
+    type_name: &str,
+    level: usize,
+    count: &mut usize,
+    depth: &mut usize,
+) {
     for sel in &set.items {
         let (sub, on) = match &sel.node {
             Selection::Field(f) => {
-                let Some((ty, _)) = info.field_type(type_name, f.node.name.node.as_str()) else { continue };
+                let Some((ty, _)) = info.field_type(type_name, f.node.name.node.as_str()) else {
+                    continue;
+                };
                 let mut level = level;
                 if TypeInfo::is_connection(ty) {
                     *count += 1;
@@ -228,9 +258,14 @@ fn walk_connections(info: &TypeInfo, set: &SelectionSet, type_name: &str, level:
                 walk_connections(info, &f.node.selection_set.node, ty, level, count, depth);
                 continue;
             }
-            Selection::InlineFragment(i) => {
-                (&i.node.selection_set.node, i.node.type_condition.as_ref().map(|c| c.node.on.node.to_string()).unwrap_or_else(|| type_name.to_string()))
-            }
+            Selection::InlineFragment(i) => (
+                &i.node.selection_set.node,
+                i.node
+                    .type_condition
+                    .as_ref()
+                    .map(|c| c.node.on.node.to_string())
+                    .unwrap_or_else(|| type_name.to_string()),
+            ),
             Selection::FragmentSpread(_) => continue,
         };
         walk_connections(info, sub, &on, level, count, depth);
@@ -250,7 +285,10 @@ pub fn start(shared: &Arc<Shared>, query: &str, version: &str) -> BulkOperationR
             return if limit == 1 {
                 user_error(
                     BulkOperationUserErrorCode::OperationInProgress,
-                    format!("A bulk query operation for this app and shop is already in progress: {}.", gid("BulkOperation", running[0])),
+                    format!(
+                        "A bulk query operation for this app and shop is already in progress: {}.",
+                        gid("BulkOperation", running[0])
+                    ),
                 )
             } else {
                 user_error(BulkOperationUserErrorCode::LimitReached, format!("A maximum of {limit} bulk queries can run at the same time for this app and shop."))
@@ -274,29 +312,50 @@ pub fn start(shared: &Arc<Shared>, query: &str, version: &str) -> BulkOperationR
         op
     };
     tokio::spawn(run(shared.clone(), op.id, query.to_string()));
-    BulkOperationRunQueryPayload { bulk_operation: Some(op), user_errors: vec![] }
+    BulkOperationRunQueryPayload {
+        bulk_operation: Some(op),
+        user_errors: vec![],
+    }
 }
 
 /// `bulkOperationCancel`.
 pub fn cancel(shared: &Arc<Shared>, id: &str) -> BulkOperationCancelPayload {
     let mut reg = lock(&shared.bulk);
-    let op = parse_gid(id).filter(|(t, _)| *t == "BulkOperation").and_then(|(_, n)| reg.ops.get_mut(&n));
+    let op = parse_gid(id)
+        .filter(|(t, _)| *t == "BulkOperation")
+        .and_then(|(_, n)| reg.ops.get_mut(&n));
     match op {
-        Some(op) if matches!(op.status, BulkOperationStatus::Created | BulkOperationStatus::Running) => {
+        Some(op)
+            if matches!(
+                op.status,
+                BulkOperationStatus::Created | BulkOperationStatus::Running
+            ) =>
+        {
             op.status = BulkOperationStatus::Canceling;
-            BulkOperationCancelPayload { bulk_operation: Some(op.clone()), user_errors: vec![] }
+            BulkOperationCancelPayload {
+                bulk_operation: Some(op.clone()),
+                user_errors: vec![],
+            }
         }
         Some(op) => BulkOperationCancelPayload {
             bulk_operation: Some(op.clone()),
             user_errors: vec![BulkOperationUserError {
                 field: None,
-                message: format!("A bulk operation cannot be canceled when it is {:?}", op.status).to_lowercase(),
+                message: format!(
+                    "A bulk operation cannot be canceled when it is {:?}",
+                    op.status
+                )
+                .to_lowercase(),
                 code: None,
             }],
         },
         None => BulkOperationCancelPayload {
             bulk_operation: None,
-            user_errors: vec![BulkOperationUserError { field: Some(vec!["id".into()]), message: "Bulk operation does not exist".into(), code: None }],
+            user_errors: vec![BulkOperationUserError {
+                field: Some(vec!["id".into()]),
+                message: "Bulk operation does not exist".into(),
+                code: None,
+            }],
         },
     }
 }
@@ -359,12 +418,17 @@ async fn run(shared: Arc<Shared>, id: u64, query: String) {
         }
     };
     update(&|op| op.status = BulkOperationStatus::Running);
-    let request = async_graphql::Request::new(query).data(shared.clone()).data(BulkMode);
+    let request = async_graphql::Request::new(query)
+        .data(shared.clone())
+        .data(BulkMode);
     let response = shared.graphql.schema.execute(request).await;
     let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
     let (lines, roots) = flatten(&data);
     let fail = !response.errors.is_empty() || shared.fail_next_bulk.swap(false, Ordering::SeqCst);
-    let canceled = lock(&shared.bulk).ops.get(&id).is_some_and(|o| o.status == BulkOperationStatus::Canceling);
+    let canceled = lock(&shared.bulk)
+        .ops
+        .get(&id)
+        .is_some_and(|o| o.status == BulkOperationStatus::Canceling);
     let keep = if fail { lines.len() / 2 } else { lines.len() };
     let mut body = String::new();
     for l in &lines[..keep] {
@@ -396,7 +460,9 @@ async fn run(shared: Arc<Shared>, id: u64, query: String) {
             }
         }
     }
-    let Some(op) = lock(&shared.bulk).get(id) else { return };
+    let Some(op) = lock(&shared.bulk).get(id) else {
+        return;
+    };
     tracing::info!(bulk_operation = id, status = ?op.status, objects = op.object_count, "bulk operation finished");
     let body = json!({
         "admin_graphql_api_id": gid("BulkOperation", id),
@@ -410,7 +476,9 @@ async fn run(shared: Arc<Shared>, id: u64, query: String) {
         "status": format!("{:?}", op.status).to_lowercase(),
         "type": "query",
     });
-    shared.webhooks.emit(Event::new("bulk_operations/finish", &body));
+    shared
+        .webhooks
+        .emit(Event::new("bulk_operations/finish", &body));
 }
 
 #[cfg(test)]
@@ -425,11 +493,14 @@ mod tests {
         ]}});
         let (lines, roots) = flatten(&data);
         assert_eq!(roots, 2);
-        assert_eq!(lines, vec![
-            r#"{"id":"gid://shopify/Product/1","title":"A"}"#,
-            r#"{"__parentId":"gid://shopify/Product/1","id":"gid://shopify/ProductVariant/11"}"#,
-            r#"{"id":"gid://shopify/Product/2","title":"B"}"#,
-        ]);
+        assert_eq!(
+            lines,
+            vec![
+                r#"{"id":"gid://shopify/Product/1","title":"A"}"#,
+                r#"{"__parentId":"gid://shopify/Product/1","id":"gid://shopify/ProductVariant/11"}"#,
+                r#"{"id":"gid://shopify/Product/2","title":"B"}"#,
+            ]
+        );
     }
 
     #[test]
@@ -442,12 +513,22 @@ mod tests {
     #[test]
     fn shape_rules() {
         let info = TypeInfo::from_sdl(&super::super::schema::build().sdl());
-        assert!(validate(&info, "{ products { edges { node { id variants { edges { node { id } } } } } } }").is_ok());
-        assert!(validate(&info, "{ shop { name } }").unwrap_err().contains("at least one connection"));
-        assert!(validate(&info, "{ node(id: \"x\") { id } }").unwrap_err().contains("top level"));
+        assert!(validate(
+            &info,
+            "{ products { edges { node { id variants { edges { node { id } } } } } } }"
+        )
+        .is_ok());
+        assert!(validate(&info, "{ shop { name } }")
+            .unwrap_err()
+            .contains("at least one connection"));
+        assert!(validate(&info, "{ node(id: \"x\") { id } }")
+            .unwrap_err()
+            .contains("top level"));
         assert!(validate(&info, "{ orders { nodes { id refunds { id transactions { nodes { id } } } lineItems { nodes { id product { variants { nodes { id } } } } } } } }")
             .unwrap_err()
             .contains("nesting"));
-        assert!(validate(&info, "{ products {").unwrap_err().starts_with("Invalid bulk query"));
+        assert!(validate(&info, "{ products {")
+            .unwrap_err()
+            .starts_with("Invalid bulk query"));
     }
 }

@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet, Type,
-    TypeKind,
+    BaseType, DocumentOperations, ExecutableDocument, FragmentDefinition, OperationType, Selection,
+    SelectionSet, Type, TypeKind,
 };
 use async_graphql::parser::Positioned;
 use async_graphql::{Name, Value as ConstValue, Variables};
@@ -55,7 +55,9 @@ impl TypeInfo {
             return info;
         };
         for def in doc.definitions {
-            let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def else { continue };
+            let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def else {
+                continue;
+            };
             let t = t.node;
             let name = t.name.node.to_string();
             let (shape, fields) = match t.kind {
@@ -67,7 +69,10 @@ impl TypeInfo {
             };
             info.shapes.insert(name.clone(), shape);
             for f in fields {
-                info.fields.insert((name.clone(), f.node.name.node.to_string()), unwrap_type(&f.node.ty.node));
+                info.fields.insert(
+                    (name.clone(), f.node.name.node.to_string()),
+                    unwrap_type(&f.node.ty.node),
+                );
             }
         }
         info
@@ -75,7 +80,9 @@ impl TypeInfo {
 
     /// The named type of `type_name.field` and whether it is a list.
     pub fn field_type(&self, type_name: &str, field: &str) -> Option<(&str, bool)> {
-        self.fields.get(&(type_name.to_string(), field.to_string())).map(|(t, l)| (t.as_str(), *l))
+        self.fields
+            .get(&(type_name.to_string(), field.to_string()))
+            .map(|(t, l)| (t.as_str(), *l))
     }
 
     fn is_leaf(&self, type_name: &str) -> bool {
@@ -97,8 +104,15 @@ pub struct Walk<'a> {
 
 impl Walk<'_> {
     fn int_arg(&self, field: &async_graphql::parser::types::Field, name: &str) -> Option<u64> {
-        let (_, v) = field.arguments.iter().find(|(n, _)| n.node.as_str() == name)?;
-        let v = v.node.clone().into_const_with(|var| self.variables.get(&var).cloned().ok_or(())).ok()?;
+        let (_, v) = field
+            .arguments
+            .iter()
+            .find(|(n, _)| n.node.as_str() == name)?;
+        let v = v
+            .node
+            .clone()
+            .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
+            .ok()?;
         match v {
             ConstValue::Number(n) => n.as_u64(),
             _ => None,
@@ -106,17 +120,31 @@ impl Walk<'_> {
     }
 
     /// Visits every field of `set` (fragments expanded) with the type it is selected on.
-    fn fields<'s>(&'s self, set: &'s SelectionSet, type_name: &'s str, out: &mut Vec<(&'s async_graphql::parser::types::Field, String)>) {
+    fn fields<'s>(
+        &'s self,
+        set: &'s SelectionSet,
+        type_name: &'s str,
+        out: &mut Vec<(&'s async_graphql::parser::types::Field, String)>,
+    ) {
         for sel in &set.items {
             match &sel.node {
                 Selection::Field(f) => out.push((&f.node, type_name.to_string())),
                 Selection::InlineFragment(inline) => {
-                    let on = inline.node.type_condition.as_ref().map(|c| c.node.on.node.as_str()).unwrap_or(type_name);
+                    let on = inline
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map(|c| c.node.on.node.as_str())
+                        .unwrap_or(type_name);
                     self.fields(&inline.node.selection_set.node, on, out);
                 }
                 Selection::FragmentSpread(spread) => {
                     if let Some(frag) = self.fragments.get(&spread.node.fragment_name.node) {
-                        self.fields(&frag.node.selection_set.node, frag.node.type_condition.node.on.node.as_str(), out);
+                        self.fields(
+                            &frag.node.selection_set.node,
+                            frag.node.type_condition.node.on.node.as_str(),
+                            out,
+                        );
                     }
                 }
             }
@@ -133,11 +161,17 @@ impl Walk<'_> {
             if name.starts_with("__") {
                 continue;
             }
-            let Some((ty, is_list)) = self.info.field_type(&on, name) else { continue };
+            let Some((ty, is_list)) = self.info.field_type(&on, name) else {
+                continue;
+            };
             if self.info.is_leaf(ty) {
                 continue;
             }
-            let key = field.alias.as_ref().map(|a| a.node.as_str()).unwrap_or(name);
+            let key = field
+                .alias
+                .as_ref()
+                .map(|a| a.node.as_str())
+                .unwrap_or(name);
             let value = match data {
                 Some(d) => match d.get(key) {
                     Some(v) if !v.is_null() => Some(v),
@@ -151,10 +185,16 @@ impl Walk<'_> {
                 self.connection(field, sub, ty, value)
             } else if is_list {
                 match value {
-                    Some(Value::Array(items)) => items.iter().map(|i| 1 + self.selection(sub, ty, Some(i))).sum(),
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .map(|i| 1 + self.selection(sub, ty, Some(i)))
+                        .sum(),
                     Some(_) => 0,
                     None => {
-                        let n = self.int_arg(field, "first").or_else(|| self.int_arg(field, "last")).unwrap_or(1);
+                        let n = self
+                            .int_arg(field, "first")
+                            .or_else(|| self.int_arg(field, "last"))
+                            .unwrap_or(1);
                         n * (1 + self.selection(sub, ty, None))
                     }
                 }
@@ -165,7 +205,13 @@ impl Walk<'_> {
         total
     }
 
-    fn connection(&self, field: &async_graphql::parser::types::Field, set: &SelectionSet, conn_type: &str, data: Option<&Value>) -> u64 {
+    fn connection(
+        &self,
+        field: &async_graphql::parser::types::Field,
+        set: &SelectionSet,
+        conn_type: &str,
+        data: Option<&Value>,
+    ) -> u64 {
         let mut parts = Vec::new();
         self.fields(set, conn_type, &mut parts);
         let mut per_node = 0;
@@ -173,13 +219,18 @@ impl Walk<'_> {
         for (f, on) in parts {
             let name = f.name.node.as_str();
             let key = f.alias.as_ref().map(|a| a.node.as_str()).unwrap_or(name);
-            let Some((item_type, _)) = self.info.field_type(&on, name) else { continue };
+            let Some((item_type, _)) = self.info.field_type(&on, name) else {
+                continue;
+            };
             match name {
                 "nodes" => {
                     let sub = &f.selection_set.node;
                     per_node += 1 + self.selection(sub, item_type, None);
                     if let Some(Value::Array(items)) = data.and_then(|d| d.get(key)) {
-                        actual += items.iter().map(|i| 1 + self.selection(sub, item_type, Some(i))).sum::<u64>();
+                        actual += items
+                            .iter()
+                            .map(|i| 1 + self.selection(sub, item_type, Some(i)))
+                            .sum::<u64>();
                     }
                 }
                 "edges" => {
@@ -189,12 +240,18 @@ impl Walk<'_> {
                         if ef.name.node.as_str() != "node" {
                             continue;
                         }
-                        let Some((node_type, _)) = self.info.field_type(&eon, "node") else { continue };
+                        let Some((node_type, _)) = self.info.field_type(&eon, "node") else {
+                            continue;
+                        };
                         let sub = &ef.selection_set.node;
                         per_node += 1 + self.selection(sub, node_type, None);
                         let node_key = ef.alias.as_ref().map(|a| a.node.as_str()).unwrap_or("node");
                         if let Some(Value::Array(edges)) = data.and_then(|d| d.get(key)) {
-                            actual += edges.iter().filter_map(|e| e.get(node_key)).map(|n| 1 + self.selection(sub, node_type, Some(n))).sum::<u64>();
+                            actual += edges
+                                .iter()
+                                .filter_map(|e| e.get(node_key))
+                                .map(|n| 1 + self.selection(sub, node_type, Some(n)))
+                                .sum::<u64>();
                         }
                     }
                 }
@@ -204,7 +261,10 @@ impl Walk<'_> {
         match data {
             Some(_) => 2 + actual,
             None => {
-                let n = self.int_arg(field, "first").or_else(|| self.int_arg(field, "last")).unwrap_or(0);
+                let n = self
+                    .int_arg(field, "first")
+                    .or_else(|| self.int_arg(field, "last"))
+                    .unwrap_or(0);
                 2 + n * per_node.max(1)
             }
         }
@@ -212,7 +272,10 @@ impl Walk<'_> {
 }
 
 /// The operation a request runs: its root type name and selection.
-pub fn operation<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Option<(OperationType, &'d SelectionSet)> {
+pub fn operation<'d>(
+    doc: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<(OperationType, &'d SelectionSet)> {
     let op = match (&doc.operations, name) {
         (DocumentOperations::Single(op), _) => op,
         (DocumentOperations::Multiple(ops), Some(n)) => ops.get(n)?,
@@ -223,9 +286,21 @@ pub fn operation<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Option<
 }
 
 /// Requested (`data` None) or actual cost of a whole operation.
-pub fn operation_cost(info: &TypeInfo, doc: &ExecutableDocument, op_name: Option<&str>, variables: &Variables, data: Option<&Value>) -> u64 {
-    let Some((ty, set)) = operation(doc, op_name) else { return 0 };
-    let walk = Walk { info, fragments: &doc.fragments, variables };
+pub fn operation_cost(
+    info: &TypeInfo,
+    doc: &ExecutableDocument,
+    op_name: Option<&str>,
+    variables: &Variables,
+    data: Option<&Value>,
+) -> u64 {
+    let Some((ty, set)) = operation(doc, op_name) else {
+        return 0;
+    };
+    let walk = Walk {
+        info,
+        fragments: &doc.fragments,
+        variables,
+    };
     match ty {
         OperationType::Mutation => {
             let mut fields = Vec::new();
@@ -258,7 +333,10 @@ mod tests {
 
     #[test]
     fn connections_cost_by_first() {
-        assert_eq!(cost("{ products(first: 10) { edges { node { title } } } }"), 12);
+        assert_eq!(
+            cost("{ products(first: 10) { edges { node { title } } } }"),
+            12
+        );
         assert_eq!(cost("{ shop { name currencyCode } }"), 1);
         assert_eq!(cost("{ orders(first: 5) { nodes { id totalPriceSet { shopMoney { amount } } } pageInfo { hasNextPage } } }"), 2 + 5 * 3);
         assert_eq!(
@@ -266,7 +344,10 @@ mod tests {
             2 + 10 * (1 + 2 + 5)
         );
         assert_eq!(cost("mutation { webhookSubscriptionDelete(id: \"gid://shopify/WebhookSubscription/1\") { userErrors { message } } }"), 10);
-        assert_eq!(cost("query Q($n: Int) { customers(first: $n) { nodes { id } } }"), 2);
+        assert_eq!(
+            cost("query Q($n: Int) { customers(first: $n) { nodes { id } } }"),
+            2
+        );
         assert_eq!(cost("fragment F on Customer { defaultAddress { city } } { customers(first: 4) { nodes { ...F } } }"), 2 + 4 * 2);
     }
 }

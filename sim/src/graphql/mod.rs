@@ -1,15 +1,19 @@
 //! The Admin GraphQL API at `POST /admin/api/{version}/graphql.json`.
 //!
-//! One request goes: injected faults (slow, 429, 5xx) → `X-Shopify-Access-Token` check (401)
+//! Bodies are JSON (`{query, variables, operationName}`) or a bare query with
+//! `Content-Type: application/graphql`. One request goes: injected faults (slow, 429, 5xx) → `X-Shopify-Access-Token` check (401)
 //! → body parse → query parse (syntax errors answered Shopify-style, with locations) →
 //! requested cost ([`cost`]) → single-query maximum (`MAX_COST_EXCEEDED`) → the shop's bucket
 //! ([`crate::bucket`], `THROTTLED` when short) → execution ([`schema`]) → actual cost and refund
-//! → `extensions.cost` on every answer. Bulk operations are in [`bulk`], paging in [`paging`].
+//! → `extensions.cost` on every answer. Bulk operations are in [`bulk`], paging in [`paging`], subscriptions in
+//! [`subscriptions`], scalars and money in [`scalars`].
 
 pub mod bulk;
 pub mod cost;
 pub mod paging;
+pub mod scalars;
 pub mod schema;
+pub mod subscriptions;
 
 use std::sync::Arc;
 
@@ -51,7 +55,8 @@ impl Default for Api {
 }
 
 /// `401` body Shopify sends for a missing or wrong token.
-pub const INVALID_TOKEN: &str = "[API] Invalid API key or access token (unrecognized login or wrong password)";
+pub const INVALID_TOKEN: &str =
+    "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
 fn cost_extension(requested: u64, actual: Option<u64>, level: Level) -> Value {
     json!({
@@ -73,7 +78,11 @@ pub async fn injected_fault(shared: &Shared) -> Option<Response> {
     }
     let (throttle, fail, code) = {
         let mut rng = lock(&shared.fault_rng);
-        (rng.gen_bool(faults.rate_429), rng.gen_bool(faults.rate_5xx), [500u16, 502, 503][rng.gen_range(0..3)])
+        (
+            rng.gen_bool(faults.rate_429),
+            rng.gen_bool(faults.rate_5xx),
+            [500u16, 502, 503][rng.gen_range(0..3)],
+        )
     };
     if throttle {
         return Some(
@@ -90,28 +99,58 @@ pub async fn injected_fault(shared: &Shared) -> Option<Response> {
 
 /// True when the request carries the shop's access token.
 pub fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
-    headers.get("X-Shopify-Access-Token").and_then(|v| v.to_str().ok()) == Some(shared.config.access_token.as_str())
+    headers
+        .get("X-Shopify-Access-Token")
+        .and_then(|v| v.to_str().ok())
+        == Some(shared.config.access_token.as_str())
 }
 
 /// `POST /admin/api/{version}/graphql.json`.
-pub async fn handler(State(shared): State<Arc<Shared>>, Path(version): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn handler(
+    State(shared): State<Arc<Shared>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Some(fault) = injected_fault(&shared).await {
         return fault;
     }
     if !authorized(&shared, &headers) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"errors": INVALID_TOKEN}))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"errors": INVALID_TOKEN})),
+        )
+            .into_response();
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let raw_graphql = headers
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/graphql"));
+    let parsed = if raw_graphql {
+        std::str::from_utf8(&body)
+            .map(async_graphql::Request::new)
+            .map_err(|_| ())
+    } else {
+        serde_json::from_slice::<async_graphql::Request>(&body).map_err(|_| ())
+    };
+    let request = match parsed {
         Ok(r) => r,
-        Err(_) => {
-            return (StatusCode::BAD_REQUEST, Json(json!({"errors": {"query": "Required parameter missing or invalid"}}))).into_response()
+        Err(()) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
+            )
+                .into_response()
         }
     };
     let now = tokio::time::Instant::now;
     let doc = match async_graphql::parser::parse_query(&request.query) {
         Ok(doc) => doc,
         Err(e) => {
-            let locations: Vec<Value> = e.positions().map(|p| json!({"line": p.line, "column": p.column})).collect();
+            let locations: Vec<Value> = e
+                .positions()
+                .map(|p| json!({"line": p.line, "column": p.column}))
+                .collect();
             let level = lock(&shared.graphql_bucket).level(now());
             return Json(json!({
                 "errors": [{"message": e.to_string(), "locations": locations}],
@@ -121,7 +160,13 @@ pub async fn handler(State(shared): State<Arc<Shared>>, Path(version): Path<Stri
         }
     };
     let op_name = request.operation_name.clone();
-    let requested = cost::operation_cost(&shared.graphql.types, &doc, op_name.as_deref(), &request.variables, None);
+    let requested = cost::operation_cost(
+        &shared.graphql.types,
+        &doc,
+        op_name.as_deref(),
+        &request.variables,
+        None,
+    );
     if requested > cost::MAX_QUERY_COST {
         let level = lock(&shared.graphql_bucket).level(now());
         return Json(json!({
@@ -135,7 +180,11 @@ pub async fn handler(State(shared): State<Arc<Shared>>, Path(version): Path<Stri
     }
     let taken = lock(&shared.graphql_bucket).try_take(now(), requested as f64);
     if let Err(level) = taken {
-        tracing::debug!(requested, available = level.currently_available, "graphql throttled");
+        tracing::debug!(
+            requested,
+            available = level.currently_available,
+            "graphql throttled"
+        );
         return Json(json!({
             "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
             "extensions": {"cost": cost_extension(requested, None, level)},
@@ -144,10 +193,18 @@ pub async fn handler(State(shared): State<Arc<Shared>>, Path(version): Path<Stri
     }
     let request = request.data(shared.clone()).data(ApiVersion(version));
     let response = shared.graphql.schema.execute(request).await;
-    let mut out = serde_json::to_value(&response).unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
+    let mut out = serde_json::to_value(&response)
+        .unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
     let data = out.get("data").filter(|d| !d.is_null()).cloned();
     let actual = match &data {
-        Some(d) => cost::operation_cost(&shared.graphql.types, &doc, op_name.as_deref(), &Default::default(), Some(d)).min(requested),
+        Some(d) => cost::operation_cost(
+            &shared.graphql.types,
+            &doc,
+            op_name.as_deref(),
+            &Default::default(),
+            Some(d),
+        )
+        .min(requested),
         None => 0,
     };
     let level = lock(&shared.graphql_bucket).refund(now(), (requested - actual) as f64);
@@ -155,7 +212,10 @@ pub async fn handler(State(shared): State<Arc<Shared>>, Path(version): Path<Stri
         if obj.get("data").is_some_and(Value::is_null) && obj.contains_key("errors") {
             obj.remove("data");
         }
-        obj.insert("extensions".into(), json!({"cost": cost_extension(requested, Some(actual), level)}));
+        obj.insert(
+            "extensions".into(),
+            json!({"cost": cost_extension(requested, Some(actual), level)}),
+        );
     }
     Json(out).into_response()
 }

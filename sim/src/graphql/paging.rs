@@ -48,7 +48,11 @@ fn encode(key: (i64, u64)) -> String {
 }
 
 fn decode(cursor: &str) -> Result<(i64, u64), Error> {
-    let bad = || Error::new(format!("Invalid cursor for current pagination sort: {cursor}"));
+    let bad = || {
+        Error::new(format!(
+            "Invalid cursor for current pagination sort: {cursor}"
+        ))
+    };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (a, b) = text.split_once(':').ok_or_else(bad)?;
@@ -56,7 +60,11 @@ fn decode(cursor: &str) -> Result<(i64, u64), Error> {
 }
 
 /// Sorts `items` by their `(sort value, id)` key and cuts the page the arguments ask for.
-pub fn paginate<T>(ctx: &Context<'_>, mut items: Vec<((i64, u64), T)>, args: PageArgs) -> Result<Page<T>, Error> {
+pub fn paginate<T>(
+    ctx: &Context<'_>,
+    mut items: Vec<((i64, u64), T)>,
+    args: PageArgs,
+) -> Result<Page<T>, Error> {
     items.sort_by_key(|(k, _)| *k);
     if args.reverse {
         items.reverse();
@@ -68,18 +76,33 @@ pub fn paginate<T>(ctx: &Context<'_>, mut items: Vec<((i64, u64), T)>, args: Pag
         match (args.first, args.last) {
             (None, None) => return Err(Error::new("you must provide one of first or last")),
             (Some(n), _) | (None, Some(n)) if !(0..=MAX_PAGE).contains(&n) => {
-                return Err(Error::new(format!("The value of `first`/`last` must be between 0 and {MAX_PAGE}, got {n}")))
+                return Err(Error::new(format!(
+                    "The value of `first`/`last` must be between 0 and {MAX_PAGE}, got {n}"
+                )))
             }
             _ => {}
         }
-        let after_key = |key: (i64, u64), cursor: (i64, u64)| if args.reverse { key < cursor } else { key > cursor };
+        let after_key = |key: (i64, u64), cursor: (i64, u64)| {
+            if args.reverse {
+                key < cursor
+            } else {
+                key > cursor
+            }
+        };
         if let Some(c) = &args.after {
             let c = decode(c)?;
-            start = items.iter().position(|(k, _)| after_key(*k, c)).unwrap_or(total);
+            start = items
+                .iter()
+                .position(|(k, _)| after_key(*k, c))
+                .unwrap_or(total);
         }
         if let Some(c) = &args.before {
             let c = decode(c)?;
-            end = items.iter().position(|(k, _)| !after_key(c, *k)).unwrap_or(total).max(start);
+            end = items
+                .iter()
+                .position(|(k, _)| !after_key(c, *k))
+                .unwrap_or(total)
+                .max(start);
         }
         if let Some(n) = args.first {
             end = end.min(start + n as usize);
@@ -90,7 +113,12 @@ pub fn paginate<T>(ctx: &Context<'_>, mut items: Vec<((i64, u64), T)>, args: Pag
     }
     let has_previous_page = start > 0;
     let has_next_page = end < total;
-    let items: Vec<(String, T)> = items.into_iter().skip(start).take(end - start).map(|(k, t)| (encode(k), t)).collect();
+    let items: Vec<(String, T)> = items
+        .into_iter()
+        .skip(start)
+        .take(end - start)
+        .map(|(k, t)| (encode(k), t))
+        .collect();
     let page_info = PageInfo {
         has_next_page,
         has_previous_page,
@@ -129,7 +157,10 @@ fn parse_time(s: &str) -> Option<i64> {
     if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
         return Some(t.and_utc().timestamp());
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().timestamp())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp())
 }
 
 impl SearchFilter {
@@ -137,7 +168,9 @@ impl SearchFilter {
     pub fn parse(query: Option<&str>) -> SearchFilter {
         let mut terms = Vec::new();
         for term in query.unwrap_or_default().split_whitespace() {
-            let Some((name, rest)) = term.split_once(':') else { continue };
+            let Some((name, rest)) = term.split_once(':') else {
+                continue;
+            };
             let field = match name {
                 "updated_at" => Field::UpdatedAt,
                 "created_at" => Field::CreatedAt,
@@ -196,14 +229,19 @@ mod tests {
         let f = SearchFilter::parse(Some("updated_at:>'2024-01-01T00:00:00Z'"));
         assert!(f.matches(1, t("2020-01-01T00:00:00Z"), t("2024-01-01T00:00:01Z")));
         assert!(!f.matches(1, t("2020-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z")));
-        let f = SearchFilter::parse(Some("updated_at:>='2024-01-01T00:00:00Z' AND created_at:<2023-01-01 status:any"));
+        let f = SearchFilter::parse(Some(
+            "updated_at:>='2024-01-01T00:00:00Z' AND created_at:<2023-01-01 status:any",
+        ));
         assert!(f.matches(1, t("2022-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z")));
         assert!(!f.matches(1, t("2023-01-02T00:00:00Z"), t("2024-01-01T00:00:00Z")));
     }
 
     #[test]
     fn cursors_round_trip() {
-        assert_eq!(decode(&encode((1_700_000_000, 42))).unwrap(), (1_700_000_000, 42));
+        assert_eq!(
+            decode(&encode((1_700_000_000, 42))).unwrap(),
+            (1_700_000_000, 42)
+        );
         assert!(decode("not a cursor").is_err());
     }
 }

@@ -1,25 +1,29 @@
 //! The Admin GraphQL schema (async-graphql): the part of Shopify's `QueryRoot` and `Mutation`
-//! the engine reads, with Shopify's type, field and enum names.
+//! the engine reads, with Shopify's type, field and enum names — orders, customers, products
+//! and their nested objects, `node`/`nodes`, `shop`, `currentAppInstallation`, and the roots
+//! of bulk operations ([`super::bulk`]) and webhook subscriptions ([`super::subscriptions`]).
 //!
-//! Resolvers read the store through `Arc<Shared>` in the context, cloning what a page needs
-//! and never holding a lock across an await. Deleted objects are simply absent. Money is the
-//! `MoneyBag { shopMoney presentmentMoney }` of `MoneyV2 { amount currencyCode }`; amounts and
-//! `UnsignedInt64` values travel as strings, times as `2024-01-02T03:04:05Z`. Bulk operations
-//! are in [`super::bulk`]; this file only exposes them.
+//! Resolvers read the store through `Arc<Shared>` in the context, page on ids first and clone
+//! only the page, and never hold a lock across an await. Deleted objects are simply absent.
+//! Scalars and money are in [`super::scalars`], paging in [`super::paging`].
 
 use std::sync::Arc;
 
 use async_graphql::{
-    Context, EmptySubscription, Enum, Error, InputObject, InputValueError, InputValueResult, Interface, Object, Scalar,
-    ScalarType, Schema, SimpleObject, Union, Value, ID,
+    Context, EmptySubscription, Enum, Error, Interface, Object, Schema, SimpleObject, ID,
 };
 use chrono::Utc;
 
 use super::bulk::{self, BulkOperation};
 use super::paging::{paginate, Page, PageArgs, PageInfo, SearchFilter};
+use super::scalars::{bag, dt, money, DateTime, Decimal, MoneyBag, MoneyV2, UnsignedInt64};
+use super::subscriptions::{
+    subscription_url, UserError, WebhookSubscriptionDeletePayload, WebhookSubscriptionInput,
+    WebhookSubscriptionNode, WebhookSubscriptionPayload, WebhookSubscriptionTopic,
+};
 use crate::store::rest::gid;
-use crate::store::{self, Customer, Kind, LineItem, Order, Product, Refund, Transaction, Variant};
-use crate::webhooks::{lock, Subscription};
+use crate::store::{self, Customer, LineItem, Order, Product, Refund, Transaction, Variant};
+use crate::webhooks::lock;
 use crate::Shared;
 
 /// The schema type.
@@ -27,7 +31,9 @@ pub type SimSchema = Schema<QueryRoot, Mutation, EmptySubscription>;
 
 /// Builds the schema.
 pub fn build() -> SimSchema {
-    Schema::build(QueryRoot, Mutation, EmptySubscription).limit_depth(30).finish()
+    Schema::build(QueryRoot, Mutation, EmptySubscription)
+        .limit_depth(30)
+        .finish()
 }
 
 fn shared<'a>(ctx: &Context<'a>) -> &'a Arc<Shared> {
@@ -44,90 +50,6 @@ pub fn parse_gid(id: &str) -> Option<(&str, u64)> {
     let (ty, num) = rest.split_once('/')?;
     let num = num.split('?').next()?;
     Some((ty, num.parse().ok()?))
-}
-
-// ---------- scalars ----------
-
-/// `DateTime`: ISO 8601 in UTC with a `Z`.
-#[derive(Debug, Clone, Copy)]
-pub struct DateTime(pub chrono::DateTime<Utc>);
-
-#[Scalar(name = "DateTime")]
-impl ScalarType for DateTime {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| DateTime(t.with_timezone(&Utc)))
-                .map_err(|_| InputValueError::expected_type(value)),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-    fn to_value(&self) -> Value {
-        Value::String(self.0.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    }
-}
-
-fn dt(t: chrono::DateTime<Utc>) -> DateTime {
-    DateTime(t)
-}
-
-/// `Decimal`: an exact amount as a string (`"199.00"`).
-#[derive(Debug, Clone, Copy)]
-pub struct Decimal(pub rust_decimal::Decimal);
-
-#[Scalar(name = "Decimal")]
-impl ScalarType for Decimal {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => s.parse().map(Decimal).map_err(|_| InputValueError::expected_type(value)),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-    fn to_value(&self) -> Value {
-        Value::String(self.0.to_string())
-    }
-}
-
-/// `UnsignedInt64`: a 64-bit count or id, as a string.
-#[derive(Debug, Clone, Copy)]
-pub struct UnsignedInt64(pub u64);
-
-#[Scalar(name = "UnsignedInt64")]
-impl ScalarType for UnsignedInt64 {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => s.parse().map(UnsignedInt64).map_err(|_| InputValueError::expected_type(value)),
-            Value::Number(n) => n.as_u64().map(UnsignedInt64).ok_or_else(|| InputValueError::expected_type(value)),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-    fn to_value(&self) -> Value {
-        Value::String(self.0.to_string())
-    }
-}
-
-// ---------- money ----------
-
-/// `MoneyV2`.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct MoneyV2 {
-    pub amount: Decimal,
-    pub currency_code: String,
-}
-
-/// `MoneyBag`: the same amount in shop and presentment currency.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct MoneyBag {
-    pub shop_money: MoneyV2,
-    pub presentment_money: MoneyV2,
-}
-
-fn money(amount: rust_decimal::Decimal, currency: &str) -> MoneyV2 {
-    MoneyV2 { amount: Decimal(store::round_money(amount, currency)), currency_code: currency.to_string() }
-}
-
-fn bag(amount: rust_decimal::Decimal, currency: &str) -> MoneyBag {
-    MoneyBag { shop_money: money(amount, currency), presentment_money: money(amount, currency) }
 }
 
 // ---------- enums ----------
@@ -148,7 +70,12 @@ sort_keys!(OrderSortKeys);
 sort_keys!(CustomerSortKeys);
 sort_keys!(ProductSortKeys);
 
-fn sort_value(key: (bool, bool), id: u64, created: chrono::DateTime<Utc>, updated: chrono::DateTime<Utc>) -> (i64, u64) {
+fn sort_value(
+    key: (bool, bool),
+    id: u64,
+    created: chrono::DateTime<Utc>,
+    updated: chrono::DateTime<Utc>,
+) -> (i64, u64) {
     match key {
         (true, _) => (created.timestamp(), id),
         (_, true) => (updated.timestamp(), id),
@@ -266,14 +193,28 @@ fn node_by_gid(ctx: &Context<'_>, id: &str) -> Option<Node> {
     let s = read_store(ctx);
     let cur = s.shop.currency.clone();
     match ty {
-        "Order" => s.orders.get(&num).map(|o| Node::Order(OrderNode::new(o, &cur))),
-        "Customer" => s.customers.get(&num).map(|c| Node::Customer(CustomerNode::new(c, &cur))),
-        "Product" => s.products.get(&num).map(|p| Node::Product(ProductNode::new(p, &cur))),
+        "Order" => s
+            .orders
+            .get(&num)
+            .map(|o| Node::Order(OrderNode::new(o, &cur))),
+        "Customer" => s
+            .customers
+            .get(&num)
+            .map(|c| Node::Customer(CustomerNode::new(c, &cur))),
+        "Product" => s
+            .products
+            .get(&num)
+            .map(|p| Node::Product(ProductNode::new(p, &cur))),
         "ProductVariant" => s
             .products
             .values()
             .find_map(|p| p.variants.iter().find(|v| v.id == num))
-            .map(|v| Node::ProductVariant(VariantNode { v: v.clone(), currency: cur })),
+            .map(|v| {
+                Node::ProductVariant(VariantNode {
+                    v: v.clone(),
+                    currency: cur,
+                })
+            }),
         "BulkOperation" => {
             drop(s);
             lock(&shared(ctx).bulk).get(num).map(Node::BulkOperation)
@@ -311,7 +252,11 @@ macro_rules! connection {
             fn from(page: Page<$node>) -> Self {
                 $conn {
                     nodes: page.items.iter().map(|(_, n)| n.clone()).collect(),
-                    edges: page.items.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
+                    edges: page
+                        .items
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
                     page_info: page.page_info,
                 }
             }
@@ -324,17 +269,66 @@ connection!(CustomerConnection, CustomerEdge, CustomerNode);
 connection!(ProductConnection, ProductEdge, ProductNode);
 connection!(ProductVariantConnection, ProductVariantEdge, VariantNode);
 connection!(LineItemConnection, LineItemEdge, LineItemNode);
-connection!(RefundLineItemConnection, RefundLineItemEdge, RefundLineItemNode);
-connection!(OrderTransactionConnection, OrderTransactionEdge, TransactionNode);
-connection!(WebhookSubscriptionConnection, WebhookSubscriptionEdge, WebhookSubscriptionNode);
+connection!(
+    RefundLineItemConnection,
+    RefundLineItemEdge,
+    RefundLineItemNode
+);
+connection!(
+    OrderTransactionConnection,
+    OrderTransactionEdge,
+    TransactionNode
+);
+connection!(
+    WebhookSubscriptionConnection,
+    WebhookSubscriptionEdge,
+    WebhookSubscriptionNode
+);
 
-fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>, reverse: Option<bool>) -> PageArgs {
-    PageArgs { first, after, last, before, reverse: reverse.unwrap_or(false) }
+fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+    reverse: Option<bool>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+        reverse: reverse.unwrap_or(false),
+    }
+}
+
+/// Turns a page of ids into a page of nodes, cloning only what the page holds.
+fn materialize<N>(
+    ctx: &Context<'_>,
+    page: Page<u64>,
+    make: impl Fn(&store::Store, u64) -> Option<N>,
+) -> Page<N> {
+    let s = read_store(ctx);
+    Page {
+        items: page
+            .items
+            .into_iter()
+            .filter_map(|(cursor, id)| make(&s, id).map(|n| (cursor, n)))
+            .collect(),
+        page_info: page.page_info,
+    }
 }
 
 /// Pages a nested list kept in its natural order (positions as keys).
 fn nested<T>(ctx: &Context<'_>, items: Vec<(u64, T)>, args: PageArgs) -> Result<Page<T>, Error> {
-    paginate(ctx, items.into_iter().enumerate().map(|(i, (id, t))| ((i as i64, id), t)).collect(), args)
+    paginate(
+        ctx,
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, t))| ((i as i64, id), t))
+            .collect(),
+        args,
+    )
 }
 
 // ---------- address ----------
@@ -361,7 +355,10 @@ pub struct MailingAddress {
 impl From<&store::Address> for MailingAddress {
     fn from(a: &store::Address) -> Self {
         MailingAddress {
-            id: ID(format!("gid://shopify/MailingAddress/{}?model_name=CustomerAddress", a.id)),
+            id: ID(format!(
+                "gid://shopify/MailingAddress/{}?model_name=CustomerAddress",
+                a.id
+            )),
             first_name: a.first_name.clone(),
             last_name: a.last_name.clone(),
             name: format!("{} {}", a.first_name, a.last_name),
@@ -390,7 +387,10 @@ pub struct CustomerNode {
 
 impl CustomerNode {
     fn new(c: &Customer, currency: &str) -> Self {
-        CustomerNode { c: c.clone(), currency: currency.to_string() }
+        CustomerNode {
+            c: c.clone(),
+            currency: currency.to_string(),
+        }
     }
 }
 
@@ -448,7 +448,12 @@ impl CustomerNode {
     }
     async fn addresses(&self, first: Option<i32>) -> Vec<MailingAddress> {
         let n = first.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
-        self.c.addresses.iter().take(n).map(MailingAddress::from).collect()
+        self.c
+            .addresses
+            .iter()
+            .take(n)
+            .map(MailingAddress::from)
+            .collect()
     }
     async fn created_at(&self) -> DateTime {
         dt(self.c.created_at)
@@ -488,7 +493,9 @@ impl VariantNode {
         Decimal(store::round_money(self.v.price, &self.currency))
     }
     async fn compare_at_price(&self) -> Option<Decimal> {
-        self.v.compare_at_price.map(|p| Decimal(store::round_money(p, &self.currency)))
+        self.v
+            .compare_at_price
+            .map(|p| Decimal(store::round_money(p, &self.currency)))
     }
     async fn position(&self) -> i32 {
         self.v.position as i32
@@ -506,7 +513,10 @@ impl VariantNode {
         dt(self.v.updated_at)
     }
     async fn product(&self, ctx: &Context<'_>) -> Option<ProductNode> {
-        read_store(ctx).products.get(&self.v.product_id).map(|p| ProductNode::new(p, &self.currency))
+        read_store(ctx)
+            .products
+            .get(&self.v.product_id)
+            .map(|p| ProductNode::new(p, &self.currency))
     }
 }
 
@@ -519,7 +529,10 @@ pub struct ProductNode {
 
 impl ProductNode {
     fn new(p: &Product, currency: &str) -> Self {
-        ProductNode { p: p.clone(), currency: currency.to_string() }
+        ProductNode {
+            p: p.clone(),
+            currency: currency.to_string(),
+        }
     }
 }
 
@@ -557,7 +570,11 @@ impl ProductNode {
         &self.p.tags
     }
     async fn total_inventory(&self) -> i32 {
-        self.p.variants.iter().map(|v| v.inventory_quantity).sum::<i64>() as i32
+        self.p
+            .variants
+            .iter()
+            .map(|v| v.inventory_quantity)
+            .sum::<i64>() as i32
     }
     async fn created_at(&self) -> DateTime {
         dt(self.p.created_at)
@@ -577,7 +594,20 @@ impl ProductNode {
         before: Option<String>,
         reverse: Option<bool>,
     ) -> Result<ProductVariantConnection, Error> {
-        let items = self.p.variants.iter().map(|v| (v.id, VariantNode { v: v.clone(), currency: self.currency.clone() })).collect();
+        let items = self
+            .p
+            .variants
+            .iter()
+            .map(|v| {
+                (
+                    v.id,
+                    VariantNode {
+                        v: v.clone(),
+                        currency: self.currency.clone(),
+                    },
+                )
+            })
+            .collect();
         Ok(nested(ctx, items, page_args(first, after, last, before, reverse))?.into())
     }
 }
@@ -628,22 +658,39 @@ impl LineItemNode {
         bag(self.l.price, &self.currency)
     }
     async fn original_total_set(&self) -> MoneyBag {
-        bag(self.l.price * rust_decimal::Decimal::from(self.l.quantity), &self.currency)
+        bag(
+            self.l.price * rust_decimal::Decimal::from(self.l.quantity),
+            &self.currency,
+        )
     }
     async fn total_discount_set(&self) -> MoneyBag {
         bag(self.l.total_discount, &self.currency)
     }
     async fn tax_lines(&self) -> Vec<TaxLine> {
-        self.l.tax_lines.iter().map(|t| TaxLine { title: t.title.clone(), rate: t.rate.to_string().parse().unwrap_or(0.0), price_set: bag(t.price, &self.currency) }).collect()
+        self.l
+            .tax_lines
+            .iter()
+            .map(|t| TaxLine {
+                title: t.title.clone(),
+                rate: t.rate.to_string().parse().unwrap_or(0.0),
+                price_set: bag(t.price, &self.currency),
+            })
+            .collect()
     }
     async fn product(&self, ctx: &Context<'_>) -> Option<ProductNode> {
-        read_store(ctx).products.get(&self.l.product_id).map(|p| ProductNode::new(p, &self.currency))
+        read_store(ctx)
+            .products
+            .get(&self.l.product_id)
+            .map(|p| ProductNode::new(p, &self.currency))
     }
     async fn variant(&self, ctx: &Context<'_>) -> Option<VariantNode> {
         let s = read_store(ctx);
         let p = s.products.get(&self.l.product_id)?;
         let v = p.variants.iter().find(|v| v.id == self.l.variant_id)?;
-        Some(VariantNode { v: v.clone(), currency: self.currency.clone() })
+        Some(VariantNode {
+            v: v.clone(),
+            currency: self.currency.clone(),
+        })
     }
 }
 
@@ -780,11 +827,16 @@ impl RefundNode {
             .refund_line_items
             .iter()
             .map(|rl| {
-                let line = self.order.line_items.iter().find(|l| l.id == rl.line_item_id).map(|l| LineItemNode {
-                    l: l.clone(),
-                    refunded: self.order.refunded_quantity(l.id),
-                    currency: self.currency.clone(),
-                });
+                let line = self
+                    .order
+                    .line_items
+                    .iter()
+                    .find(|l| l.id == rl.line_item_id)
+                    .map(|l| LineItemNode {
+                        l: l.clone(),
+                        refunded: self.order.refunded_quantity(l.id),
+                        currency: self.currency.clone(),
+                    });
                 (
                     rl.id,
                     RefundLineItemNode {
@@ -810,7 +862,20 @@ impl RefundNode {
         before: Option<String>,
         reverse: Option<bool>,
     ) -> Result<OrderTransactionConnection, Error> {
-        let items = self.r.transactions.iter().map(|t| (t.id, TransactionNode { t: t.clone(), currency: self.currency.clone() })).collect();
+        let items = self
+            .r
+            .transactions
+            .iter()
+            .map(|t| {
+                (
+                    t.id,
+                    TransactionNode {
+                        t: t.clone(),
+                        currency: self.currency.clone(),
+                    },
+                )
+            })
+            .collect();
         Ok(nested(ctx, items, page_args(first, after, last, before, reverse))?.into())
     }
 }
@@ -832,7 +897,10 @@ pub struct OrderNode {
 
 impl OrderNode {
     fn new(o: &Order, currency: &str) -> Self {
-        OrderNode { o: Arc::new(o.clone()), currency: currency.to_string() }
+        OrderNode {
+            o: Arc::new(o.clone()),
+            currency: currency.to_string(),
+        }
     }
     fn bag(&self, amount: rust_decimal::Decimal) -> MoneyBag {
         bag(amount, &self.currency)
@@ -919,7 +987,11 @@ impl OrderNode {
         &self.currency
     }
     async fn discount_codes(&self) -> Vec<String> {
-        self.o.discount_codes.iter().map(|d| d.code.clone()).collect()
+        self.o
+            .discount_codes
+            .iter()
+            .map(|d| d.code.clone())
+            .collect()
     }
     async fn total_price_set(&self) -> MoneyBag {
         self.bag(self.o.total_price())
@@ -943,10 +1015,18 @@ impl OrderNode {
         self.bag(self.o.total_refunded())
     }
     async fn tax_lines(&self) -> Vec<TaxLine> {
-        vec![TaxLine { title: "State Tax".into(), rate: self.o.tax_rate.to_string().parse().unwrap_or(0.0), price_set: self.bag(self.o.total_tax()) }]
+        vec![TaxLine {
+            title: "State Tax".into(),
+            rate: self.o.tax_rate.to_string().parse().unwrap_or(0.0),
+            price_set: self.bag(self.o.total_tax()),
+        }]
     }
     async fn shipping_line(&self) -> Option<ShippingLine> {
-        self.o.shipping_lines.first().map(|s| ShippingLine { title: s.title.clone(), code: s.code.clone(), original_price_set: self.bag(s.price) })
+        self.o.shipping_lines.first().map(|s| ShippingLine {
+            title: s.title.clone(),
+            code: s.code.clone(),
+            original_price_set: self.bag(s.price),
+        })
     }
     async fn billing_address(&self) -> Option<MailingAddress> {
         self.o.billing_address.as_ref().map(MailingAddress::from)
@@ -955,7 +1035,10 @@ impl OrderNode {
         self.o.shipping_address.as_ref().map(MailingAddress::from)
     }
     async fn customer(&self) -> Option<CustomerNode> {
-        self.o.customer.as_ref().map(|c| CustomerNode::new(c, &self.currency))
+        self.o
+            .customer
+            .as_ref()
+            .map(|c| CustomerNode::new(c, &self.currency))
     }
     async fn line_items(
         &self,
@@ -970,17 +1053,43 @@ impl OrderNode {
             .o
             .line_items
             .iter()
-            .map(|l| (l.id, LineItemNode { l: l.clone(), refunded: self.o.refunded_quantity(l.id), currency: self.currency.clone() }))
+            .map(|l| {
+                (
+                    l.id,
+                    LineItemNode {
+                        l: l.clone(),
+                        refunded: self.o.refunded_quantity(l.id),
+                        currency: self.currency.clone(),
+                    },
+                )
+            })
             .collect();
         Ok(nested(ctx, items, page_args(first, after, last, before, reverse))?.into())
     }
     async fn refunds(&self, first: Option<i32>) -> Vec<RefundNode> {
         let n = first.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
-        self.o.refunds.iter().take(n).map(|r| RefundNode { r: r.clone(), order: self.o.clone(), currency: self.currency.clone() }).collect()
+        self.o
+            .refunds
+            .iter()
+            .take(n)
+            .map(|r| RefundNode {
+                r: r.clone(),
+                order: self.o.clone(),
+                currency: self.currency.clone(),
+            })
+            .collect()
     }
     async fn transactions(&self, first: Option<i32>) -> Vec<TransactionNode> {
         let n = first.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
-        self.o.transactions.iter().take(n).map(|t| TransactionNode { t: t.clone(), currency: self.currency.clone() }).collect()
+        self.o
+            .transactions
+            .iter()
+            .take(n)
+            .map(|t| TransactionNode {
+                t: t.clone(),
+                currency: self.currency.clone(),
+            })
+            .collect()
     }
 }
 
@@ -1021,156 +1130,13 @@ pub struct AppInstallation {
 }
 
 /// Scopes the simulated app holds.
-pub const ACCESS_SCOPES: [&str; 5] = ["read_orders", "read_all_orders", "read_customers", "read_products", "write_webhooks"];
-
-// ---------- webhook subscriptions ----------
-
-/// `WebhookSubscriptionTopic` (the topics the simulator can send).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum WebhookSubscriptionTopic {
-    OrdersCreate,
-    OrdersUpdated,
-    OrdersPaid,
-    OrdersCancelled,
-    OrdersFulfilled,
-    OrdersPartiallyFulfilled,
-    OrdersEdited,
-    OrdersDelete,
-    RefundsCreate,
-    CustomersCreate,
-    CustomersUpdate,
-    CustomersDelete,
-    ProductsCreate,
-    ProductsUpdate,
-    ProductsDelete,
-    AppUninstalled,
-    BulkOperationsFinish,
-}
-
-impl WebhookSubscriptionTopic {
-    /// All topics with their REST spelling.
-    pub const ALL: [(WebhookSubscriptionTopic, &'static str); 17] = [
-        (Self::OrdersCreate, "orders/create"),
-        (Self::OrdersUpdated, "orders/updated"),
-        (Self::OrdersPaid, "orders/paid"),
-        (Self::OrdersCancelled, "orders/cancelled"),
-        (Self::OrdersFulfilled, "orders/fulfilled"),
-        (Self::OrdersPartiallyFulfilled, "orders/partially_fulfilled"),
-        (Self::OrdersEdited, "orders/edited"),
-        (Self::OrdersDelete, "orders/delete"),
-        (Self::RefundsCreate, "refunds/create"),
-        (Self::CustomersCreate, "customers/create"),
-        (Self::CustomersUpdate, "customers/update"),
-        (Self::CustomersDelete, "customers/delete"),
-        (Self::ProductsCreate, "products/create"),
-        (Self::ProductsUpdate, "products/update"),
-        (Self::ProductsDelete, "products/delete"),
-        (Self::AppUninstalled, "app/uninstalled"),
-        (Self::BulkOperationsFinish, "bulk_operations/finish"),
-    ];
-    /// `orders/create` for `ORDERS_CREATE`.
-    pub fn rest(self) -> &'static str {
-        Self::ALL.iter().find(|(t, _)| *t == self).map(|(_, s)| *s).unwrap_or("orders/create")
-    }
-    fn from_rest(s: &str) -> Option<Self> {
-        Self::ALL.iter().find(|(_, r)| *r == s).map(|(t, _)| *t)
-    }
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-pub enum WebhookSubscriptionFormat {
-    #[default]
-    Json,
-    Xml,
-}
-
-/// `WebhookHttpEndpoint`.
-#[derive(Clone, SimpleObject)]
-pub struct WebhookHttpEndpoint {
-    pub callback_url: String,
-}
-
-/// `WebhookSubscriptionEndpoint`.
-#[derive(Clone, Union)]
-pub enum WebhookSubscriptionEndpoint {
-    WebhookHttpEndpoint(WebhookHttpEndpoint),
-}
-
-/// `WebhookSubscription`.
-#[derive(Clone)]
-pub struct WebhookSubscriptionNode(Subscription);
-
-#[Object(name = "WebhookSubscription")]
-impl WebhookSubscriptionNode {
-    async fn id(&self) -> ID {
-        ID(gid("WebhookSubscription", self.0.id))
-    }
-    async fn legacy_resource_id(&self) -> UnsignedInt64 {
-        UnsignedInt64(self.0.id)
-    }
-    /// `null` for the simulator's catch-all (`--webhook-url`) subscription.
-    async fn topic(&self) -> Option<WebhookSubscriptionTopic> {
-        WebhookSubscriptionTopic::from_rest(&self.0.topic)
-    }
-    async fn format(&self) -> WebhookSubscriptionFormat {
-        WebhookSubscriptionFormat::Json
-    }
-    async fn callback_url(&self) -> &str {
-        &self.0.callback_url
-    }
-    async fn uri(&self) -> &str {
-        &self.0.callback_url
-    }
-    async fn endpoint(&self) -> WebhookSubscriptionEndpoint {
-        WebhookSubscriptionEndpoint::WebhookHttpEndpoint(WebhookHttpEndpoint { callback_url: self.0.callback_url.clone() })
-    }
-    async fn created_at(&self) -> DateTime {
-        dt(self.0.created_at)
-    }
-    async fn updated_at(&self) -> DateTime {
-        dt(self.0.updated_at)
-    }
-}
-
-/// `WebhookSubscriptionInput`.
-#[derive(InputObject)]
-pub struct WebhookSubscriptionInput {
-    pub callback_url: Option<String>,
-    pub uri: Option<String>,
-    pub format: Option<WebhookSubscriptionFormat>,
-}
-
-/// `UserError`.
-#[derive(Clone, SimpleObject)]
-pub struct UserError {
-    pub field: Option<Vec<String>>,
-    pub message: String,
-}
-
-/// `WebhookSubscriptionCreatePayload` / `WebhookSubscriptionUpdatePayload`.
-#[derive(Clone, SimpleObject)]
-pub struct WebhookSubscriptionPayload {
-    pub webhook_subscription: Option<WebhookSubscriptionNode>,
-    pub user_errors: Vec<UserError>,
-}
-
-/// `WebhookSubscriptionDeletePayload`.
-#[derive(Clone, SimpleObject)]
-pub struct WebhookSubscriptionDeletePayload {
-    pub deleted_webhook_subscription_id: Option<ID>,
-    pub user_errors: Vec<UserError>,
-}
-
-fn subscription_url(input: &WebhookSubscriptionInput) -> Result<String, UserError> {
-    let url = input.callback_url.clone().or_else(|| input.uri.clone()).unwrap_or_default();
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(UserError { field: Some(vec!["webhookSubscription".into(), "callbackUrl".into()]), message: "Address is invalid".into() });
-    }
-    if input.format == Some(WebhookSubscriptionFormat::Xml) {
-        return Err(UserError { field: Some(vec!["webhookSubscription".into(), "format".into()]), message: "Format is not supported by the simulator (use JSON)".into() });
-    }
-    Ok(url)
-}
+pub const ACCESS_SCOPES: [&str; 5] = [
+    "read_orders",
+    "read_all_orders",
+    "read_customers",
+    "read_products",
+    "write_webhooks",
+];
 
 // ---------- roots ----------
 
@@ -1198,10 +1164,16 @@ impl QueryRoot {
             s.orders
                 .values()
                 .filter(|o| filter.matches(o.id, o.created_at, o.updated_at))
-                .map(|o| (sort_value(key, o.id, o.created_at, o.updated_at), OrderNode::new(o, &s.shop.currency)))
+                .map(|o| (sort_value(key, o.id, o.created_at, o.updated_at), o.id))
                 .collect()
         };
-        Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
+        let page = paginate(ctx, items, page_args(first, after, last, before, reverse))?;
+        Ok(materialize(ctx, page, |s, id| {
+            s.orders
+                .get(&id)
+                .map(|x| OrderNode::new(x, &s.shop.currency))
+        })
+        .into())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1223,10 +1195,16 @@ impl QueryRoot {
             s.customers
                 .values()
                 .filter(|c| filter.matches(c.id, c.created_at, c.updated_at))
-                .map(|c| (sort_value(key, c.id, c.created_at, c.updated_at), CustomerNode::new(c, &s.shop.currency)))
+                .map(|c| (sort_value(key, c.id, c.created_at, c.updated_at), c.id))
                 .collect()
         };
-        Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
+        let page = paginate(ctx, items, page_args(first, after, last, before, reverse))?;
+        Ok(materialize(ctx, page, |s, id| {
+            s.customers
+                .get(&id)
+                .map(|x| CustomerNode::new(x, &s.shop.currency))
+        })
+        .into())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1248,28 +1226,40 @@ impl QueryRoot {
             s.products
                 .values()
                 .filter(|p| filter.matches(p.id, p.created_at, p.updated_at))
-                .map(|p| (sort_value(key, p.id, p.created_at, p.updated_at), ProductNode::new(p, &s.shop.currency)))
+                .map(|p| (sort_value(key, p.id, p.created_at, p.updated_at), p.id))
                 .collect()
         };
-        Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
+        let page = paginate(ctx, items, page_args(first, after, last, before, reverse))?;
+        Ok(materialize(ctx, page, |s, id| {
+            s.products
+                .get(&id)
+                .map(|x| ProductNode::new(x, &s.shop.currency))
+        })
+        .into())
     }
 
     async fn order(&self, ctx: &Context<'_>, id: ID) -> Option<OrderNode> {
         let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "Order")?;
         let s = read_store(ctx);
-        s.orders.get(&num).map(|o| OrderNode::new(o, &s.shop.currency))
+        s.orders
+            .get(&num)
+            .map(|o| OrderNode::new(o, &s.shop.currency))
     }
 
     async fn customer(&self, ctx: &Context<'_>, id: ID) -> Option<CustomerNode> {
         let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "Customer")?;
         let s = read_store(ctx);
-        s.customers.get(&num).map(|c| CustomerNode::new(c, &s.shop.currency))
+        s.customers
+            .get(&num)
+            .map(|c| CustomerNode::new(c, &s.shop.currency))
     }
 
     async fn product(&self, ctx: &Context<'_>, id: ID) -> Option<ProductNode> {
         let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "Product")?;
         let s = read_store(ctx);
-        s.products.get(&num).map(|p| ProductNode::new(p, &s.shop.currency))
+        s.products
+            .get(&num)
+            .map(|p| ProductNode::new(p, &s.shop.currency))
     }
 
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Option<Node> {
@@ -1278,7 +1268,9 @@ impl QueryRoot {
 
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>, Error> {
         if ids.len() > 250 {
-            return Err(Error::new("The input array size of 251 is greater than the maximum allowed of 250."));
+            return Err(Error::new(
+                "The input array size of 251 is greater than the maximum allowed of 250.",
+            ));
         }
         Ok(ids.iter().map(|id| node_by_gid(ctx, id)).collect())
     }
@@ -1296,7 +1288,10 @@ impl QueryRoot {
             plan: ShopPlan {
                 display_name: shop.plan.display_name().to_string(),
                 partner_development: false,
-                shopify_plus: matches!(shop.plan, crate::config::Plan::Plus | crate::config::Plan::Enterprise),
+                shopify_plus: matches!(
+                    shop.plan,
+                    crate::config::Plan::Plus | crate::config::Plan::Enterprise
+                ),
             },
             created_at: dt(shop.created_at),
         }
@@ -1305,7 +1300,12 @@ impl QueryRoot {
     async fn current_app_installation(&self) -> AppInstallation {
         AppInstallation {
             id: ID(gid("AppInstallation", 1)),
-            access_scopes: ACCESS_SCOPES.iter().map(|h| AccessScope { handle: h.to_string() }).collect(),
+            access_scopes: ACCESS_SCOPES
+                .iter()
+                .map(|h| AccessScope {
+                    handle: h.to_string(),
+                })
+                .collect(),
         }
     }
 
@@ -1314,7 +1314,11 @@ impl QueryRoot {
         lock(&shared(ctx).bulk).get(num)
     }
 
-    async fn current_bulk_operation(&self, ctx: &Context<'_>, r#type: Option<bulk::BulkOperationType>) -> Option<BulkOperation> {
+    async fn current_bulk_operation(
+        &self,
+        ctx: &Context<'_>,
+        r#type: Option<bulk::BulkOperationType>,
+    ) -> Option<BulkOperation> {
         lock(&shared(ctx).bulk).current(r#type.unwrap_or(bulk::BulkOperationType::Query))
     }
 
@@ -1333,7 +1337,11 @@ impl QueryRoot {
             .list()
             .iter()
             .filter(|s| s.api_managed)
-            .filter(|s| topics.as_ref().is_none_or(|t| t.iter().any(|t| t.rest() == s.topic)))
+            .filter(|s| {
+                topics
+                    .as_ref()
+                    .is_none_or(|t| t.iter().any(|t| t.rest() == s.topic))
+            })
             .map(|s| ((s.id as i64, s.id), WebhookSubscriptionNode(s.clone())))
             .collect();
         Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
@@ -1345,12 +1353,23 @@ pub struct Mutation;
 
 #[Object]
 impl Mutation {
-    async fn bulk_operation_run_query(&self, ctx: &Context<'_>, query: String) -> bulk::BulkOperationRunQueryPayload {
-        let version = ctx.data_opt::<super::ApiVersion>().map(|v| v.0.clone()).unwrap_or_default();
+    async fn bulk_operation_run_query(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+    ) -> bulk::BulkOperationRunQueryPayload {
+        let version = ctx
+            .data_opt::<super::ApiVersion>()
+            .map(|v| v.0.clone())
+            .unwrap_or_default();
         bulk::start(shared(ctx), &query, &version)
     }
 
-    async fn bulk_operation_cancel(&self, ctx: &Context<'_>, id: ID) -> bulk::BulkOperationCancelPayload {
+    async fn bulk_operation_cancel(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> bulk::BulkOperationCancelPayload {
         bulk::cancel(shared(ctx), &id)
     }
 
@@ -1361,10 +1380,17 @@ impl Mutation {
         webhook_subscription: WebhookSubscriptionInput,
     ) -> WebhookSubscriptionPayload {
         match subscription_url(&webhook_subscription) {
-            Err(e) => WebhookSubscriptionPayload { webhook_subscription: None, user_errors: vec![e] },
+            Err(e) => WebhookSubscriptionPayload {
+                webhook_subscription: None,
+                user_errors: vec![e],
+            },
             Ok(url) => {
                 let mut subs = lock(shared(ctx).webhooks.subscriptions());
-                if subs.list().iter().any(|s| s.api_managed && s.topic == topic.rest() && s.callback_url == url) {
+                if subs
+                    .list()
+                    .iter()
+                    .any(|s| s.api_managed && s.topic == topic.rest() && s.callback_url == url)
+                {
                     return WebhookSubscriptionPayload {
                         webhook_subscription: None,
                         user_errors: vec![UserError {
@@ -1374,47 +1400,70 @@ impl Mutation {
                     };
                 }
                 let sub = subs.create(topic.rest(), &url, true);
-                WebhookSubscriptionPayload { webhook_subscription: Some(WebhookSubscriptionNode(sub)), user_errors: vec![] }
+                WebhookSubscriptionPayload {
+                    webhook_subscription: Some(WebhookSubscriptionNode(sub)),
+                    user_errors: vec![],
+                }
             }
         }
     }
 
-    async fn webhook_subscription_update(&self, ctx: &Context<'_>, id: ID, webhook_subscription: WebhookSubscriptionInput) -> WebhookSubscriptionPayload {
-        let not_found = || UserError { field: Some(vec!["id".into()]), message: "Webhook subscription does not exist".into() };
+    async fn webhook_subscription_update(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        webhook_subscription: WebhookSubscriptionInput,
+    ) -> WebhookSubscriptionPayload {
+        let not_found = || UserError {
+            field: Some(vec!["id".into()]),
+            message: "Webhook subscription does not exist".into(),
+        };
         let Some((_, num)) = parse_gid(&id).filter(|(t, _)| *t == "WebhookSubscription") else {
-            return WebhookSubscriptionPayload { webhook_subscription: None, user_errors: vec![not_found()] };
+            return WebhookSubscriptionPayload {
+                webhook_subscription: None,
+                user_errors: vec![not_found()],
+            };
         };
         match subscription_url(&webhook_subscription) {
-            Err(e) => WebhookSubscriptionPayload { webhook_subscription: None, user_errors: vec![e] },
+            Err(e) => WebhookSubscriptionPayload {
+                webhook_subscription: None,
+                user_errors: vec![e],
+            },
             Ok(url) => match lock(shared(ctx).webhooks.subscriptions()).update(num, &url) {
-                Some(sub) => WebhookSubscriptionPayload { webhook_subscription: Some(WebhookSubscriptionNode(sub)), user_errors: vec![] },
-                None => WebhookSubscriptionPayload { webhook_subscription: None, user_errors: vec![not_found()] },
+                Some(sub) => WebhookSubscriptionPayload {
+                    webhook_subscription: Some(WebhookSubscriptionNode(sub)),
+                    user_errors: vec![],
+                },
+                None => WebhookSubscriptionPayload {
+                    webhook_subscription: None,
+                    user_errors: vec![not_found()],
+                },
             },
         }
     }
 
-    async fn webhook_subscription_delete(&self, ctx: &Context<'_>, id: ID) -> WebhookSubscriptionDeletePayload {
+    async fn webhook_subscription_delete(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> WebhookSubscriptionDeletePayload {
         let deleted = parse_gid(&id)
             .filter(|(t, _)| *t == "WebhookSubscription")
             .is_some_and(|(_, num)| lock(shared(ctx).webhooks.subscriptions()).delete(num));
         if deleted {
-            WebhookSubscriptionDeletePayload { deleted_webhook_subscription_id: Some(id), user_errors: vec![] }
+            WebhookSubscriptionDeletePayload {
+                deleted_webhook_subscription_id: Some(id),
+                user_errors: vec![],
+            }
         } else {
             WebhookSubscriptionDeletePayload {
                 deleted_webhook_subscription_id: None,
-                user_errors: vec![UserError { field: Some(vec!["id".into()]), message: "Webhook subscription does not exist".into() }],
+                user_errors: vec![UserError {
+                    field: Some(vec!["id".into()]),
+                    message: "Webhook subscription does not exist".into(),
+                }],
             }
         }
-    }
-}
-
-/// Kinds whose objects the connections serve (used by tests and the bulk flattener).
-pub fn kind_of_type(type_name: &str) -> Option<Kind> {
-    match type_name {
-        "Order" => Some(Kind::Order),
-        "Customer" => Some(Kind::Customer),
-        "Product" => Some(Kind::Product),
-        _ => None,
     }
 }
 
@@ -1441,12 +1490,21 @@ mod tests {
     #[test]
     fn gids_parse() {
         assert_eq!(parse_gid("gid://shopify/Order/123"), Some(("Order", 123)));
-        assert_eq!(parse_gid("gid://shopify/MailingAddress/9?model_name=CustomerAddress"), Some(("MailingAddress", 9)));
+        assert_eq!(
+            parse_gid("gid://shopify/MailingAddress/9?model_name=CustomerAddress"),
+            Some(("MailingAddress", 9))
+        );
         assert_eq!(parse_gid("Order/123"), None);
     }
 
     #[test]
     fn currency_helper_formats() {
-        assert_eq!(money(rust_decimal::Decimal::new(1999, 1), "USD").amount.0.to_string(), "199.90");
+        assert_eq!(
+            money(rust_decimal::Decimal::new(1999, 1), "USD")
+                .amount
+                .0
+                .to_string(),
+            "199.90"
+        );
     }
 }

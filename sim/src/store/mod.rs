@@ -296,7 +296,10 @@ pub struct Order {
 impl Order {
     /// Sum of price × quantity over the lines.
     pub fn total_line_items_price(&self) -> Decimal {
-        self.line_items.iter().map(|l| l.price * Decimal::from(l.quantity)).sum()
+        self.line_items
+            .iter()
+            .map(|l| l.price * Decimal::from(l.quantity))
+            .sum()
     }
     /// Line items less discounts.
     pub fn subtotal_price(&self) -> Decimal {
@@ -304,7 +307,11 @@ impl Order {
     }
     /// Sum of the line items' taxes.
     pub fn total_tax(&self) -> Decimal {
-        self.line_items.iter().flat_map(|l| &l.tax_lines).map(|t| t.price).sum()
+        self.line_items
+            .iter()
+            .flat_map(|l| &l.tax_lines)
+            .map(|t| t.price)
+            .sum()
     }
     /// Sum of the shipping lines.
     pub fn total_shipping(&self) -> Decimal {
@@ -341,7 +348,8 @@ impl Order {
     }
 }
 
-/// What is left of a deleted object: its id, when it went, and the body of its delete webhook.
+/// What is left of a deleted object: its id and when it went (its delete webhook body is
+/// rendered from the id, see [`rest::deleted_object`]).
 #[derive(Debug, Clone)]
 pub struct Tombstone {
     pub id: u64,
@@ -428,21 +436,32 @@ impl Store {
         round_money(amount, &self.shop.currency)
     }
 
-    /// Whether an object of `kind` with `id` was deleted.
-    pub fn is_deleted(&self, kind: Kind, id: u64) -> bool {
-        self.deleted.contains_key(&(kind, id))
-    }
-
-    fn make_address(&mut self, rng: &mut SimRng, customer_id: u64, first: &str, last: &str) -> Address {
+    fn make_address(
+        &mut self,
+        rng: &mut SimRng,
+        customer_id: u64,
+        first: &str,
+        last: &str,
+    ) -> Address {
         let (city, province, province_code, zip) = *names::CITIES.choose(rng).expect("cities");
         Address {
             id: self.new_id(rng),
             customer_id,
             first_name: first.to_string(),
             last_name: last.to_string(),
-            company: rng.gen_bool(0.2).then(|| names::COMPANIES.choose(rng).expect("companies").to_string()),
-            address1: format!("{} {}", rng.gen_range(1..2000), names::STREETS.choose(rng).expect("streets")),
-            address2: if rng.gen_bool(0.2) { format!("Apt {}", rng.gen_range(1..300)) } else { String::new() },
+            company: rng
+                .gen_bool(0.2)
+                .then(|| names::COMPANIES.choose(rng).expect("companies").to_string()),
+            address1: format!(
+                "{} {}",
+                rng.gen_range(1..2000),
+                names::STREETS.choose(rng).expect("streets")
+            ),
+            address2: if rng.gen_bool(0.2) {
+                format!("Apt {}", rng.gen_range(1..300))
+            } else {
+                String::new()
+            },
             city: city.to_string(),
             province: province.to_string(),
             province_code: province_code.to_string(),
@@ -484,7 +503,11 @@ impl Store {
             first_name: first,
             last_name: last,
             phone: rng.gen_bool(0.6).then(|| phone(rng)),
-            state: if rng.gen_bool(0.7) { "enabled" } else { "disabled" },
+            state: if rng.gen_bool(0.7) {
+                "enabled"
+            } else {
+                "disabled"
+            },
             verified_email: rng.gen_bool(0.9),
             accepts_marketing: rng.gen_bool(0.4),
             tags,
@@ -498,11 +521,21 @@ impl Store {
             updated_at: at,
         };
         self.customers.insert(id, customer);
-        Change { kind: Kind::Customer, id, topics: vec!["customers/create"], refund_id: None }
+        Change {
+            kind: Kind::Customer,
+            id,
+            topics: vec!["customers/create"],
+            refund_id: None,
+        }
     }
 
     /// Changes a customer's tags, note, phone, marketing consent or addresses.
-    pub fn update_customer(&mut self, rng: &mut SimRng, id: u64, at: DateTime<Utc>) -> Option<Change> {
+    pub fn update_customer(
+        &mut self,
+        rng: &mut SimRng,
+        id: u64,
+        at: DateTime<Utc>,
+    ) -> Option<Change> {
         let choice = rng.gen_range(0..4);
         let new_address = if choice == 3 {
             let c = self.customers.get(&id)?;
@@ -533,15 +566,26 @@ impl Store {
             }
         }
         c.updated_at = next_stamp(c.updated_at, at);
-        Some(Change { kind: Kind::Customer, id, topics: vec!["customers/update"], refund_id: None })
+        Some(Change {
+            kind: Kind::Customer,
+            id,
+            topics: vec!["customers/update"],
+            refund_id: None,
+        })
     }
 
     /// Deletes a customer (its orders keep their embedded copy).
     pub fn delete_customer(&mut self, id: u64, at: DateTime<Utc>) -> Option<Change> {
         let c = self.customers.remove(&id)?;
         let deleted_at = next_stamp(c.updated_at, at);
-        self.deleted.insert((Kind::Customer, id), Tombstone { id, deleted_at });
-        Some(Change { kind: Kind::Customer, id, topics: vec!["customers/delete"], refund_id: None })
+        self.deleted
+            .insert((Kind::Customer, id), Tombstone { id, deleted_at });
+        Some(Change {
+            kind: Kind::Customer,
+            id,
+            topics: vec!["customers/delete"],
+            refund_id: None,
+        })
     }
 
     /// Adds a product with one to four variants and one to three images.
@@ -560,7 +604,12 @@ impl Store {
         let n_variants = rng.gen_range(1..=4);
         let base_price = Decimal::new(rng.gen_range(500..=25_000), 2);
         let base_price = self.money(base_price);
-        let sku_base: String = noun.chars().filter(|c| c.is_ascii_alphabetic()).take(4).collect::<String>().to_uppercase();
+        let sku_base: String = noun
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .take(4)
+            .collect::<String>()
+            .to_uppercase();
         let mut variants = Vec::new();
         for (i, value) in values.choose_multiple(rng, n_variants).enumerate() {
             let vid = self.new_id(rng);
@@ -571,7 +620,9 @@ impl Store {
                 title: value.to_string(),
                 sku: format!("{sku_base}-{}-{}", id % 100_000, value.to_uppercase()),
                 price,
-                compare_at_price: rng.gen_bool(0.3).then(|| self.money(price * Decimal::new(125, 2))),
+                compare_at_price: rng
+                    .gen_bool(0.3)
+                    .then(|| self.money(price * Decimal::new(125, 2))),
                 position: i as u32 + 1,
                 inventory_quantity: rng.gen_range(0..500),
                 inventory_item_id: vid + 1,
@@ -588,7 +639,11 @@ impl Store {
                 id: iid,
                 product_id: id,
                 position: i + 1,
-                src: format!("https://cdn.shopify.com/s/files/1/0000/0001/products/{handle}-{}.jpg?v={}", i + 1, at.timestamp()),
+                src: format!(
+                    "https://cdn.shopify.com/s/files/1/0000/0001/products/{handle}-{}.jpg?v={}",
+                    i + 1,
+                    at.timestamp()
+                ),
                 width: 1200,
                 height: 1200,
                 alt: Some(title.clone()),
@@ -603,10 +658,17 @@ impl Store {
         };
         let option_id = self.new_id(rng);
         let n_tags = rng.gen_range(0..=3);
-        let tags = names::PRODUCT_TAGS.choose_multiple(rng, n_tags).map(|s| s.to_string()).collect();
+        let tags = names::PRODUCT_TAGS
+            .choose_multiple(rng, n_tags)
+            .map(|s| s.to_string())
+            .collect();
         let product = Product {
             id,
-            body_html: format!("<p>{} {}.</p>", names::BLURBS.choose(rng).expect("blurbs"), title.to_lowercase()),
+            body_html: format!(
+                "<p>{} {}.</p>",
+                names::BLURBS.choose(rng).expect("blurbs"),
+                title.to_lowercase()
+            ),
             title,
             handle,
             vendor: names::VENDORS.choose(rng).expect("vendors").to_string(),
@@ -622,11 +684,21 @@ impl Store {
             published_at: (status == "active").then_some(at),
         };
         self.products.insert(id, product);
-        Change { kind: Kind::Product, id, topics: vec!["products/create"], refund_id: None }
+        Change {
+            kind: Kind::Product,
+            id,
+            topics: vec!["products/create"],
+            refund_id: None,
+        }
     }
 
     /// Changes a product's price, stock, title, tags or status.
-    pub fn update_product(&mut self, rng: &mut SimRng, id: u64, at: DateTime<Utc>) -> Option<Change> {
+    pub fn update_product(
+        &mut self,
+        rng: &mut SimRng,
+        id: u64,
+        at: DateTime<Utc>,
+    ) -> Option<Change> {
         let currency = self.shop.currency.clone();
         let p = self.products.get_mut(&id)?;
         let stamp = next_stamp(p.updated_at, at);
@@ -666,15 +738,26 @@ impl Store {
             }
         }
         p.updated_at = stamp;
-        Some(Change { kind: Kind::Product, id, topics: vec!["products/update"], refund_id: None })
+        Some(Change {
+            kind: Kind::Product,
+            id,
+            topics: vec!["products/update"],
+            refund_id: None,
+        })
     }
 
     /// Deletes a product (order lines keep their product and variant ids).
     pub fn delete_product(&mut self, id: u64, at: DateTime<Utc>) -> Option<Change> {
         let p = self.products.remove(&id)?;
         let deleted_at = next_stamp(p.updated_at, at);
-        self.deleted.insert((Kind::Product, id), Tombstone { id, deleted_at });
-        Some(Change { kind: Kind::Product, id, topics: vec!["products/delete"], refund_id: None })
+        self.deleted
+            .insert((Kind::Product, id), Tombstone { id, deleted_at });
+        Some(Change {
+            kind: Kind::Product,
+            id,
+            topics: vec!["products/delete"],
+            refund_id: None,
+        })
     }
 
     fn make_line_item(&mut self, rng: &mut SimRng, tax_rate: Decimal) -> Option<LineItem> {
@@ -698,7 +781,11 @@ impl Store {
             price: v.price,
             grams: v.grams,
             total_discount: self.money(Decimal::ZERO),
-            tax_lines: vec![TaxLine { title: "State Tax".into(), rate: tax_rate, price: tax }],
+            tax_lines: vec![TaxLine {
+                title: "State Tax".into(),
+                rate: tax_rate,
+                price: tax,
+            }],
             fulfilled_quantity: 0,
         })
     }
@@ -710,34 +797,64 @@ impl Store {
         }
         let at = whole_seconds(at);
         let id = self.new_id(rng);
-        let tax_rate = *[Decimal::new(6, 2), Decimal::new(725, 4), Decimal::new(8, 2), Decimal::new(1025, 4)].choose(rng).expect("rates");
+        let tax_rate = *[
+            Decimal::new(6, 2),
+            Decimal::new(725, 4),
+            Decimal::new(8, 2),
+            Decimal::new(1025, 4),
+        ]
+        .choose(rng)
+        .expect("rates");
         let mut line_items = Vec::new();
         for _ in 0..rng.gen_range(1..=5) {
             line_items.extend(self.make_line_item(rng, tax_rate));
         }
         let customer_ids: Vec<u64> = self.customers.keys().copied().collect();
-        let customer_id = if rng.gen_bool(0.9) { customer_ids.choose(rng).copied() } else { None };
+        let customer_id = if rng.gen_bool(0.9) {
+            customer_ids.choose(rng).copied()
+        } else {
+            None
+        };
         let number = self.next_order_number;
         self.next_order_number += 1;
         let name = format!("#{number}");
         let mut discount_codes = Vec::new();
         let mut total_discounts = self.money(Decimal::ZERO);
-        let lines_total: Decimal = line_items.iter().map(|l| l.price * Decimal::from(l.quantity)).sum();
+        let lines_total: Decimal = line_items
+            .iter()
+            .map(|l| l.price * Decimal::from(l.quantity))
+            .sum();
         if rng.gen_bool(0.25) {
             let (code, kind, amount) = *names::DISCOUNTS.choose(rng).expect("discounts");
             let amount = Decimal::new(amount, 0);
-            let value = if kind == "percentage" { lines_total * amount / Decimal::ONE_HUNDRED } else { amount.min(lines_total) };
+            let value = if kind == "percentage" {
+                lines_total * amount / Decimal::ONE_HUNDRED
+            } else {
+                amount.min(lines_total)
+            };
             total_discounts = self.money(value);
-            discount_codes.push(DiscountCode { code: code.to_string(), kind, amount: self.money(value) });
+            discount_codes.push(DiscountCode {
+                code: code.to_string(),
+                kind,
+                amount: self.money(value),
+            });
             // Spread the discount over the lines (the last takes the rounding rest) and tax what is left.
             let mut left = total_discounts;
             let n = line_items.len();
             for (i, l) in line_items.iter_mut().enumerate() {
                 let line_total = l.price * Decimal::from(l.quantity);
-                let share = if i + 1 == n { left } else { round_money(total_discounts * line_total / lines_total, &self.shop.currency) };
+                let share = if i + 1 == n {
+                    left
+                } else {
+                    round_money(
+                        total_discounts * line_total / lines_total,
+                        &self.shop.currency,
+                    )
+                };
                 left -= share;
                 l.total_discount = share;
-                l.tax_lines[0].price = round_money((line_total - share) * tax_rate, &self.shop.currency);
+                l.tax_lines[0].price =
+                    round_money((line_total - share) * tax_rate, &self.shop.currency);
             }
         }
         let (ship_title, ship_price) = *names::SHIPPING.choose(rng).expect("shipping");
@@ -747,13 +864,18 @@ impl Store {
             code: ship_title.to_string(),
             price: self.money(Decimal::new(ship_price, 2)),
         }];
-        let customer = customer_id.and_then(|cid| self.customers.get(&cid)).cloned();
+        let customer = customer_id
+            .and_then(|cid| self.customers.get(&cid))
+            .cloned();
         let address = customer.as_ref().and_then(|c| c.default_address().cloned());
         let order = Order {
             id,
             number,
             name: name.clone(),
-            email: customer.as_ref().map(|c| c.email.clone()).or_else(|| Some(format!("guest{}@example.com", id % 100_000))),
+            email: customer
+                .as_ref()
+                .map(|c| c.email.clone())
+                .or_else(|| Some(format!("guest{}@example.com", id % 100_000))),
             customer,
             billing_address: address.clone(),
             shipping_address: address,
@@ -770,7 +892,9 @@ impl Store {
             cancel_reason: None,
             closed_at: None,
             gateway: names::GATEWAYS.choose(rng).expect("gateways").to_string(),
-            note: rng.gen_bool(0.1).then(|| names::NOTES.choose(rng).expect("notes").to_string()),
+            note: rng
+                .gen_bool(0.1)
+                .then(|| names::NOTES.choose(rng).expect("notes").to_string()),
             tags: Vec::new(),
             created_at: at,
             processed_at: at,
@@ -787,9 +911,18 @@ impl Store {
                 c.last_order_name = Some(name);
                 c.updated_at = next_stamp(c.updated_at, at);
                 topics.push("customers/update");
+                let snapshot = c.clone();
+                if let Some(o) = self.orders.get_mut(&id) {
+                    o.customer = Some(snapshot);
+                }
             }
         }
-        Some(Change { kind: Kind::Order, id, topics, refund_id: None })
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics,
+            refund_id: None,
+        })
     }
 
     /// Captures payment of a pending or authorized order.
@@ -800,7 +933,11 @@ impl Store {
             return None;
         }
         let stamp = next_stamp(o.updated_at, at);
-        let parent = o.transactions.iter().find(|t| t.kind == "authorization").map(|t| t.id);
+        let parent = o
+            .transactions
+            .iter()
+            .find(|t| t.kind == "authorization")
+            .map(|t| t.id);
         o.transactions.push(Transaction {
             id: tx_id,
             order_id: id,
@@ -813,11 +950,21 @@ impl Store {
         });
         o.financial_status = "paid";
         o.updated_at = stamp;
-        Some(Change { kind: Kind::Order, id, topics: vec!["orders/paid", "orders/updated"], refund_id: None })
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec!["orders/paid", "orders/updated"],
+            refund_id: None,
+        })
     }
 
     /// Authorizes payment of a pending order (captured later by [`Store::pay_order`]).
-    pub fn authorize_order(&mut self, rng: &mut SimRng, id: u64, at: DateTime<Utc>) -> Option<Change> {
+    pub fn authorize_order(
+        &mut self,
+        rng: &mut SimRng,
+        id: u64,
+        at: DateTime<Utc>,
+    ) -> Option<Change> {
         let tx_id = self.new_id(rng);
         let o = self.orders.get_mut(&id)?;
         if o.financial_status != "pending" || o.cancelled_at.is_some() {
@@ -836,26 +983,45 @@ impl Store {
         });
         o.financial_status = "authorized";
         o.updated_at = stamp;
-        Some(Change { kind: Kind::Order, id, topics: vec!["orders/updated"], refund_id: None })
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec!["orders/updated"],
+            refund_id: None,
+        })
     }
 
     /// Ships all (or, one time in four, part) of what is left to ship of a paid order.
-    pub fn fulfill_order(&mut self, rng: &mut SimRng, id: u64, at: DateTime<Utc>) -> Option<Change> {
+    pub fn fulfill_order(
+        &mut self,
+        rng: &mut SimRng,
+        id: u64,
+        at: DateTime<Utc>,
+    ) -> Option<Change> {
         let fid = self.new_id(rng);
         let o = self.orders.get_mut(&id)?;
-        if o.cancelled_at.is_some() || !matches!(o.financial_status, "paid" | "partially_refunded") || o.fulfillment_status() == Some("fulfilled") {
+        if o.cancelled_at.is_some()
+            || !matches!(o.financial_status, "paid" | "partially_refunded")
+            || o.fulfillment_status() == Some("fulfilled")
+        {
             return None;
         }
         let stamp = next_stamp(o.updated_at, at);
         let partial = rng.gen_bool(0.25);
         let mut lines = Vec::new();
-        let open: Vec<usize> = (0..o.line_items.len()).filter(|&i| o.line_items[i].fulfilled_quantity < o.line_items[i].quantity).collect();
+        let open: Vec<usize> = (0..o.line_items.len())
+            .filter(|&i| o.line_items[i].fulfilled_quantity < o.line_items[i].quantity)
+            .collect();
         for (k, &i) in open.iter().enumerate() {
             if partial && k > 0 {
                 break;
             }
             let l = &mut o.line_items[i];
-            let qty = if partial && open.len() == 1 { 1 } else { l.quantity - l.fulfilled_quantity };
+            let qty = if partial && open.len() == 1 {
+                1
+            } else {
+                l.quantity - l.fulfilled_quantity
+            };
             l.fulfilled_quantity += qty;
             lines.push((l.id, qty));
         }
@@ -875,7 +1041,12 @@ impl Store {
         } else {
             "orders/partially_fulfilled"
         };
-        Some(Change { kind: Kind::Order, id, topics: vec![topic, "orders/updated"], refund_id: None })
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec![topic, "orders/updated"],
+            refund_id: None,
+        })
     }
 
     /// Refunds some units of a paid order, with a refund transaction.
@@ -901,23 +1072,63 @@ impl Store {
             return None;
         }
         let everything = rng.gen_bool(0.3) || o.cancelled_at.is_some();
-        let take = if everything { refundable.len() } else { rng.gen_range(1..=refundable.len()) };
+        let take = if everything {
+            refundable.len()
+        } else {
+            rng.gen_range(1..=refundable.len())
+        };
         let mut refund_line_items = Vec::new();
         let mut amount = Decimal::ZERO;
         for (k, (line_id, left)) in refundable.iter().take(take.min(rli_ids.len())).enumerate() {
-            let l = o.line_items.iter().find(|l| l.id == *line_id).expect("line exists");
-            let qty = if everything { *left } else { rng.gen_range(1..=*left) };
+            let l = o
+                .line_items
+                .iter()
+                .find(|l| l.id == *line_id)
+                .expect("line exists");
+            let qty = if everything {
+                *left
+            } else {
+                rng.gen_range(1..=*left)
+            };
             let share = Decimal::from(qty) / Decimal::from(l.quantity);
-            let subtotal = round_money((l.price * Decimal::from(l.quantity) - l.total_discount) * share, &currency);
-            let total_tax = round_money(l.tax_lines.iter().map(|t| t.price).sum::<Decimal>() * share, &currency);
+            let subtotal = round_money(
+                (l.price * Decimal::from(l.quantity) - l.total_discount) * share,
+                &currency,
+            );
+            let total_tax = round_money(
+                l.tax_lines.iter().map(|t| t.price).sum::<Decimal>() * share,
+                &currency,
+            );
             amount += subtotal + total_tax;
-            refund_line_items.push(RefundLineItem { id: rli_ids[k], line_item_id: *line_id, quantity: qty, subtotal, total_tax });
+            refund_line_items.push(RefundLineItem {
+                id: rli_ids[k],
+                line_item_id: *line_id,
+                quantity: qty,
+                subtotal,
+                total_tax,
+            });
         }
-        let parent = o.transactions.iter().find(|t| matches!(t.kind, "sale" | "capture")).map(|t| t.id);
+        let lines_left_after: u32 = o
+            .line_items
+            .iter()
+            .map(|l| l.quantity - o.refunded_quantity(l.id))
+            .sum::<u32>()
+            - refund_line_items.iter().map(|r| r.quantity).sum::<u32>();
+        if lines_left_after == 0 {
+            // The last refund gives back shipping and any rounding rest: the order is whole again.
+            amount = o.total_price() - o.total_refunded();
+        }
+        let parent = o
+            .transactions
+            .iter()
+            .find(|t| matches!(t.kind, "sale" | "capture"))
+            .map(|t| t.id);
         let refund = Refund {
             id: refund_id,
             order_id: id,
-            note: rng.gen_bool(0.5).then(|| names::REFUND_NOTES.choose(rng).expect("notes").to_string()),
+            note: rng
+                .gen_bool(0.5)
+                .then(|| names::REFUND_NOTES.choose(rng).expect("notes").to_string()),
             restock: rng.gen_bool(0.5),
             refund_line_items,
             transactions: vec![Transaction {
@@ -935,16 +1146,31 @@ impl Store {
         };
         o.transactions.push(refund.transactions[0].clone());
         o.refunds.push(refund);
-        let all_refunded = o.line_items.iter().all(|l| o.refunded_quantity(l.id) >= l.quantity);
-        o.financial_status = if all_refunded { "refunded" } else { "partially_refunded" };
+        let all_refunded = o
+            .line_items
+            .iter()
+            .all(|l| o.refunded_quantity(l.id) >= l.quantity);
+        o.financial_status = if all_refunded {
+            "refunded"
+        } else {
+            "partially_refunded"
+        };
         o.updated_at = stamp;
-        Some(Change { kind: Kind::Order, id, topics: vec!["refunds/create", "orders/updated"], refund_id: Some(refund_id) })
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec!["refunds/create", "orders/updated"],
+            refund_id: Some(refund_id),
+        })
     }
 
     /// Cancels an unfulfilled order: voids an authorization, refunds a payment.
     pub fn cancel_order(&mut self, rng: &mut SimRng, id: u64, at: DateTime<Utc>) -> Option<Change> {
         let o = self.orders.get(&id)?;
-        if o.cancelled_at.is_some() || o.fulfillment_status().is_some() || o.financial_status == "refunded" {
+        if o.cancelled_at.is_some()
+            || o.fulfillment_status().is_some()
+            || o.financial_status == "refunded"
+        {
             return None;
         }
         let paid = matches!(o.financial_status, "paid" | "partially_refunded");
@@ -961,7 +1187,11 @@ impl Store {
         let o = self.orders.get_mut(&id)?;
         let stamp = next_stamp(o.updated_at, at);
         if o.financial_status == "authorized" {
-            let parent = o.transactions.iter().find(|t| t.kind == "authorization").map(|t| t.id);
+            let parent = o
+                .transactions
+                .iter()
+                .find(|t| t.kind == "authorization")
+                .map(|t| t.id);
             o.transactions.push(Transaction {
                 id: void_id,
                 order_id: id,
@@ -981,17 +1211,30 @@ impl Store {
         o.closed_at = Some(stamp);
         o.updated_at = stamp;
         topics.push("orders/updated");
-        Some(Change { kind: Kind::Order, id, topics, refund_id })
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics,
+            refund_id,
+        })
     }
 
     /// Edits an unpaid-or-paid, unfulfilled, uncancelled order: adds a line or changes a quantity.
     pub fn edit_order(&mut self, rng: &mut SimRng, id: u64, at: DateTime<Utc>) -> Option<Change> {
         let o = self.orders.get(&id)?;
-        if o.cancelled_at.is_some() || o.fulfillment_status().is_some() || !o.refunds.is_empty() || o.financial_status != "pending" {
+        if o.cancelled_at.is_some()
+            || o.fulfillment_status().is_some()
+            || !o.refunds.is_empty()
+            || o.financial_status != "pending"
+        {
             return None;
         }
         let tax_rate = o.tax_rate;
-        let new_line = if rng.gen_bool(0.5) { self.make_line_item(rng, tax_rate) } else { None };
+        let new_line = if rng.gen_bool(0.5) {
+            self.make_line_item(rng, tax_rate)
+        } else {
+            None
+        };
         let currency = self.shop.currency.clone();
         let o = self.orders.get_mut(&id)?;
         match new_line {
@@ -999,22 +1242,41 @@ impl Store {
             None => {
                 let l = o.line_items.choose_mut(rng)?;
                 l.quantity += 1;
-                l.tax_lines[0].price = round_money((l.price * Decimal::from(l.quantity) - l.total_discount) * tax_rate, &currency);
+                l.tax_lines[0].price = round_money(
+                    (l.price * Decimal::from(l.quantity) - l.total_discount) * tax_rate,
+                    &currency,
+                );
             }
         }
         o.updated_at = next_stamp(o.updated_at, at);
-        Some(Change { kind: Kind::Order, id, topics: vec!["orders/edited", "orders/updated"], refund_id: None })
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec!["orders/edited", "orders/updated"],
+            refund_id: None,
+        })
     }
 
     /// Deletes an order.
     pub fn delete_order(&mut self, id: u64, at: DateTime<Utc>) -> Option<Change> {
         let o = self.orders.remove(&id)?;
         let deleted_at = next_stamp(o.updated_at, at);
-        self.deleted.insert((Kind::Order, id), Tombstone { id, deleted_at });
-        Some(Change { kind: Kind::Order, id, topics: vec!["orders/delete"], refund_id: None })
+        self.deleted
+            .insert((Kind::Order, id), Tombstone { id, deleted_at });
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec!["orders/delete"],
+            refund_id: None,
+        })
     }
 }
 
 fn phone(rng: &mut SimRng) -> String {
-    format!("+1{}{:03}{:04}", rng.gen_range(201..990), rng.gen_range(200..999), rng.gen_range(0..10_000))
+    format!(
+        "+1{}{:03}{:04}",
+        rng.gen_range(201..990),
+        rng.gen_range(200..999),
+        rng.gen_range(0..10_000)
+    )
 }

@@ -7,7 +7,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use super::{Address, Customer, Fulfillment, Kind, LineItem, Order, Product, Refund, Store, Transaction};
+use super::{
+    Address, Customer, Fulfillment, Kind, LineItem, Order, Product, Refund, Store, Transaction,
+};
 
 /// `gid://shopify/<Type>/<id>`.
 pub fn gid(type_name: &str, id: u64) -> String {
@@ -381,7 +383,9 @@ pub fn order(o: &Order, m: &Money) -> Value {
 
 /// The REST JSON of a live object, or `None` when it does not exist (anymore).
 pub fn live_object(store: &Store, kind: Kind, id: u64) -> Option<Value> {
-    let m = Money { currency: &store.shop.currency };
+    let m = Money {
+        currency: &store.shop.currency,
+    };
     match kind {
         Kind::Customer => store.customers.get(&id).map(|c| customer(c, &m)),
         Kind::Product => store.products.get(&id).map(|p| product(p, &m)),

@@ -1,0 +1,174 @@
+//! Webhook subscriptions in the schema: `WebhookSubscription`, its topic enum (with the
+//! REST spelling the sender routes by), the create/update input and the payloads. The
+//! mutations themselves live with the other roots in [`super::schema`].
+
+use async_graphql::{Enum, InputObject, Object, SimpleObject, Union, ID};
+
+use super::scalars::{dt, DateTime, UnsignedInt64};
+use crate::store::rest::gid;
+use crate::webhooks::Subscription;
+
+// ---------- webhook subscriptions ----------
+
+/// `WebhookSubscriptionTopic` (the topics the simulator can send).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum WebhookSubscriptionTopic {
+    OrdersCreate,
+    OrdersUpdated,
+    OrdersPaid,
+    OrdersCancelled,
+    OrdersFulfilled,
+    OrdersPartiallyFulfilled,
+    OrdersEdited,
+    OrdersDelete,
+    RefundsCreate,
+    CustomersCreate,
+    CustomersUpdate,
+    CustomersDelete,
+    ProductsCreate,
+    ProductsUpdate,
+    ProductsDelete,
+    AppUninstalled,
+    BulkOperationsFinish,
+}
+
+impl WebhookSubscriptionTopic {
+    /// All topics with their REST spelling.
+    pub const ALL: [(WebhookSubscriptionTopic, &'static str); 17] = [
+        (Self::OrdersCreate, "orders/create"),
+        (Self::OrdersUpdated, "orders/updated"),
+        (Self::OrdersPaid, "orders/paid"),
+        (Self::OrdersCancelled, "orders/cancelled"),
+        (Self::OrdersFulfilled, "orders/fulfilled"),
+        (Self::OrdersPartiallyFulfilled, "orders/partially_fulfilled"),
+        (Self::OrdersEdited, "orders/edited"),
+        (Self::OrdersDelete, "orders/delete"),
+        (Self::RefundsCreate, "refunds/create"),
+        (Self::CustomersCreate, "customers/create"),
+        (Self::CustomersUpdate, "customers/update"),
+        (Self::CustomersDelete, "customers/delete"),
+        (Self::ProductsCreate, "products/create"),
+        (Self::ProductsUpdate, "products/update"),
+        (Self::ProductsDelete, "products/delete"),
+        (Self::AppUninstalled, "app/uninstalled"),
+        (Self::BulkOperationsFinish, "bulk_operations/finish"),
+    ];
+    /// `orders/create` for `ORDERS_CREATE`.
+    pub fn rest(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(t, _)| *t == self)
+            .map(|(_, s)| *s)
+            .unwrap_or("orders/create")
+    }
+    fn from_rest(s: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, r)| *r == s).map(|(t, _)| *t)
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum WebhookSubscriptionFormat {
+    #[default]
+    Json,
+    Xml,
+}
+
+/// `WebhookHttpEndpoint`.
+#[derive(Clone, SimpleObject)]
+pub struct WebhookHttpEndpoint {
+    pub callback_url: String,
+}
+
+/// `WebhookSubscriptionEndpoint`.
+#[derive(Clone, Union)]
+pub enum WebhookSubscriptionEndpoint {
+    WebhookHttpEndpoint(WebhookHttpEndpoint),
+}
+
+/// `WebhookSubscription`.
+#[derive(Clone)]
+pub struct WebhookSubscriptionNode(pub Subscription);
+
+#[Object(name = "WebhookSubscription")]
+impl WebhookSubscriptionNode {
+    pub async fn id(&self) -> ID {
+        ID(gid("WebhookSubscription", self.0.id))
+    }
+    async fn legacy_resource_id(&self) -> UnsignedInt64 {
+        UnsignedInt64(self.0.id)
+    }
+    /// `null` for the simulator's catch-all (`--webhook-url`) subscription.
+    async fn topic(&self) -> Option<WebhookSubscriptionTopic> {
+        WebhookSubscriptionTopic::from_rest(&self.0.topic)
+    }
+    async fn format(&self) -> WebhookSubscriptionFormat {
+        WebhookSubscriptionFormat::Json
+    }
+    async fn callback_url(&self) -> &str {
+        &self.0.callback_url
+    }
+    async fn uri(&self) -> &str {
+        &self.0.callback_url
+    }
+    async fn endpoint(&self) -> WebhookSubscriptionEndpoint {
+        WebhookSubscriptionEndpoint::WebhookHttpEndpoint(WebhookHttpEndpoint {
+            callback_url: self.0.callback_url.clone(),
+        })
+    }
+    async fn created_at(&self) -> DateTime {
+        dt(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        dt(self.0.updated_at)
+    }
+}
+
+/// `WebhookSubscriptionInput`.
+#[derive(InputObject)]
+pub struct WebhookSubscriptionInput {
+    pub callback_url: Option<String>,
+    pub uri: Option<String>,
+    pub format: Option<WebhookSubscriptionFormat>,
+}
+
+/// `UserError`.
+#[derive(Clone, SimpleObject)]
+pub struct UserError {
+    pub field: Option<Vec<String>>,
+    pub message: String,
+}
+
+/// `WebhookSubscriptionCreatePayload` / `WebhookSubscriptionUpdatePayload`.
+#[derive(Clone, SimpleObject)]
+pub struct WebhookSubscriptionPayload {
+    pub webhook_subscription: Option<WebhookSubscriptionNode>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// `WebhookSubscriptionDeletePayload`.
+#[derive(Clone, SimpleObject)]
+pub struct WebhookSubscriptionDeletePayload {
+    pub deleted_webhook_subscription_id: Option<ID>,
+    pub user_errors: Vec<UserError>,
+}
+
+pub fn subscription_url(input: &WebhookSubscriptionInput) -> Result<String, UserError> {
+    let url = input
+        .callback_url
+        .clone()
+        .or_else(|| input.uri.clone())
+        .unwrap_or_default();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(UserError {
+            field: Some(vec!["webhookSubscription".into(), "callbackUrl".into()]),
+            message: "Address is invalid".into(),
+        });
+    }
+    if input.format == Some(WebhookSubscriptionFormat::Xml) {
+        return Err(UserError {
+            field: Some(vec!["webhookSubscription".into(), "format".into()]),
+            message: "Format is not supported by the simulator (use JSON)".into(),
+        });
+    }
+    Ok(url)
+}
