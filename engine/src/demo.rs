@@ -70,7 +70,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         customers: args.customers,
         products: args.products,
         rate: args.rate,
-        webhook_url: Some(format!("http://{}/api/webhooks", args.listen)),
+        // No catch-all URL: the engine subscribes to the topics it needs, as with a real shop.
+        webhook_url: None,
         ..Default::default()
     })
     .await
@@ -88,6 +89,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let mut config =
         Config::from_toml(text, "config/demo.toml", &env).map_err(|e| anyhow::anyhow!("{e}"))?;
+    config.server.public_url = Some(
+        format!("http://{}", args.listen)
+            .parse()
+            .context("engine url")?,
+    );
     for shop in &mut config.shops {
         shop.admin_url = sim_url.parse().context("simulator url")?;
     }
@@ -108,7 +114,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!();
 
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        _ = crate::engine::shutdown_signal() => {}
         _ = engine.stopped() => bail!("the engine stopped by itself; see the log above"),
     }
     sim.shutdown().await;

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -130,7 +129,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut engine = Engine::start(config).await?;
             tokio::select! {
-                _ = shutdown_signal() => {
+                _ = xeno_engine::engine::shutdown_signal() => {
                     tracing::info!("shutting down: draining in-flight work");
                     engine.shutdown().await;
                     tracing::info!("stopped cleanly");
@@ -141,24 +140,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("installing the SIGTERM handler")
-            .expect("signal handlers install on unix");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
     }
 }
 

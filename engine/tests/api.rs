@@ -753,3 +753,64 @@ async fn webhooks_reach_stats_and_dead_letters_replay() {
     assert_eq!((status, body["replayed"].clone()), (200, json!([])));
     engine.shutdown().await;
 }
+
+/// The embedded dashboard in headless Chromium: the `/#token=` link logs in and the KPI
+/// cards show exactly what `/api/stats` says. Skipped (passes) when Chromium is not installed
+/// or the dashboard is not built into this binary (`scripts/build-dashboard.sh`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dashboard_shows_the_api_figures_in_chromium() {
+    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let (Some(chromium), true) = (chromium, xeno_engine::api::assets::DASHBOARD_BUILT) else {
+        eprintln!("skipped: needs chromium and a built dashboard");
+        return;
+    };
+    let h = Harness::new().await;
+    let engine = h.engine("").await;
+    let api = Api { h: &h, addr: engine.addr() };
+    sql(
+        &h,
+        "INSERT INTO orders (shop_domain, id, customer_id, currency, total_price, created_at, updated_at)
+         SELECT 'acme.myshopify.com', g, g % 7, 'USD', 1000 + g * 3.17, now() - g * interval '5 hours', now()
+         FROM generate_series(1, 120) g",
+    )
+    .await;
+    let stats = api.get("/api/stats", API_TOKEN).await;
+    let revenue = stats["revenue"]["USD"].as_str().unwrap().to_string();
+    let orders = stats["orders_count"].to_string();
+
+    let url = format!("http://{}/#token={API_TOKEN}", engine.addr());
+    let out = tokio::process::Command::new(chromium)
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .await
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let grouped = {
+        let (int, frac) = revenue.split_once('.').unwrap();
+        let mut g = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                g.push(',');
+            }
+            g.push(ch);
+        }
+        format!("{g}.{frac} USD")
+    };
+    assert!(dom.contains("class=\"kpi-value\""), "dashboard did not render: {dom}");
+    assert!(dom.contains(&grouped), "revenue {grouped} not shown: {dom}");
+    assert!(dom.contains(&format!("<div class=\"kpi-value\">{orders}</div>")), "orders {orders} not shown");
+    assert!(!dom.contains(API_TOKEN), "the token must not stay in the page");
+    engine.shutdown().await;
+}

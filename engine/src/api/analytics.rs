@@ -7,7 +7,8 @@
 //! refund's hour; net = gross − refunds; always per currency, as exact decimal strings.
 //!
 //! Periods are hour-granular: an hour of the shop's time zone belongs to `[from, to)` when it
-//! starts at or after `from` truncated to its hour and before `to`.
+//! starts in it. So the current, partial hour counts, and a period and the one just before it
+//! never share an hour.
 
 use std::collections::BTreeMap;
 
@@ -74,7 +75,7 @@ const SALES_SQL: &str = "
     CROSS JOIN LATERAL (SELECT analytics_tz(s.shop) AS tz) z
     JOIN analytics_hourly h
       ON h.shop_domain = s.shop
-     AND h.local_hour >= date_trunc('hour', $2::timestamptz AT TIME ZONE z.tz)
+     AND h.local_hour >= ($2::timestamptz AT TIME ZONE z.tz)
      AND h.local_hour < ($3::timestamptz AT TIME ZONE z.tz)
     GROUP BY h.currency
     HAVING sum(h.orders_count) <> 0 OR sum(h.refunds_count) <> 0
@@ -229,7 +230,7 @@ const SERIES_SQL: &str = "
     CROSS JOIN LATERAL (SELECT analytics_tz(s.shop) AS tz) z
     JOIN analytics_hourly h
       ON h.shop_domain = s.shop
-     AND h.local_hour >= date_trunc('hour', $2::timestamptz AT TIME ZONE z.tz)
+     AND h.local_hour >= ($2::timestamptz AT TIME ZONE z.tz)
      AND h.local_hour < ($3::timestamptz AT TIME ZONE z.tz)
     GROUP BY 1, 2
     HAVING sum(h.orders_count) <> 0 OR sum(h.refunds_count) <> 0

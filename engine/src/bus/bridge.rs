@@ -88,7 +88,8 @@ impl Actor for JetStreamBridge {
     ) -> Result<Self::State, ActorProcessingErr> {
         let js = context(&args.client, args.publish_timeout);
         let timer = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            // Frequent: until the stream exists webhooks get 503, so set-up is retried quickly.
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
             loop {
                 tick.tick().await;
                 if myself.cast(BridgeMsg::Ensure).is_err() {

@@ -981,35 +981,3 @@ async fn dead_letters_round_trip() {
     );
     assert!(dead_letters::get(&**client, 999).await.unwrap().is_none());
 }
-
-#[tokio::test]
-#[ignore]
-async fn tmp_throughput_probe() {
-    let db = TestDb::new().await;
-    if std::env::var("NO_TRIGGERS").is_ok() {
-        let c = db.pool.get().await.unwrap();
-        c.batch_execute("ALTER TABLE orders DISABLE TRIGGER USER; ALTER TABLE order_refunds DISABLE TRIGGER USER; ALTER TABLE shops DISABLE TRIGGER USER").await.unwrap();
-    }
-    let base = python_order();
-    let envs: Vec<Envelope> = (0..5000i64)
-        .map(|i| {
-            let mut o = base.clone();
-            o["id"] = json!(1_000_000 + i);
-            for (j, li) in o["line_items"].as_array_mut().unwrap().iter_mut().enumerate() {
-                li["id"] = json!(10_000_000 + i * 10 + j as i64);
-            }
-            webhook(SHOP, "orders/create", &format!("perf{i}"), &o)
-        })
-        .collect();
-    let started = std::time::Instant::now();
-    let mut client = db.pool.get().await.unwrap();
-    for chunk in envs.chunks(200) {
-        let tx = client.transaction().await.unwrap();
-        for env in chunk {
-            apply(&tx, env).await.unwrap();
-        }
-        tx.commit().await.unwrap();
-    }
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!("PERF {} envelopes in {secs:.2}s = {:.0}/s", envs.len(), envs.len() as f64 / secs);
-}
