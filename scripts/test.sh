@@ -16,4 +16,4 @@ cargo clippy --workspace --exclude xeno-dashboard --all-targets -- -D warnings
 cargo clippy -p xeno-dashboard --target wasm32-unknown-unknown -- -D warnings
 
 echo "== tests =="
-cargo test --workspace --exclude xeno-dashboard -- --test-threads "${XENO_TEST_THREADS:-4}"
+cargo test --workspace --exclude xeno-dashboard --no-fail-fast -- --test-threads "${XENO_TEST_THREADS:-4}"

@@ -7,8 +7,9 @@
 -- blindly: for the order they concern they compare what the rollups currently hold for it
 -- (`analytics_orders`, `analytics_refunds`) with what the raw rows say now, and apply the
 -- difference. Running the reconciliation twice, or in any order, therefore lands on the same
--- numbers; a per-order advisory lock serialises concurrent transactions touching one order
--- (an order and its refund arriving in two parallel batches).
+-- numbers. Concurrent transactions touching one order (an order and its refund arriving in
+-- two parallel batches) are serialised by a row lock: the order's `analytics_orders` row is
+-- locked first, so the later transaction waits and then sees the earlier one's rows.
 
 -- The time zone each shop's day buckets use: `shops.iana_timezone` when PostgreSQL knows the
 -- name, otherwise UTC (an unknown name must never fail a writer's transaction).
@@ -17,16 +18,19 @@ CREATE TABLE analytics_shops (
     time_zone    text NOT NULL
 );
 
--- What each counted order currently contributes to the rollups.
+-- One row per order the triggers have seen: what it currently contributes to the rollups
+-- (contribution columns NULL while it is not counted). Reconciling an order first locks its
+-- row here, which serialises concurrent transactions on one order with a row lock (no lock
+-- table entries, however many orders a batch holds).
 CREATE TABLE analytics_orders (
     shop_domain  text NOT NULL,
     order_id     bigint NOT NULL,
     customer_id  bigint,
-    currency     text NOT NULL,
-    total        numeric NOT NULL,
-    created_at   timestamptz NOT NULL,
+    currency     text,
+    total        numeric,
+    created_at   timestamptz,
     -- The order's hour in the shop's time zone (wall-clock time, no zone).
-    local_hour   timestamp NOT NULL,
+    local_hour   timestamp,
     PRIMARY KEY (shop_domain, order_id)
 );
 CREATE INDEX analytics_orders_customer_idx
@@ -129,9 +133,12 @@ DECLARE
     had      boolean;
     r        record;
 BEGIN
-    -- Serialise with every other transaction reconciling this order; the statements below
-    -- then see what those committed.
-    PERFORM pg_advisory_xact_lock(hashtextextended(p_shop, p_order_id));
+    -- Lock (creating it if needed) and read this order's row: every other transaction
+    -- reconciling the order waits here, and the statements below see what it committed.
+    INSERT INTO analytics_orders AS a (shop_domain, order_id) VALUES (p_shop, p_order_id)
+    ON CONFLICT (shop_domain, order_id) DO UPDATE SET shop_domain = a.shop_domain
+    RETURNING a.* INTO have;
+    had := have.total IS NOT NULL;
 
     SELECT * INTO o FROM orders WHERE shop_domain = p_shop AND id = p_order_id;
     counted := FOUND
@@ -145,8 +152,6 @@ BEGIN
     v_hour := CASE WHEN counted THEN date_trunc('hour', o.created_at AT TIME ZONE tz) END;
 
     -- The order itself.
-    SELECT * INTO have FROM analytics_orders WHERE shop_domain = p_shop AND order_id = p_order_id;
-    had := FOUND;
     IF had AND (NOT counted
                   OR have.customer_id IS DISTINCT FROM o.customer_id
                   OR have.currency <> cur
@@ -155,15 +160,18 @@ BEGIN
                   OR have.local_hour <> v_hour) THEN
         PERFORM analytics_add_hourly(p_shop, have.local_hour, have.currency, -1, -have.total, 0, 0);
         PERFORM analytics_add_customer(p_shop, have.customer_id, have.currency, -1, -have.total, 0);
-        DELETE FROM analytics_orders WHERE shop_domain = p_shop AND order_id = p_order_id;
+        UPDATE analytics_orders
+           SET customer_id = NULL, currency = NULL, total = NULL, created_at = NULL, local_hour = NULL
+         WHERE shop_domain = p_shop AND order_id = p_order_id;
         had := false;
     END IF;
     IF counted AND NOT had THEN
         PERFORM analytics_add_hourly(p_shop, v_hour, cur, 1, o.total_price, 0, 0);
         PERFORM analytics_add_customer(p_shop, o.customer_id, cur, 1, o.total_price, 0);
-        INSERT INTO analytics_orders
-            (shop_domain, order_id, customer_id, currency, total, created_at, local_hour)
-        VALUES (p_shop, p_order_id, o.customer_id, cur, o.total_price, o.created_at, v_hour);
+        UPDATE analytics_orders
+           SET customer_id = o.customer_id, currency = cur, total = o.total_price,
+               created_at = o.created_at, local_hour = v_hour
+         WHERE shop_domain = p_shop AND order_id = p_order_id;
     END IF;
 
     -- Its refunds: what is counted now against what should be.
@@ -228,7 +236,7 @@ BEGIN
            date_trunc('hour', coalesce(f.processed_at, f.created_at, o.created_at) AT TIME ZONE tz)
     FROM order_refunds f
     JOIN analytics_orders o ON o.shop_domain = f.shop_domain AND o.order_id = f.order_id
-    WHERE f.shop_domain = p_shop;
+    WHERE f.shop_domain = p_shop AND o.total IS NOT NULL;
 
     INSERT INTO analytics_hourly
         (shop_domain, local_hour, currency, slot, orders_count, gross, refunds_count, refunds)
@@ -236,7 +244,7 @@ BEGIN
            sum(refunds_count), sum(refunds)
     FROM (SELECT local_hour, currency, 1 AS orders_count, total AS gross,
                  0 AS refunds_count, 0 AS refunds
-          FROM analytics_orders WHERE shop_domain = p_shop
+          FROM analytics_orders WHERE shop_domain = p_shop AND total IS NOT NULL
           UNION ALL
           SELECT local_hour, currency, 0, 0, 1, amount
           FROM analytics_refunds WHERE shop_domain = p_shop) x
@@ -245,7 +253,8 @@ BEGIN
     INSERT INTO analytics_customers (shop_domain, customer_id, currency, orders_count, gross, refunds)
     SELECT p_shop, customer_id, currency, sum(orders_count), sum(gross), sum(refunds)
     FROM (SELECT customer_id, currency, 1 AS orders_count, total AS gross, 0 AS refunds
-          FROM analytics_orders WHERE shop_domain = p_shop AND customer_id IS NOT NULL
+          FROM analytics_orders
+          WHERE shop_domain = p_shop AND customer_id IS NOT NULL AND total IS NOT NULL
           UNION ALL
           SELECT customer_id, currency, 0, 0, amount
           FROM analytics_refunds WHERE shop_domain = p_shop AND customer_id IS NOT NULL) x

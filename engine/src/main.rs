@@ -55,7 +55,7 @@ enum Command {
     Demo(xeno_engine::demo::DemoArgs),
     /// Run the Shopify simulator (Admin GraphQL/REST API, webhooks, faults), or `sim load`
     /// to send signed webhooks at a rate and report latency percentiles.
-    Sim(SimCommand),
+    Sim(Box<SimCommand>),
 }
 
 #[derive(clap::Args)]
@@ -114,15 +114,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             xeno_engine::demo::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sim(SimCommand {
-            sub: Some(SimSub::Load(args)),
-            ..
-        }) => {
-            xeno_sim::load::run_load(args).await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Sim(SimCommand { sub: None, args }) => {
-            xeno_sim::run(args).await?;
+        Command::Sim(sim) => {
+            match sim.sub {
+                Some(SimSub::Load(args)) => {
+                    xeno_sim::load::run_load(args).await?;
+                }
+                None => xeno_sim::run(sim.args).await?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { config } => {

@@ -771,7 +771,10 @@ async fn dashboard_shows_the_api_figures_in_chromium() {
     };
     let h = Harness::new().await;
     let engine = h.engine("").await;
-    let api = Api { h: &h, addr: engine.addr() };
+    let api = Api {
+        h: &h,
+        addr: engine.addr(),
+    };
     sql(
         &h,
         "INSERT INTO orders (shop_domain, id, customer_id, currency, total_price, created_at, updated_at)
@@ -808,9 +811,18 @@ async fn dashboard_shows_the_api_figures_in_chromium() {
         }
         format!("{g}.{frac} USD")
     };
-    assert!(dom.contains("class=\"kpi-value\""), "dashboard did not render: {dom}");
+    assert!(
+        dom.contains("class=\"kpi-value\""),
+        "dashboard did not render: {dom}"
+    );
     assert!(dom.contains(&grouped), "revenue {grouped} not shown: {dom}");
-    assert!(dom.contains(&format!("<div class=\"kpi-value\">{orders}</div>")), "orders {orders} not shown");
-    assert!(!dom.contains(API_TOKEN), "the token must not stay in the page");
+    assert!(
+        dom.contains(&format!("<div class=\"kpi-value\">{orders}</div>")),
+        "orders {orders} not shown"
+    );
+    assert!(
+        !dom.contains(API_TOKEN),
+        "the token must not stay in the page"
+    );
     engine.shutdown().await;
 }

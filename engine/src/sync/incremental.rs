@@ -51,8 +51,13 @@ pub struct Pass<'a> {
 pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
     let ctx = p.ctx;
     let resource = p.resource;
-    let name = resource.page_name();
-    let document = queries::page_query(resource);
+    // Reconciling since a watermark: list ids and times first, fetch only what differs.
+    let light = p.only_changed && p.since.is_some();
+    let (name, document) = if light {
+        (resource.changed_name(), queries::changed_query(resource))
+    } else {
+        (resource.page_name(), queries::page_query(resource))
+    };
     let search = p.since.map(|t| {
         format!(
             "updated_at:>='{}'",
@@ -60,7 +65,11 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         )
     });
     let mut cursor = p.cursor;
-    let mut page_size = ctx.page_size.clamp(1, 250);
+    let mut page_size = if light {
+        250
+    } else {
+        ctx.page_size.clamp(1, 250)
+    };
     let mut done = p.done_before;
     let mut result = PassResult {
         max_updated: None,
@@ -109,7 +118,12 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         }
         let seen = nodes.len() as u64;
         let to_publish = if p.only_changed {
-            changed_only(ctx, resource, nodes).await?
+            let stale = changed_only(ctx, resource, nodes).await?;
+            if light {
+                fetch_nodes(ctx, resource, &stale).await?
+            } else {
+                stale
+            }
         } else {
             nodes
         };
@@ -142,7 +156,9 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         if !has_next {
             return Ok(result);
         }
-        page_size = adapt_page_size(ctx, name, page_size);
+        if !light {
+            page_size = adapt_page_size(ctx, name, page_size);
+        }
     }
 }
 
@@ -161,6 +177,54 @@ fn adapt_page_size(ctx: &SyncContext, name: &'static str, page_size: u32) -> u32
         ctx.client.expect_cost(name, 2.0 + per_node * next as f64);
     }
     next
+}
+
+/// Fetches whole nodes for the listed (light) ones, in chunks whose requested cost fits the
+/// single-query maximum; objects deleted meanwhile come back null and are left out.
+async fn fetch_nodes(
+    ctx: &SyncContext,
+    resource: Resource,
+    listed: &[Value],
+) -> Result<Vec<Value>, SyncError> {
+    let ids: Vec<Value> = listed.iter().filter_map(|n| n.get("id").cloned()).collect();
+    let document = queries::nodes_query(resource);
+    let name = resource.nodes_name();
+    let per_node = queries::node_cost(resource);
+    let mut chunk =
+        ((TARGET_COST / per_node).floor() as usize).clamp(1, ctx.page_size.clamp(1, 250) as usize);
+    let mut out = Vec::with_capacity(ids.len());
+    let mut start = 0;
+    while start < ids.len() {
+        let end = (start + chunk).min(ids.len());
+        ctx.client
+            .expect_cost(name, per_node * (end - start) as f64);
+        let data = match ctx
+            .client
+            .query(name, &document, json!({ "ids": &ids[start..end] }))
+            .await
+        {
+            Ok(d) => d,
+            Err(ClientError::MaxCost { .. }) if chunk > 1 => {
+                chunk /= 2;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for node in data
+            .get("nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if node.get("id").is_some() {
+                let mut node = node.clone();
+                complete_children(ctx, resource, &mut node).await?;
+                out.push(node);
+            }
+        }
+        start = end;
+    }
+    Ok(out)
 }
 
 /// Fetches the rest of a node's children when its nested connection has more pages.

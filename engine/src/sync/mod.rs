@@ -104,6 +104,22 @@ impl Resource {
         }
     }
 
+    fn changed_name(self) -> &'static str {
+        match self {
+            Resource::Customers => "changed:customers",
+            Resource::Products => "changed:products",
+            Resource::Orders => "changed:orders",
+        }
+    }
+
+    fn nodes_name(self) -> &'static str {
+        match self {
+            Resource::Customers => "nodes:customers",
+            Resource::Products => "nodes:products",
+            Resource::Orders => "nodes:orders",
+        }
+    }
+
     fn ids_name(self) -> &'static str {
         match self {
             Resource::Customers => "ids:customers",

@@ -56,14 +56,18 @@ pub fn nested(resource: Resource) -> Option<(&'static str, String)> {
     }
 }
 
-/// A page of `resource` updated since a time, oldest change first.
-pub fn page_query(resource: Resource) -> String {
-    let children = match nested(resource) {
+/// A node's nested connection, first page, with `pageInfo` to complete it.
+fn children_page(resource: Resource) -> String {
+    match nested(resource) {
         Some((field, fields)) => format!(
             "{field}(first: {NESTED_PAGE}) {{ nodes {{ {fields} }} pageInfo {{ hasNextPage endCursor }} }}"
         ),
         None => String::new(),
-    };
+    }
+}
+
+/// A page of `resource` updated since a time, oldest change first.
+pub fn page_query(resource: Resource) -> String {
     format!(
         "query SyncPage($first: Int!, $after: String, $query: String) {{ \
            {root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
@@ -71,7 +75,39 @@ pub fn page_query(resource: Resource) -> String {
              pageInfo {{ hasNextPage endCursor }} }} }}",
         root = resource.as_str(),
         fields = node_fields(resource),
+        children = children_page(resource),
     )
+}
+
+/// A page of ids and `updatedAt` only: what reconciliation compares with the stored copy
+/// before fetching the few objects that differ (one point per object instead of dozens).
+pub fn changed_query(resource: Resource) -> String {
+    format!(
+        "query SyncChanged($first: Int!, $after: String, $query: String) {{ \
+           {}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
+             nodes {{ id updatedAt }} pageInfo {{ hasNextPage endCursor }} }} }}",
+        resource.as_str()
+    )
+}
+
+/// Whole nodes by id (the objects reconciliation found stale or missing).
+pub fn nodes_query(resource: Resource) -> String {
+    format!(
+        "query SyncNodes($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {ty} {{ {fields} {children} }} }} }}",
+        ty = resource.graphql_type(),
+        fields = node_fields(resource),
+        children = children_page(resource),
+    )
+}
+
+/// The requested cost of one node of [`page_query`] / [`nodes_query`] by Shopify's rules
+/// (objects 1, money bags 2, the nested connection 2 + 10 × its node).
+pub fn node_cost(resource: Resource) -> f64 {
+    match resource {
+        Resource::Customers => 3.0,
+        Resource::Products => 13.0,
+        Resource::Orders => 89.0,
+    }
 }
 
 /// The rest of one node's children after `$after`.
