@@ -80,7 +80,9 @@ mod tests {
             )
             .await
             .unwrap();
-        let err = super::migrate(&db.pool).await.expect_err("divergent history refused");
+        let err = super::migrate(&db.pool)
+            .await
+            .expect_err("divergent history refused");
         assert!(err.to_string().contains("migration"), "{err}");
     }
 }

@@ -15,8 +15,8 @@
 pub mod api;
 pub mod bus;
 pub mod config;
-pub mod demo;
 pub mod db;
+pub mod demo;
 pub mod engine;
 pub mod envelope;
 pub mod http;

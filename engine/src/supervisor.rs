@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream;
 use deadpool_postgres::Pool;
 use ractor::factory::FactoryMessage;
-use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use ractor::{
+    Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent,
+};
 use tokio::sync::Semaphore;
 
 use crate::bus::bridge::{BridgeArgs, BridgeMsg, JetStreamBridge};
@@ -171,10 +173,17 @@ impl Actor for RootSupervisor {
         if state.shutting_down {
             return Ok(());
         }
-        state.args.state.components.down(child.name(), Some(reason.clone()), true);
+        state
+            .args
+            .state
+            .components
+            .down(child.name(), Some(reason.clone()), true);
         let recent = state.restarts.entry(child).or_default();
         let now = Instant::now();
-        while recent.front().is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW) {
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
+        {
             recent.pop_front();
         }
         if recent.len() >= RESTART_BUDGET {
@@ -254,7 +263,11 @@ impl RootState {
                 let metrics = a.metrics.clone();
                 let max_deliveries = cfg.writer.max_deliveries;
                 let r = crate::writer::spawn_pool(
-                    format!("{}-writers-{}", a.names.stream, uuid::Uuid::new_v4().simple()),
+                    format!(
+                        "{}-writers-{}",
+                        a.names.stream,
+                        uuid::Uuid::new_v4().simple()
+                    ),
                     cfg.writer.workers,
                     move || WriterArgs {
                         pool: pool.clone(),
@@ -357,7 +370,10 @@ impl RootState {
                 .await;
             }
             if child == Child::LogSink {
-                let _ = ractor::cast!(ActorRef::<LogSinkMsg>::from(cell.clone()), LogSinkMsg::Flush);
+                let _ = ractor::cast!(
+                    ActorRef::<LogSinkMsg>::from(cell.clone()),
+                    LogSinkMsg::Flush
+                );
             }
             let _ = cell
                 .stop_and_wait(Some("shutdown".into()), Some(Duration::from_secs(15)))
