@@ -257,16 +257,7 @@ impl Actor for LogSink {
         args: Self::Arguments,
     ) -> Result<Self::State, ActorProcessingErr> {
         let rx = args.hub.take_receiver();
-        let every = args.flush_every;
-        let timer = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            loop {
-                tick.tick().await;
-                if myself.cast(LogSinkMsg::Flush).is_err() {
-                    break;
-                }
-            }
-        });
+        let timer = myself.send_interval(args.flush_every, || LogSinkMsg::Flush);
         Ok(LogSinkState {
             pool: args.pool,
             hub: args.hub,

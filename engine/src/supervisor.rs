@@ -38,6 +38,43 @@ use crate::writer::upsert_writer::{WriteBatch, WriterArgs};
 pub const RESTART_BUDGET: usize = 5;
 pub const RESTART_WINDOW: Duration = Duration::from_secs(60);
 
+/// Recent restarts of one child, against [`RESTART_BUDGET`] within [`RESTART_WINDOW`].
+#[derive(Debug, Default)]
+pub struct RestartBudget {
+    recent: VecDeque<Instant>,
+}
+
+impl RestartBudget {
+    /// Records a restart at `now` when the budget allows one; false once it is spent.
+    pub fn try_restart(&mut self, now: Instant) -> bool {
+        while self
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
+        {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= RESTART_BUDGET {
+            return false;
+        }
+        self.recent.push_back(now);
+        true
+    }
+}
+
+/// The actor behind a failure or an unexpected stop, with a reason for the log; `None` for
+/// events that need no restart decision.
+pub fn ended(event: SupervisionEvent) -> Option<(ActorCell, String)> {
+    match event {
+        SupervisionEvent::ActorFailed(cell, err) => Some((cell, format!("failed: {err}"))),
+        SupervisionEvent::ActorTerminated(cell, _, reason) => Some((
+            cell,
+            format!("stopped: {}", reason.unwrap_or_else(|| "no reason".into())),
+        )),
+        _ => None,
+    }
+}
+
 /// The children, in start order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Child {
@@ -100,7 +137,7 @@ pub struct RootState {
     args: RootArgs,
     children: HashMap<ActorId, Child>,
     cells: HashMap<Child, ActorCell>,
-    restarts: HashMap<Child, VecDeque<Instant>>,
+    restarts: HashMap<Child, RestartBudget>,
     writers: Option<ActorRef<FactoryMessage<(), WriteBatch>>>,
     in_flight: Arc<Semaphore>,
     shutting_down: bool,
@@ -158,13 +195,8 @@ impl Actor for RootSupervisor {
         event: SupervisionEvent,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        let (cell, reason) = match event {
-            SupervisionEvent::ActorFailed(cell, err) => (cell, format!("failed: {err}")),
-            SupervisionEvent::ActorTerminated(cell, _, reason) => (
-                cell,
-                format!("stopped: {}", reason.unwrap_or_else(|| "no reason".into())),
-            ),
-            _ => return Ok(()),
+        let Some((cell, reason)) = ended(event) else {
+            return Ok(());
         };
         let Some(child) = state.children.remove(&cell.get_id()) else {
             return Ok(());
@@ -178,18 +210,15 @@ impl Actor for RootSupervisor {
             .state
             .components
             .down(child.name(), Some(reason.clone()), true);
-        let recent = state.restarts.entry(child).or_default();
-        let now = Instant::now();
-        while recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
+        if !state
+            .restarts
+            .entry(child)
+            .or_default()
+            .try_restart(Instant::now())
         {
-            recent.pop_front();
-        }
-        if recent.len() >= RESTART_BUDGET {
             tracing::error!(
                 actor = child.name(),
-                restarts = recent.len(),
+                restarts = RESTART_BUDGET,
                 window_secs = RESTART_WINDOW.as_secs(),
                 reason = %reason,
                 "restart budget exhausted; stopping the engine"
@@ -204,7 +233,6 @@ impl Actor for RootSupervisor {
             )));
             return Ok(());
         }
-        recent.push_back(now);
         state
             .args
             .metrics

@@ -87,16 +87,8 @@ impl Actor for JetStreamBridge {
         args: Self::Arguments,
     ) -> Result<Self::State, ActorProcessingErr> {
         let js = context(&args.client, args.publish_timeout);
-        let timer = tokio::spawn(async move {
-            // Frequent: until the stream exists webhooks get 503, so set-up is retried quickly.
-            let mut tick = tokio::time::interval(Duration::from_millis(250));
-            loop {
-                tick.tick().await;
-                if myself.cast(BridgeMsg::Ensure).is_err() {
-                    break;
-                }
-            }
-        });
+        // Frequent: until the stream exists webhooks get 503, so set-up is retried quickly.
+        let timer = myself.send_interval(Duration::from_millis(250), || BridgeMsg::Ensure);
         Ok(BridgeState {
             client: args.client,
             js,

@@ -104,16 +104,7 @@ impl Actor for SyncActor {
             args.config.sync.lease_ttl,
         );
         ractor::pg::join(args.group.clone(), vec![myself.get_cell()]);
-        let me = myself.clone();
-        let timer = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(TICK);
-            loop {
-                tick.tick().await;
-                if me.cast(SyncMsg::Tick).is_err() {
-                    break;
-                }
-            }
-        });
+        let timer = myself.send_interval(TICK, || SyncMsg::Tick);
         Ok(SyncState {
             client,
             lease,

@@ -3,11 +3,11 @@
 //!
 //! Restart policy: one-for-one per shop. A failed SyncActor is respawned (it resumes its
 //! run from the checkpoints once it holds the lease again); a shop whose actor fails more
-//! than [`RESTART_BUDGET`] times within [`RESTART_WINDOW`] is left stopped with an ERROR,
+//! than [`RESTART_BUDGET`] times within [`crate::supervisor::RESTART_WINDOW`] is left stopped with an ERROR,
 //! without stopping the other shops or the engine. Stopping the supervisor stops every
 //! SyncActor, which interrupts its run and releases its lease.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,9 +18,7 @@ use super::shop_sync::{group_name, SyncActor, SyncArgs};
 use crate::bus::BridgeHandle;
 use crate::config::Config;
 use crate::metrics::{ActorLabels, Metrics};
-
-pub const RESTART_BUDGET: usize = 5;
-pub const RESTART_WINDOW: Duration = Duration::from_secs(60);
+use crate::supervisor::{RestartBudget, RESTART_BUDGET};
 
 pub struct SyncSupervisor;
 
@@ -37,7 +35,7 @@ pub struct SyncSupervisorState {
     args: SyncSupervisorArgs,
     /// Child actor → index into `config.shops`.
     children: HashMap<ActorId, usize>,
-    restarts: HashMap<usize, VecDeque<Instant>>,
+    restarts: HashMap<usize, RestartBudget>,
 }
 
 impl Actor for SyncSupervisor {
@@ -86,31 +84,22 @@ impl Actor for SyncSupervisor {
         event: SupervisionEvent,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        let (cell, reason) = match event {
-            SupervisionEvent::ActorFailed(cell, err) => (cell, format!("failed: {err}")),
-            SupervisionEvent::ActorTerminated(cell, _, reason) => (
-                cell,
-                format!("stopped: {}", reason.unwrap_or_else(|| "no reason".into())),
-            ),
-            _ => return Ok(()),
+        let Some((cell, reason)) = crate::supervisor::ended(event) else {
+            return Ok(());
         };
         let Some(index) = state.children.remove(&cell.get_id()) else {
             return Ok(());
         };
         let shop = state.args.config.shops[index].domain.clone();
-        let recent = state.restarts.entry(index).or_default();
-        let now = Instant::now();
-        while recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
+        if !state
+            .restarts
+            .entry(index)
+            .or_default()
+            .try_restart(Instant::now())
         {
-            recent.pop_front();
-        }
-        if recent.len() >= RESTART_BUDGET {
-            tracing::error!(shop = %shop, reason = %reason, restarts = recent.len(), "SyncActor keeps failing; leaving this shop's sync stopped");
+            tracing::error!(shop = %shop, reason = %reason, restarts = RESTART_BUDGET, "SyncActor keeps failing; leaving this shop's sync stopped");
             return Ok(());
         }
-        recent.push_back(now);
         state
             .args
             .metrics
