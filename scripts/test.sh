@@ -17,3 +17,6 @@ cargo clippy -p xeno-dashboard --target wasm32-unknown-unknown -- -D warnings
 
 echo "== tests =="
 cargo test --workspace --exclude xeno-dashboard --no-fail-fast -- --test-threads "${XENO_TEST_THREADS:-4}"
+
+echo "== a real Shopify client against the simulator =="
+scripts/check-real-clients.sh

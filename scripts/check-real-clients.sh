@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Points an unmodified real Shopify client (Shopify's Python library, from PyPI) at `xeno sim`
+# and checks it reads the store as it would read Shopify: REST with Link pagination and
+# counts, and GraphQL with extensions.cost. Installs the library into a private venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+VENV="$TARGET_DIR/client-venv"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet --disable-pip-version-check "ShopifyAPI==12.7.0"
+
+cargo build --quiet -p xeno-engine --bin xeno
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ORDERS=123
+SHOPIFY_WEBHOOK_SECRET=client-check SHOPIFY_ACCESS_TOKEN=shpat_client_check \
+  "$TARGET_DIR/debug/xeno" sim --listen "127.0.0.1:$PORT" --shop pyclient.myshopify.com \
+  --orders "$ORDERS" --rate 0 > /dev/null 2>&1 &
+SIM=$!
+trap 'kill $SIM 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null "http://127.0.0.1:$PORT/_sim/summary" && break
+  sleep 0.2
+done
+# Live orders (the generated history also holds deleted ones, which Shopify no longer lists).
+LIVE=$(curl -s "http://127.0.0.1:$PORT/_sim/summary" | python3 -c 'import json,sys; print(json.load(sys.stdin)["orders"])')
+SIM_URL="http://127.0.0.1:$PORT" SIM_ORDERS="$LIVE" "$VENV/bin/python" sim/clients/shopify_python_api.py
+echo "client check ok: Shopify's Python library reads the simulator as it reads Shopify"
