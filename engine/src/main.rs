@@ -50,6 +50,18 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Sync one shop now (incremental, or a full backfill with --full), with a progress bar.
+    /// Runs it here unless a running engine holds the shop's sync lease, then follows it.
+    Sync {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The shop's `*.myshopify.com` domain, as configured.
+        #[arg(long)]
+        shop: String,
+        /// Backfill everything through bulk operations instead of catching up incrementally.
+        #[arg(long)]
+        full: bool,
+    },
     /// The one-command demo: a simulated store with live activity feeding a local engine,
     /// with the dashboard link printed. Starts private PostgreSQL/NATS if none are running.
     Demo(xeno_engine::demo::DemoArgs),
@@ -110,6 +122,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         },
+        Command::Sync { config, shop, full } => {
+            let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+            xeno_engine::sync::cli::run_sync_command(config, shop, full).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo(args) => {
             xeno_engine::demo::run(args).await?;
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Backfill benchmark (issue 5): a simulated store of ORDERS orders is synced by a fresh engine
+# through GraphQL bulk operations; prints wall time of the sync run, time until every order is
+# in PostgreSQL, records per second, and the engine's peak RSS, next to the bucket-arithmetic
+# minimum for the plan. Uses the machine's PostgreSQL and NATS; its own database and stream.
+#
+#   bench/backfill.sh [ORDERS]        (default 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ORDERS="${1:-100000}"
+CUSTOMERS=$((ORDERS / 5))
+PRODUCTS=1000
+cargo build --release --quiet -p xeno-engine --bin xeno
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+XENO="$TARGET_DIR/release/xeno"
+RUN="xenobench$(date +%s)"
+DB="$RUN"
+psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $DB"
+export BENCH_SECRET=bench-secret BENCH_TOKEN=shpat_bench BENCH_API_TOKEN=bench-api-token-0123456789
+SIM_PORT=4811; ENGINE_PORT=4812
+"$XENO" sim --listen "127.0.0.1:$SIM_PORT" --shop bench.myshopify.com --secret-env BENCH_SECRET \
+  --token-env BENCH_TOKEN --orders "$ORDERS" --customers "$CUSTOMERS" --products "$PRODUCTS" \
+  --rate 0 > "/tmp/$RUN-sim.log" 2>&1 &
+SIM=$!
+cleanup() {
+  kill "$SIM" "${ENGINE:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+}
+trap cleanup EXIT
+until curl -s -o /dev/null "http://127.0.0.1:$SIM_PORT/_sim/summary"; do sleep 0.5; done
+LIVE=$(curl -s "http://127.0.0.1:$SIM_PORT/_sim/summary" | python3 -c 'import json,sys; print(json.load(sys.stdin)["orders"])')
+cat > "/tmp/$RUN.toml" <<TOML
+[server]
+listen = "127.0.0.1:$ENGINE_PORT"
+[postgres]
+url = "postgres://postgres@127.0.0.1:5432/$DB"
+[nats]
+url = "nats://127.0.0.1:4222"
+stream = "${RUN^^}"
+[[shops]]
+domain = "bench.myshopify.com"
+webhook_secret_env = "BENCH_SECRET"
+access_token_env = "BENCH_TOKEN"
+admin_url = "http://127.0.0.1:$SIM_PORT"
+TOML
+START=$(date +%s.%N)
+XENO_LOG=warn "$XENO" run --config "/tmp/$RUN.toml" > "/tmp/$RUN-engine.log" 2>&1 &
+ENGINE=$!
+PEAK=0
+while :; do
+  N=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT count(*) FROM orders" 2>/dev/null || echo 0)
+  RSS=$(awk '/VmHWM/ {print $2}' "/proc/$ENGINE/status" 2>/dev/null || echo 0)
+  [[ "$RSS" -gt "$PEAK" ]] && PEAK=$RSS
+  [[ "$N" -ge "$LIVE" ]] && break
+  sleep 0.5
+done
+END=$(date +%s.%N)
+SYNC=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc \
+  "SELECT round(extract(epoch FROM max(finished_at) - min(started_at))::numeric, 1) FROM sync_runs WHERE state = 'completed'")
+REQS=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT coalesce(sum(requests),0) FROM sync_runs")
+POINTS=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT coalesce(sum(points_used),0) FROM sync_runs")
+python3 - "$START" "$END" "$LIVE" "$PEAK" "$SYNC" "$REQS" "$POINTS" <<'PY'
+import sys
+start, end, live, peak, sync, reqs, points = sys.argv[1:]
+wall = float(end) - float(start)
+points = float(points or 0)
+# Standard plan: 2000-point bucket restoring 100/s. The bulk runs themselves cost nothing;
+# only the mutations and polls do, so the minimum is what exceeds the full bucket.
+minimum = max(0.0, (points - 2000) / 100)
+print(f"orders            {live}")
+print(f"wall to last row  {wall:.1f} s  ({int(live)/wall:.0f} orders/s)")
+print(f"sync run          {sync} s, {reqs} requests, {points:.0f} points")
+print(f"bucket minimum    {minimum:.1f} s (points beyond the full bucket at 100/s)")
+print(f"engine peak RSS   {int(peak)/1024:.0f} MB")
+PY
