@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if ! command -v chromium > /dev/null; then
+  echo "== installing Chromium for the dashboard's browser test =="
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+fi
+export XENO_REQUIRE_BROWSER=1
+
 echo "== building the dashboard (wasm32) =="
 scripts/build-dashboard.sh
 

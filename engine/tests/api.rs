@@ -766,6 +766,12 @@ async fn dashboard_shows_the_api_figures_in_chromium() {
             .is_ok_and(|o| o.status.success())
     });
     let (Some(chromium), true) = (chromium, xeno_engine::api::assets::DASHBOARD_BUILT) else {
+        // scripts/test.sh installs Chromium and builds the dashboard, and sets this so the
+        // browser test can never be skipped there; a bare `cargo test` may lack both.
+        assert!(
+            std::env::var_os("XENO_REQUIRE_BROWSER").is_none(),
+            "XENO_REQUIRE_BROWSER is set but chromium or the built dashboard is missing"
+        );
         eprintln!("skipped: needs chromium and a built dashboard");
         return;
     };
