@@ -340,8 +340,18 @@ async fn paged_graphql_read_equals_export() {
     let q = format!(
         "{{ orders(first: 250, query: \"updated_at:>'{cut_s}'\") {{ nodes {{ updatedAt }} }} }}"
     );
-    let (_, body) = gql(&sim, "2025-07", TOKEN, &q, json!({})).await;
-    let nodes = body["data"]["orders"]["nodes"].as_array().unwrap();
+    // The paged reads above may have emptied the bucket: wait out THROTTLED like a client.
+    let mut body = json!(null);
+    for _ in 0..30 {
+        body = gql(&sim, "2025-07", TOKEN, &q, json!({})).await.1;
+        if body["errors"][0]["extensions"]["code"] != "THROTTLED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let nodes = body["data"]["orders"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("incremental read failed: {body}"));
     assert!(
         !nodes.is_empty()
             && nodes
