@@ -23,7 +23,23 @@ cargo clippy --workspace --exclude xeno-dashboard --all-targets -- -D warnings
 cargo clippy -p xeno-dashboard --target wasm32-unknown-unknown -- -D warnings
 
 echo "== tests =="
-cargo test --workspace --exclude xeno-dashboard --no-fail-fast -- --test-threads "${XENO_TEST_THREADS:-4}"
+log="$(mktemp)"
+set +e
+cargo test --workspace --exclude xeno-dashboard --all-targets --no-fail-fast \
+  -- --test-threads "${XENO_TEST_THREADS:-4}" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+read -r passed failed < <(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$log" \
+  | awk '{p += $4; f += $6} END {print p + 0, f + 0}')
+rm -f "$log"
 
 echo "== a real Shopify client against the simulator =="
-scripts/check-real-clients.sh
+if scripts/check-real-clients.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+
+echo "tests: $passed passed, $failed failed"
+exit "$status"
