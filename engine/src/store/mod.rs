@@ -110,18 +110,6 @@ impl StoreError {
     /// caused by the data itself (SQLSTATE classes 21 cardinality, 22 data exception — e.g.
     /// a `\u0000` that `jsonb` refuses — and 23 integrity). Connection loss, serialization
     /// failures and deadlocks are retryable.
-    /// A deadlock or serialization failure: the transaction lost a race with another writer
-    /// and is worth running again whole, as it was.
-    pub fn is_conflict(&self) -> bool {
-        match self {
-            StoreError::Db(e) => e.code().is_some_and(|c| {
-                *c == tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED
-                    || *c == tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
-            }),
-            StoreError::Payload(_) => false,
-        }
-    }
-
     pub fn is_retryable(&self) -> bool {
         match self {
             StoreError::Payload(_) => false,

@@ -103,16 +103,9 @@ impl Item {
 enum BatchFailure {
     /// No connection could be had: retry everything later.
     Unreachable(String),
-    /// The transaction lost a race with another writer (deadlock, serialization failure):
-    /// run the same batch again.
-    Conflict(String),
     /// The transaction failed: retry message by message.
     Failed(String),
 }
-
-/// Times a batch that lost a race is run again whole before falling back to one message at
-/// a time.
-const CONFLICT_RETRIES: u32 = 4;
 
 impl WriterState {
     async fn write(&mut self, messages: Vec<jetstream::Message>) {
@@ -125,20 +118,7 @@ impl WriterState {
             })
             .collect();
 
-        let mut result = self.write_batch(&items).await;
-        let mut attempt = 0;
-        while let Err(BatchFailure::Conflict(reason)) = &result {
-            if attempt == CONFLICT_RETRIES {
-                result = Err(BatchFailure::Failed(reason.clone()));
-                break;
-            }
-            attempt += 1;
-            tracing::debug!(attempt, reason = %reason, "batch lost a race with another writer; running it again");
-            let jitter = rand::random::<u64>() % (20 * u64::from(attempt));
-            tokio::time::sleep(Duration::from_millis(5 + jitter)).await;
-            result = self.write_batch(&items).await;
-        }
-        match result {
+        match self.write_batch(&items).await {
             Ok(outcomes) => {
                 self.metrics.writer_batches.inc();
                 for outcome in &outcomes {
@@ -153,7 +133,7 @@ impl WriterState {
                     let _ = item.message.ack_with(AckKind::Nak(Some(RETRY_DELAY))).await;
                 }
             }
-            Err(BatchFailure::Failed(reason) | BatchFailure::Conflict(reason)) => {
+            Err(BatchFailure::Failed(reason)) => {
                 tracing::debug!(messages = items.len(), reason = %reason, "batch failed; retrying message by message");
                 for item in &items {
                     self.write_one(item).await;
@@ -179,7 +159,6 @@ impl WriterState {
             let env = item.envelope.as_ref().expect("checked above");
             match store::apply(&tx, env).await {
                 Ok(outcome) => outcomes.push((env.clone(), outcome)),
-                Err(e) if e.is_conflict() => return Err(BatchFailure::Conflict(e.to_string())),
                 Err(e) => return Err(BatchFailure::Failed(e.to_string())),
             }
         }
@@ -308,11 +287,7 @@ enum OneFailure {
 
 fn classify_db(e: tokio_postgres::Error) -> BatchFailure {
     if e.is_closed() {
-        return BatchFailure::Unreachable(e.to_string());
-    }
-    let e = StoreError::Db(e);
-    if e.is_conflict() {
-        BatchFailure::Conflict(e.to_string())
+        BatchFailure::Unreachable(e.to_string())
     } else {
         BatchFailure::Failed(e.to_string())
     }
