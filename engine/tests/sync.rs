@@ -296,7 +296,7 @@ async fn full_sync_of_ten_thousand_orders_equals_the_store() {
     let started = Instant::now();
     let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
     wait_run_completed(&h, "full", 300).await;
-    wait_equal(&h, &sim, 120).await;
+    wait_equal(&h, &sim, 600).await;
     let summary = sim.summary();
     assert_eq!(summary.orders, 10_000);
     assert_eq!(
