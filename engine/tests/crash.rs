@@ -24,14 +24,6 @@ fn spawn_engine(config_path: &std::path::Path) -> Child {
         .expect("xeno binary runs")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_between_puback_and_commit_loses_nothing() {
     let h = Harness::new().await;

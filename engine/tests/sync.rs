@@ -596,14 +596,6 @@ async fn sync_api_answers_clear_errors() {
     sim.shutdown().await;
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn api_subscriptions(sim: &SimHandle) -> Vec<(String, String)> {
     sim.shared()
         .webhooks

@@ -349,16 +349,9 @@ pub async fn all_ids(ctx: &SyncContext, resource: Resource) -> Result<HashSet<i6
                 ids.insert(id);
             }
         }
-        let has_next = conn
-            .pointer("/pageInfo/hasNextPage")
-            .and_then(Value::as_bool)
-            == Some(true);
-        after = conn
-            .pointer("/pageInfo/endCursor")
-            .cloned()
-            .unwrap_or(Value::Null);
-        if !has_next || after.is_null() {
-            return Ok(ids);
+        match super::next_cursor(&conn) {
+            Some(cursor) => after = cursor,
+            None => return Ok(ids),
         }
     }
 }

@@ -315,6 +315,16 @@ impl SyncContext {
     }
 }
 
+/// The cursor of the next page of a GraphQL connection, or `None` on its last page.
+pub(crate) fn next_cursor(conn: &serde_json::Value) -> Option<serde_json::Value> {
+    let has_next = conn
+        .pointer("/pageInfo/hasNextPage")
+        .and_then(serde_json::Value::as_bool)
+        == Some(true);
+    let cursor = conn.pointer("/pageInfo/endCursor").cloned()?;
+    (has_next && !cursor.is_null()).then_some(cursor)
+}
+
 /// The numeric id of a node: `legacyResourceId`, else the gid's suffix.
 pub fn node_id(node: &Value) -> Option<i64> {
     if let Some(id) = node.get("legacyResourceId") {

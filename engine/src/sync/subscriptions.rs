@@ -130,16 +130,9 @@ async fn list(ctx: &SyncContext) -> Result<HashMap<String, Vec<(String, String)>
                     .push((id.to_string(), url.to_string()));
             }
         }
-        let has_next = conn
-            .pointer("/pageInfo/hasNextPage")
-            .and_then(Value::as_bool)
-            == Some(true);
-        after = conn
-            .pointer("/pageInfo/endCursor")
-            .cloned()
-            .unwrap_or(Value::Null);
-        if !has_next || after.is_null() {
-            return Ok(by_topic);
+        match super::next_cursor(&conn) {
+            Some(cursor) => after = cursor,
+            None => return Ok(by_topic),
         }
     }
 }

@@ -223,3 +223,12 @@ pub fn unwrap_resource(bytes: &[u8], key: &str) -> serde_json::Value {
 pub fn uid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// A port nothing listens on right now, for servers that must be given a fixed address.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
