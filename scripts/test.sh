@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium > /dev/null; then
-  echo "== installing Chromium for the dashboard's browser test =="
+if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
+  echo "== installing Chromium and ChromeDriver for the dashboard's browser test =="
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver > /dev/null
 fi
 export XENO_REQUIRE_BROWSER=1
 

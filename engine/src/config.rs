@@ -204,6 +204,7 @@ pub struct PostgresConfig {
 
 #[derive(Debug, Clone)]
 pub struct NatsConfig {
+    /// One server, or several separated by commas (the seeds of a NATS cluster).
     pub url: String,
     /// Every JetStream name (stream, subjects, consumer, KV) derives from this.
     pub stream: String,
@@ -251,6 +252,31 @@ pub struct ApiTokenConfig {
     pub token: Secret,
     /// Shop domains this token may see; `None` means every shop (`["*"]`).
     pub shops: Option<Vec<String>>,
+}
+
+impl WriterConfig {
+    /// Batches handed to the writers and not yet written: two per writer (one being
+    /// written, one waiting), so a writer never idles between batches.
+    pub fn batches_in_flight(&self) -> usize {
+        self.workers * 2
+    }
+
+    /// Messages JetStream may deliver before earlier ones are acked: what the writers hold
+    /// plus one batch being pulled. No more, because a message delivered further ahead would
+    /// wait in the client, its `ack_wait` running; when the writers are slow (a busy
+    /// database) it would be redelivered before being written, and the duplicate work would
+    /// slow them further.
+    pub fn max_ack_pending(&self) -> usize {
+        (self.batches_in_flight() + 1) * self.batch_size
+    }
+}
+
+impl NatsConfig {
+    /// The servers in `url`, for `connect`: with a cluster's every node listed, the engine
+    /// connects (and reconnects) to whichever one is up.
+    pub fn servers(&self) -> Vec<&str> {
+        self.url.split(',').map(str::trim).collect()
+    }
 }
 
 /// The Admin API version the engine speaks unless a shop pins another.
@@ -373,6 +399,11 @@ impl Config {
         };
         if nats_url.trim().is_empty() {
             v.issue(&nats_path, "must not be empty");
+        }
+        for server in nats_url.split(',').map(str::trim) {
+            if let Err(e) = server.parse::<async_nats::ServerAddr>() {
+                v.issue(&nats_path, format!("`{server}` is not a NATS url: {e}"));
+            }
         }
         let stream = raw.nats.stream.unwrap_or_else(|| "XENO".into());
         if stream.is_empty()
@@ -718,6 +749,39 @@ mod tests {
         assert_eq!(c.server.listen.port(), 9999);
         assert_eq!(c.nats.url, "nats://10.0.0.1:4222");
         assert_eq!(c.postgres.url, "postgres://u@h/db");
+    }
+
+    #[test]
+    fn nats_url_may_list_every_node_of_a_cluster() {
+        let with_url = |url: &str| {
+            env_of(&[
+                ("ACME_WEBHOOK_SECRET", "s"),
+                ("ACME_ACCESS_TOKEN", "t"),
+                ("XENO_NATS_URL", url),
+            ])
+        };
+        let c = Config::from_toml(
+            GOOD,
+            "t.toml",
+            &with_url("nats://10.0.0.1:4222, nats://10.0.0.2:4222"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.nats.servers(),
+            ["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"]
+        );
+        let err = Config::from_toml(
+            GOOD,
+            "t.toml",
+            &with_url("nats://10.0.0.1:4222,nats://b:port"),
+        )
+        .unwrap_err();
+        assert!(
+            err.issues()
+                .iter()
+                .any(|i| i.starts_with("XENO_NATS_URL") && i.contains("nats://b:port")),
+            "{err}"
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Engine {
             .reconnect_delay_callback(|attempt| {
                 Duration::from_millis((100 * 2u64.saturating_pow(attempt.min(5) as u32)).min(2000))
             })
-            .connect(config.nats.url.as_str())
+            .connect(config.nats.servers())
             .await
             .with_context(|| format!("invalid NATS url {}", config.nats.url))?;
         let js = bridge::context(&client, config.server.publish_timeout);

@@ -32,6 +32,7 @@ use crate::metrics::{ActorLabels, Metrics};
 use crate::slot::Slot;
 use crate::webhook::receiver::{ReceiverArgs, WebhookReceiver};
 use crate::writer::consumer::{ConsumerArgs, IngestConsumer};
+use crate::writer::rollup_compactor::{CompactorArgs, RollupCompactor};
 use crate::writer::upsert_writer::{WriteBatch, WriterArgs};
 
 /// Restarts allowed per child within [`RESTART_WINDOW`].
@@ -81,6 +82,8 @@ pub enum Child {
     LogSink,
     Bridge,
     Writers,
+    /// Folds the writers' analytics deltas into the rollups (`writer::rollup_compactor`).
+    Compactor,
     Consumer,
     /// The SyncSupervisor and its one SyncActor per shop (`crate::sync`).
     Sync,
@@ -93,16 +96,18 @@ impl Child {
             Child::LogSink => "log_sink",
             Child::Bridge => "jetstream_bridge",
             Child::Writers => "upsert_writers",
+            Child::Compactor => "rollup_compactor",
             Child::Consumer => "ingest_consumer",
             Child::Sync => "sync_supervisor",
             Child::Receiver => "webhook_receiver",
         }
     }
 
-    const START_ORDER: [Child; 6] = [
+    const START_ORDER: [Child; 7] = [
         Child::LogSink,
         Child::Bridge,
         Child::Writers,
+        Child::Compactor,
         Child::Consumer,
         Child::Sync,
         Child::Receiver,
@@ -153,7 +158,7 @@ impl Actor for RootSupervisor {
         myself: ActorRef<Self::Msg>,
         args: Self::Arguments,
     ) -> Result<Self::State, ActorProcessingErr> {
-        let in_flight = Arc::new(Semaphore::new(args.config.writer.workers * 2));
+        let in_flight = Arc::new(Semaphore::new(args.config.writer.batches_in_flight()));
         let mut state = RootState {
             args,
             children: HashMap::new(),
@@ -308,6 +313,19 @@ impl RootState {
                 self.writers = Some(r.clone());
                 r.get_cell()
             }
+            Child::Compactor => {
+                let (r, _) = Actor::spawn_linked(
+                    None,
+                    RollupCompactor,
+                    CompactorArgs {
+                        pool: a.pool.clone(),
+                        every: Duration::from_secs(1),
+                    },
+                    me,
+                )
+                .await?;
+                r.get_cell()
+            }
             Child::Consumer => {
                 let writers = self
                     .writers
@@ -380,6 +398,7 @@ impl RootState {
             Child::Sync,
             Child::Consumer,
             Child::Writers,
+            Child::Compactor,
             Child::Bridge,
             Child::LogSink,
         ];
@@ -390,7 +409,7 @@ impl RootState {
             if child == Child::Writers {
                 // Let the writers finish the batches they hold; then wait for all permits
                 // to come back, which means every dispatched batch has been written or nak'ed.
-                let total = self.args.config.writer.workers * 2;
+                let total = self.args.config.writer.batches_in_flight();
                 let _ = tokio::time::timeout(
                     Duration::from_secs(15),
                     self.in_flight.acquire_many(total as u32),

@@ -73,7 +73,7 @@ const SALES_SQL: &str = "
            sum(h.refunds_count)::bigint, sum(h.refunds)
     FROM unnest($1::text[]) AS s(shop)
     CROSS JOIN LATERAL (SELECT analytics_tz(s.shop) AS tz) z
-    JOIN analytics_hourly h
+    JOIN analytics_hourly_live h
       ON h.shop_domain = s.shop
      AND h.local_hour >= ($2::timestamptz AT TIME ZONE z.tz)
      AND h.local_hour < ($3::timestamptz AT TIME ZONE z.tz)
@@ -228,7 +228,7 @@ const SERIES_SQL: &str = "
            sum(h.orders_count)::bigint, sum(h.gross), sum(h.refunds)
     FROM unnest($1::text[]) AS s(shop)
     CROSS JOIN LATERAL (SELECT analytics_tz(s.shop) AS tz) z
-    JOIN analytics_hourly h
+    JOIN analytics_hourly_live h
       ON h.shop_domain = s.shop
      AND h.local_hour >= ($2::timestamptz AT TIME ZONE z.tz)
      AND h.local_hour < ($3::timestamptz AT TIME ZONE z.tz)
@@ -349,7 +349,8 @@ pub struct TopCustomersResponse {
     pub by_currency: Vec<CurrencyRanking>,
 }
 
-/// Distinct currencies of the shops' customers, by a skip scan of the ranking index.
+/// Distinct currencies of the shops' customers: a skip scan of the ranking index, plus the
+/// currencies of deltas not folded yet (a shop's first sale in a new currency).
 const CURRENCIES_SQL: &str = "
     SELECT DISTINCT c.currency
     FROM unnest($1::text[]) AS s(shop)
@@ -362,9 +363,18 @@ const CURRENCIES_SQL: &str = "
                     WHERE a.shop_domain = s.shop AND a.currency > cur.currency
                     ORDER BY a.currency LIMIT 1)
             FROM cur WHERE cur.currency IS NOT NULL)
-        SELECT currency FROM cur WHERE currency IS NOT NULL) c
+        SELECT currency FROM cur WHERE currency IS NOT NULL
+        UNION
+        SELECT currency FROM analytics_customers_pending p WHERE p.shop_domain = s.shop) c
     ORDER BY 1";
 
+/// The top customers by spend, exact although some deltas may not be folded yet.
+///
+/// Candidates per shop: the `limit + k` best folded rows (by the ranking index), where `k`
+/// is the number of customers with pending deltas, plus those `k` customers. A customer
+/// without pending deltas has its exact figure in the folded row, and at most `k` of the
+/// `limit + k` best can change, so the true top `limit` is always among the candidates.
+/// Each candidate's figure is then summed exactly over the live view.
 const TOP_SQL: &str = "
     SELECT t.shop_domain, t.customer_id, t.orders_count, t.spent,
            nullif(btrim(concat_ws(' ', cu.first_name, cu.last_name)), ''), cu.email,
@@ -372,9 +382,26 @@ const TOP_SQL: &str = "
             WHERE o.shop_domain = t.shop_domain AND o.customer_id = t.customer_id)
     FROM unnest($1::text[]) AS s(shop)
     CROSS JOIN LATERAL (
-        SELECT shop_domain, customer_id, orders_count, spent FROM analytics_customers
-        WHERE shop_domain = s.shop AND currency = $2 AND orders_count > 0
-        ORDER BY spent DESC LIMIT $3) t
+        WITH pending AS (
+            SELECT DISTINCT customer_id FROM analytics_customers_pending
+            WHERE shop_domain = s.shop AND currency = $2
+        ), candidates AS (
+            (SELECT customer_id FROM analytics_customers
+             WHERE shop_domain = s.shop AND currency = $2 AND orders_count > 0
+             ORDER BY spent DESC
+             LIMIT $3 + (SELECT count(*) FROM pending))
+            UNION
+            SELECT customer_id FROM pending
+        )
+        SELECT s.shop AS shop_domain, l.customer_id, sum(l.orders_count)::bigint AS orders_count,
+               sum(l.gross - l.refunds) AS spent
+        FROM candidates k
+        JOIN analytics_customers_live l
+          ON l.shop_domain = s.shop AND l.currency = $2 AND l.customer_id = k.customer_id
+        GROUP BY l.customer_id
+        HAVING sum(l.orders_count) > 0
+        ORDER BY spent DESC, l.customer_id
+        LIMIT $3) t
     LEFT JOIN customers cu ON cu.shop_domain = t.shop_domain AND cu.id = t.customer_id
     ORDER BY t.spent DESC, t.shop_domain, t.customer_id
     LIMIT $3";

@@ -253,7 +253,7 @@ pub async fn ensure_stream_and_consumer(
         // Unlimited: the writers move a message that keeps failing to dead_letters
         // themselves, so JetStream never drops one silently.
         max_deliver: -1,
-        max_ack_pending: (writer.workers * writer.batch_size * 4).max(1024) as i64,
+        max_ack_pending: writer.max_ack_pending() as i64,
         num_replicas: nats.replicas,
         ..Default::default()
     };

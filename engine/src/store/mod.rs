@@ -124,6 +124,19 @@ impl StoreError {
     }
 }
 
+/// Whether `env` must be applied after everything before it and before everything after it
+/// in a batch. Entity writes commute (guards make any order land on the same rows);
+/// compliance requests and uninstalls act on whatever is already written, so they do not.
+pub fn is_barrier(env: &Envelope) -> bool {
+    matches!(
+        Topic::parse(&env.topic),
+        Topic::CustomersRedact
+            | Topic::CustomersDataRequest
+            | Topic::ShopRedact
+            | Topic::AppUninstalled
+    )
+}
+
 /// Applies one envelope inside `tx` (the caller commits). See the module docs.
 ///
 /// A [`StoreError::Payload`] is returned before anything is written; after a

@@ -16,6 +16,10 @@ use xeno_shopify::throttle::ThrottleStatus;
 /// differ by a little.
 const SAFETY_POINTS: f64 = 1.0;
 
+/// The longest wait for points: a full Shopify Plus bucket (20 000 points at 1 000/s) takes
+/// 20 s, so a longer computed wait means the report was nonsense.
+const MAX_WAIT: Duration = Duration::from_secs(60);
+
 /// The shop's bucket as last reported, restored locally since.
 #[derive(Debug, Clone)]
 pub struct Bucket {
@@ -72,7 +76,11 @@ impl Bucket {
         if available >= needed || self.restore_rate <= 0.0 {
             return Duration::ZERO;
         }
-        Duration::from_secs_f64((needed - available) / self.restore_rate)
+        // Shopify's buckets refill in well under a minute; an absurd report (a tiny rate, a
+        // huge deficit) must not become a wait longer than that, or one that overflows.
+        Duration::try_from_secs_f64((needed - available) / self.restore_rate)
+            .unwrap_or(MAX_WAIT)
+            .min(MAX_WAIT)
     }
 
     /// Takes `cost` points locally when a request leaves, before Shopify's answer says what

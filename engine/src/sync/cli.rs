@@ -83,7 +83,7 @@ async fn run_here(
     let client = async_nats::ConnectOptions::new()
         .name("xeno-sync")
         .connection_timeout(Duration::from_secs(5))
-        .connect(config.nats.url.as_str())
+        .connect(config.nats.servers())
         .await
         .with_context(|| format!("connecting to NATS at {}", config.nats.url))?;
     let names = Names::new(&config.nats.stream);

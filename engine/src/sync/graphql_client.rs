@@ -28,6 +28,10 @@ use super::bucket::Bucket;
 use crate::config::{Secret, ShopConfig};
 use crate::metrics::{Metrics, ShopLabels};
 
+/// The longest `Retry-After` honoured: Shopify asks for a second or two; a larger value is a
+/// broken proxy, and past ~1.8e19 it would not even fit a `Duration`.
+const MAX_RETRY_AFTER_SECS: f64 = 60.0;
+
 /// Why a query gave no data. Transient failures never surface: they are retried.
 #[derive(Debug, Error, Clone)]
 pub enum ClientError {
@@ -199,7 +203,8 @@ impl GraphqlClient {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse::<f64>().ok())
                     .filter(|s| s.is_finite() && *s >= 0.0)
-                    .unwrap_or(1.0);
+                    .unwrap_or(1.0)
+                    .min(MAX_RETRY_AFTER_SECS);
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
                 let jitter = rand::thread_rng().gen_range(0.0..=0.2) * retry_after.max(0.5);
                 let wait = Duration::from_secs_f64(retry_after + jitter);
@@ -361,6 +366,9 @@ fn truncate(s: &str, max: usize) -> String {
     }
     format!("{}…", &s[..end])
 }
+
+#[cfg(test)]
+mod answer_tests;
 
 #[cfg(test)]
 mod tests {

@@ -250,13 +250,22 @@ impl SyncContext {
     }
 
     /// The envelope of one GraphQL node (children already rebuilt into arrays or connections).
+    ///
+    /// Its message id names the run: a run resumed after a crash republishes the same ids
+    /// (JetStream drops the repeats), while a later run must never be dropped as a repeat of
+    /// an earlier one's (a database restored from a backup inside the dedupe window would
+    /// otherwise stay behind).
     pub fn record(&self, resource: Resource, node: &Value) -> Envelope {
         let id = node_id(node).map(|i| i.to_string()).unwrap_or_default();
         let updated = node.get("updatedAt").and_then(Value::as_str).unwrap_or("");
         Envelope {
             shop_domain: self.shop.domain.clone(),
             topic: resource.update_topic().to_string(),
-            webhook_id: format!("sync:{}:{id}:{updated}", resource.as_str()),
+            webhook_id: format!(
+                "sync:{}:{}:{id}:{updated}",
+                self.run_id.simple(),
+                resource.as_str()
+            ),
             event_id: None,
             api_version: Some(self.shop.api_version.clone()),
             triggered_at: None,
@@ -271,7 +280,11 @@ impl SyncContext {
         Envelope {
             shop_domain: self.shop.domain.clone(),
             topic: resource.delete_topic().to_string(),
-            webhook_id: format!("sync:{}:{id}:deleted", resource.as_str()),
+            webhook_id: format!(
+                "sync:{}:{}:{id}:deleted",
+                self.run_id.simple(),
+                resource.as_str()
+            ),
             event_id: None,
             api_version: Some(self.shop.api_version.clone()),
             triggered_at: Some(Utc::now()),

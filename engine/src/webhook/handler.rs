@@ -158,7 +158,10 @@ async fn accept(
     if topic.len() > 128 || webhook_id.len() > 128 || api_version.len() > 32 {
         return Err(bad("header value too long"));
     }
-    if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+    // JSON is UTF-8 (RFC 8259); serde_json skips over string bytes without checking them.
+    let is_json = std::str::from_utf8(&body)
+        .is_ok_and(|text| serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok());
+    if !is_json {
         return Err(bad("body is not valid JSON"));
     }
 

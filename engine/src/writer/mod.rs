@@ -2,7 +2,9 @@
 //! [`upsert_writer::UpsertWriter`] pool (a ractor factory), which applies batches through
 //! [`crate::store`] and acks after commit.
 
+pub mod activity;
 pub mod consumer;
+pub mod rollup_compactor;
 pub mod upsert_writer;
 
 use ractor::factory::{queues, routing, Factory, FactoryArguments, FactoryMessage};

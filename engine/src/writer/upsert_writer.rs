@@ -19,8 +19,9 @@ use ractor::factory::{FactoryMessage, Job, Worker, WorkerId};
 use ractor::{ActorProcessingErr, ActorRef};
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::activity::ActivitySampler;
 use crate::bus::codec;
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, Source};
 use crate::metrics::Metrics;
 use crate::store::{self, dead_letters, Outcome, StoreError};
 
@@ -42,6 +43,7 @@ pub struct WriterState {
     pool: Pool,
     metrics: Arc<Metrics>,
     max_deliveries: u64,
+    activity: ActivitySampler,
 }
 
 /// Delay before a nak'ed message is redelivered.
@@ -63,6 +65,7 @@ impl Worker for UpsertWriter {
             pool: args.pool,
             metrics: args.metrics,
             max_deliveries: args.max_deliveries,
+            activity: ActivitySampler::default(),
         })
     }
 
@@ -154,20 +157,31 @@ impl WriterState {
             .await
             .map_err(|e| BatchFailure::Unreachable(e.to_string()))?;
         let tx = client.transaction().await.map_err(classify_db)?;
+        // The envelopes between two barriers are issued at once and tokio-postgres pipelines
+        // them on the connection: the server still runs them one after another in this
+        // transaction, but the batch no longer waits a network round trip per statement.
+        // Their apply order may interleave, which the store is built for (every write is
+        // guarded by `updated_at`, tombstones and receipts, so any order lands on the same
+        // rows). Compliance requests and uninstalls are barriers: a redaction must see every
+        // write queued before it and none after it.
         let mut outcomes = Vec::with_capacity(items.len());
-        for item in items {
-            let env = item.envelope.as_ref().expect("checked above");
-            match store::apply(&tx, env).await {
-                Ok(outcome) => outcomes.push((env.clone(), outcome)),
-                Err(e) => return Err(BatchFailure::Failed(e.to_string())),
+        let mut group: Vec<&Envelope> = Vec::with_capacity(items.len());
+        for env in items.iter().filter_map(|i| i.envelope.as_ref().ok()) {
+            if store::is_barrier(env) {
+                apply_group(&tx, &mut group, &mut outcomes).await?;
+                group.push(env);
+                apply_group(&tx, &mut group, &mut outcomes).await?;
+            } else {
+                group.push(env);
             }
         }
+        apply_group(&tx, &mut group, &mut outcomes).await?;
         tx.commit().await.map_err(classify_db)?;
         Ok(outcomes)
     }
 
     /// One message alone: applied, retried later, or dead-lettered.
-    async fn write_one(&self, item: &Item) {
+    async fn write_one(&mut self, item: &Item) {
         let deliveries = item.deliveries();
         let failure = match &item.envelope {
             Err(reason) => Some((format!("undecodable message: {reason}"), true)),
@@ -259,9 +273,23 @@ impl WriterState {
         Ok(())
     }
 
-    fn record(&self, (env, outcome): &(Envelope, Outcome)) {
+    fn record(&mut self, (env, outcome): &(Envelope, Outcome)) {
         self.metrics.writer(outcome.label(), 1);
         match outcome {
+            Outcome::Applied | Outcome::Stale | Outcome::Deleted | Outcome::Duplicate
+                if env.source == Source::Webhook =>
+            {
+                if let Some(left_out) = self.activity.admit(Instant::now()) {
+                    tracing::info!(
+                        shop = %env.shop_domain,
+                        topic = %env.topic,
+                        webhook_id = %env.webhook_id,
+                        outcome = outcome.label(),
+                        left_out,
+                        "webhook written"
+                    );
+                }
+            }
             Outcome::UnknownTopic => tracing::warn!(
                 shop = %env.shop_domain,
                 topic = %env.topic,
@@ -283,6 +311,22 @@ impl WriterState {
 enum OneFailure {
     Unreachable(String),
     Store(StoreError),
+}
+
+/// Applies `group` pipelined (see `write_batch`), appends the outcomes and empties it.
+async fn apply_group(
+    tx: &deadpool_postgres::Transaction<'_>,
+    group: &mut Vec<&Envelope>,
+    outcomes: &mut Vec<(Envelope, Outcome)>,
+) -> Result<(), BatchFailure> {
+    let results = futures::future::join_all(group.iter().map(|env| store::apply(tx, env))).await;
+    for (env, result) in group.drain(..).zip(results) {
+        match result {
+            Ok(outcome) => outcomes.push((env.clone(), outcome)),
+            Err(e) => return Err(BatchFailure::Failed(e.to_string())),
+        }
+    }
+    Ok(())
 }
 
 fn classify_db(e: tokio_postgres::Error) -> BatchFailure {

@@ -2,6 +2,12 @@
 //! in-process (or as a child process), and signed webhook deliveries like Shopify's.
 #![allow(dead_code)]
 
+pub mod deliveries;
+pub mod nats_cluster;
+pub mod process;
+pub mod raw_http;
+pub mod sim_store;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

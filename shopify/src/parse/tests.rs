@@ -759,12 +759,32 @@ fn run_all(v: &Value) {
     let _ = bulk_operation_finish(v);
 }
 
+/// Bytes that look a little like JSON (mostly the characters JSON is made of), so that
+/// random mutations parse often and reach the parsers with odd numbers and strings.
+fn jsonish_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..256),
+        proptest::collection::vec(
+            prop::sample::select(b"{}[]\":,0123456789.eE+-truefalsnl \\u\xff\x00".to_vec()),
+            0..256,
+        ),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn arbitrary_json_never_panics(v in arb_json()) {
         run_all(&v);
+    }
+
+    /// The writer's path from a body: bytes, then JSON, then a parser.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in jsonish_bytes()) {
+        if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
+            run_all(&v);
+        }
     }
 
     #[test]
