@@ -22,6 +22,9 @@ echo "== clippy =="
 cargo clippy --workspace --exclude xeno-dashboard --all-targets -- -D warnings
 cargo clippy -p xeno-dashboard --target wasm32-unknown-unknown -- -D warnings
 
+echo "== dependency policy (cargo-deny: licenses, bans, sources) =="
+scripts/deny.sh
+
 echo "== tests =="
 log="$(mktemp)"
 set +e

@@ -185,7 +185,8 @@ pub(super) async fn upsert_order(
 }
 
 /// Upserts refunds (from `refunds/create` or inside an order) and recomputes
-/// `orders.total_refunded` for the orders whose refunds changed.
+/// `orders.total_refunded` for the orders whose refunds changed (rewriting the order row only
+/// when the sum differs: usually the order's own payload already carried it).
 pub(super) async fn upsert_refunds(
     tx: &Transaction<'_>,
     shop_domain: &str,
@@ -218,7 +219,8 @@ pub(super) async fn upsert_refunds(
         UPDATE orders o SET total_refunded = s.total
         FROM (SELECT order_id, sum(amount) AS total FROM order_refunds
               WHERE shop_domain = $1 AND order_id = ANY($2::int8[]) GROUP BY order_id) s
-        WHERE o.shop_domain = $1 AND o.id = s.order_id";
+        WHERE o.shop_domain = $1 AND o.id = s.order_id
+          AND o.total_refunded IS DISTINCT FROM s.total";
 
     let refunds = dedup_by_id(refunds, |r| r.id);
     let ids: Vec<i64> = refunds.iter().map(|r| r.id).collect();

@@ -305,18 +305,17 @@ fn has_any(value: &Value, keys: &[&str]) -> bool {
 }
 
 /// Inserts the receipt (outcome `pending`, finalised later in the same transaction) and
-/// touches the shop. Returns false when this webhook id was already applied.
+/// makes sure the shop row exists. Returns false when this webhook id was already applied.
+///
+/// The shop row is never updated here: an update holds the row until the batch commits, and
+/// every other writer's `INSERT INTO shops … ON CONFLICT DO NOTHING` then waits for that
+/// commit (a unique check waits on an in-progress change of the conflicting row), which
+/// serialised all webhook batches. `shops.last_webhook_at` is folded from the receipts by the
+/// RollupCompactor instead (`writer::rollup_compactor`).
 async fn insert_receipt(tx: &Transaction<'_>, env: &Envelope) -> Result<bool, StoreError> {
-    // The shop row is touched at most once a second per shop: an update locks the row until
-    // commit, and every concurrent writer of that shop would queue behind it.
     const SQL: &str = "
         WITH shop AS (
-            INSERT INTO shops AS s (shop_domain, last_webhook_at)
-            SELECT $1, now()
-            WHERE NOT EXISTS (SELECT 1 FROM shops
-                              WHERE shop_domain = $1 AND last_webhook_at >= now() - interval '1 second')
-            ON CONFLICT (shop_domain) DO UPDATE
-               SET last_webhook_at = GREATEST(s.last_webhook_at, EXCLUDED.last_webhook_at)
+            INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING
         )
         INSERT INTO webhook_receipts (shop_domain, webhook_id, topic, event_id, api_version,
                                       triggered_at, outcome)
