@@ -5,19 +5,26 @@
 # minimum for the plan. Uses the machine's PostgreSQL and NATS; its own database and stream.
 #
 #   bench/backfill.sh [ORDERS]        (default 100000)
+#   XENO_BIN=path/to/xeno bench/backfill.sh ...   (use that build; bench/run.sh does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS="${1:-100000}"
 CUSTOMERS=$((ORDERS / 5))
 PRODUCTS=1000
-cargo build --release --quiet -p xeno-engine --bin xeno
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-XENO="$TARGET_DIR/release/xeno"
-RUN="xenobench$(date +%s)"
+if [[ -n "${XENO_BIN:-}" ]]; then
+  XENO="$XENO_BIN"
+else
+  cargo build --release --quiet -p xeno-engine --bin xeno
+  TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+  XENO="$TARGET_DIR/release/xeno"
+fi
+# Free ports, so runs side by side on one machine never talk to each other's simulator.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+RUN="xenobench$(date +%s)$$"
 DB="$RUN"
 psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $DB"
 export BENCH_SECRET=bench-secret BENCH_TOKEN=shpat_bench BENCH_API_TOKEN=bench-api-token-0123456789
-SIM_PORT=4811; ENGINE_PORT=4812
+SIM_PORT=$(free_port); ENGINE_PORT=$(free_port)
 "$XENO" sim --listen "127.0.0.1:$SIM_PORT" --shop bench.myshopify.com --secret-env BENCH_SECRET \
   --token-env BENCH_TOKEN --orders "$ORDERS" --customers "$CUSTOMERS" --products "$PRODUCTS" \
   --rate 0 > "/tmp/$RUN-sim.log" 2>&1 &
@@ -28,7 +35,10 @@ cleanup() {
   psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
 }
 trap cleanup EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$SIM_PORT/_sim/summary"; do sleep 0.5; done
+until curl -s -o /dev/null "http://127.0.0.1:$SIM_PORT/_sim/summary"; do
+  kill -0 "$SIM" 2>/dev/null || { cat "/tmp/$RUN-sim.log" >&2; exit 1; }
+  sleep 0.5
+done
 LIVE=$(curl -s "http://127.0.0.1:$SIM_PORT/_sim/summary" | python3 -c 'import json,sys; print(json.load(sys.stdin)["orders"])')
 cat > "/tmp/$RUN.toml" <<TOML
 [server]
@@ -53,6 +63,7 @@ while :; do
   RSS=$(awk '/VmHWM/ {print $2}' "/proc/$ENGINE/status" 2>/dev/null || echo 0)
   [[ "$RSS" -gt "$PEAK" ]] && PEAK=$RSS
   [[ "$N" -ge "$LIVE" ]] && break
+  kill -0 "$ENGINE" 2>/dev/null || { echo "the engine exited:" >&2; tail -20 "/tmp/$RUN-engine.log" >&2; exit 1; }
   sleep 0.5
 done
 END=$(date +%s.%N)

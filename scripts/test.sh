@@ -44,5 +44,13 @@ else
   status=1
 fi
 
+echo "== ingest regression guard (engine vs the Node.js peer, bench/) =="
+if scripts/bench-guard.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+
 echo "tests: $passed passed, $failed failed"
 exit "$status"

@@ -44,6 +44,13 @@ pub struct LoadArgs {
     /// API version announced in `X-Shopify-API-Version`.
     #[arg(long, default_value = "2025-07")]
     pub api_version: String,
+    /// Give every request its own order (fresh order and line item ids, signed per request),
+    /// so each 200 can be matched with the row it produced (end-to-end latency benchmarks).
+    #[arg(long)]
+    pub unique_orders: bool,
+    /// Print the report as one JSON object (for `bench/run.sh`) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Latency percentiles in milliseconds.
@@ -121,11 +128,34 @@ pub fn sample_bodies(seed: u64) -> Vec<Bytes> {
     }
 }
 
+/// One 2xx answer to a `--unique-orders` request: which order, and when its 200 arrived.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ack {
+    pub order_id: i64,
+    pub at: std::time::SystemTime,
+}
+
 struct Tally {
     histogram: Histogram<u64>,
     ok: u64,
     by_status: BTreeMap<u16, u64>,
     errors: u64,
+    acks: Vec<Ack>,
+}
+
+/// Order ids handed out by `--unique-orders` start here, far above the simulator's own ids.
+pub const UNIQUE_ORDER_BASE: i64 = 9_000_000_000;
+
+/// A copy of `template` as order `id`: new order id and line item ids (`id * 100 + k`).
+pub fn with_order_id(template: &serde_json::Value, id: i64) -> Bytes {
+    let mut v = template.clone();
+    v["id"] = id.into();
+    if let Some(items) = v["line_items"].as_array_mut() {
+        for (k, item) in items.iter_mut().enumerate() {
+            item["id"] = (id * 100 + k as i64).into();
+        }
+    }
+    Bytes::from(v.to_string())
 }
 
 /// Runs the load and prints the report.
@@ -133,16 +163,40 @@ pub async fn run_load(args: LoadArgs) -> anyhow::Result<LoadReport> {
     let secret = std::env::var(&args.secret_env)
         .map_err(|_| LoadError::MissingSecret(args.secret_env.clone()))?;
     let report = run_with_secret(&args, &secret).await?;
-    print_report(&report);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).expect("a report always serialises")
+        );
+    } else {
+        print_report(&report);
+    }
     Ok(report)
 }
 
 /// Runs the load with the secret given (what tests and benchmarks call).
 pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport, LoadError> {
+    run_recorded(args, secret).await.map(|(report, _)| report)
+}
+
+/// Like [`run_with_secret`], also returning the [`Ack`] of every 2xx answer when
+/// `--unique-orders` is set (empty otherwise).
+pub async fn run_recorded(
+    args: &LoadArgs,
+    secret: &str,
+) -> Result<(LoadReport, Vec<Ack>), LoadError> {
     if !(args.webhook_url.starts_with("http://") || args.webhook_url.starts_with("https://")) {
         return Err(LoadError::BadUrl(args.webhook_url.clone()));
     }
     let bodies = Arc::new(sample_bodies(1));
+    let templates: Vec<serde_json::Value> = if args.unique_orders {
+        bodies
+            .iter()
+            .filter_map(|b| serde_json::from_slice(b).ok())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let signatures: Arc<Vec<String>> = Arc::new(
         bodies
             .iter()
@@ -159,6 +213,7 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
         ok: 0,
         by_status: BTreeMap::new(),
         errors: 0,
+        acks: Vec::new(),
     }));
     let permits = Arc::new(Semaphore::new(args.concurrency as usize));
     let start = Instant::now();
@@ -185,7 +240,14 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
             .await
             .expect("the semaphore is never closed");
         let i = (sent as usize) % bodies.len();
-        let (body, signature) = (bodies[i].clone(), signatures[i].clone());
+        let (order_id, body, signature) = if templates.is_empty() {
+            (None, bodies[i].clone(), signatures[i].clone())
+        } else {
+            let id = UNIQUE_ORDER_BASE + sent as i64;
+            let body = with_order_id(&templates[i % templates.len()], id);
+            let signature = xeno_shopify::signature::sign(secret.as_bytes(), &body);
+            (Some(id), body, signature)
+        };
         let (client, tally, url) = (client.clone(), tally.clone(), args.webhook_url.clone());
         let (shop, version) = (args.shop.clone(), args.api_version.clone());
         sent += 1;
@@ -210,6 +272,10 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
                 Ok(resp) if resp.status().is_success() => {
                     t.ok += 1;
                     let _ = t.histogram.record(micros);
+                    if let Some(order_id) = order_id {
+                        let at = std::time::SystemTime::now();
+                        t.acks.push(Ack { order_id, at });
+                    }
                 }
                 Ok(resp) => *t.by_status.entry(resp.status().as_u16()).or_default() += 1,
                 Err(_) => t.errors += 1,
@@ -221,11 +287,12 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
     }
     while tasks.join_next().await.is_some() {}
     let elapsed = start.elapsed().as_secs_f64();
-    let t = lock(&tally);
+    let mut t = lock(&tally);
+    let acks = std::mem::take(&mut t.acks);
     let ms = |v: u64| v as f64 / 1000.0;
     let h = &t.histogram;
     let answered = t.ok + t.by_status.values().sum::<u64>();
-    Ok(LoadReport {
+    let report = LoadReport {
         target_rate: args.rate,
         concurrency: args.concurrency,
         duration_secs: elapsed,
@@ -247,7 +314,8 @@ pub async fn run_with_secret(args: &LoadArgs, secret: &str) -> Result<LoadReport
             }
         },
         body_bytes: bodies.iter().map(|b| b.len()).sum::<usize>() / bodies.len().max(1),
-    })
+    };
+    Ok((report, acks))
 }
 
 /// Prints a report for people.
@@ -282,5 +350,18 @@ mod tests {
             let v: serde_json::Value = serde_json::from_slice(b).unwrap();
             assert!(v["line_items"].is_array() && v["total_price_set"].is_object());
         }
+    }
+
+    #[test]
+    fn unique_orders_get_their_own_order_and_line_item_ids() {
+        let template: serde_json::Value = serde_json::from_slice(&sample_bodies(1)[0]).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&with_order_id(&template, 42)).unwrap();
+        assert_eq!(v["id"], 42);
+        let items = v["line_items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        for (k, item) in items.iter().enumerate() {
+            assert_eq!(item["id"], 4200 + k as i64);
+        }
+        assert_eq!(v["total_price_set"], template["total_price_set"]);
     }
 }

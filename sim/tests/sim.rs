@@ -830,6 +830,8 @@ async fn load_reaches_its_rate_and_reports_percentiles() {
         shop: "xeno-sim.myshopify.com".into(),
         secret_env: "UNUSED".into(),
         api_version: "2025-07".into(),
+        unique_orders: false,
+        json: false,
     };
     let report = xeno_sim::load::run_with_secret(&args, SECRET)
         .await
