@@ -152,7 +152,8 @@ impl Load {
         self.finished().await
     }
 
-    async fn finished(self) -> Outcome {
+    /// Waits until every delivery of the list was tried.
+    pub async fn finished(self) -> Outcome {
         self.task.await.unwrap()
     }
 }

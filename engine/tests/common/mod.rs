@@ -7,6 +7,7 @@ pub mod nats_cluster;
 pub mod process;
 pub mod raw_http;
 pub mod sim_store;
+pub mod tcp_proxy;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -41,6 +41,45 @@ impl NatsNode {
         self.child = Some(child);
     }
 
+    /// One server on its own (no cluster), JetStream on, its store in `dir`: a private NATS
+    /// a test may stop and start again on the same port and store.
+    pub async fn standalone(dir: &ScratchDir) -> NatsNode {
+        let client_port = free_port();
+        let store = dir.path().join("nats");
+        let args = [
+            "-a",
+            "127.0.0.1",
+            "-p",
+            &client_port.to_string(),
+            "-js",
+            "-sd",
+            &store.display().to_string(),
+        ]
+        .map(str::to_string)
+        .to_vec();
+        let mut node = NatsNode {
+            name: "solo".into(),
+            client_port,
+            args,
+            child: None,
+        };
+        node.start().await;
+        node
+    }
+
+    /// Starts a killed node again (same port and store) and waits until it accepts clients.
+    pub async fn start(&mut self) {
+        self.spawn();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.client_port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "{} never listened", self.name);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// SIGKILL: the node vanishes mid-write, as in a crash.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
