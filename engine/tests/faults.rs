@@ -43,6 +43,40 @@ async fn probe(h: &Harness, addr: SocketAddr, webhook: &Webhook) -> u16 {
     status
 }
 
+/// Starts an in-process engine with `text` as config and a steady load against it, and lets
+/// the load run for 3 s.
+async fn engine_under_load(h: &Harness, text: &str) -> (Engine, SocketAddr, Load) {
+    let engine = Engine::start(Config::from_toml(text, "test", &Harness::env).unwrap())
+        .await
+        .expect("engine starts");
+    h.wait_ready(engine.addr()).await;
+    let addr = engine.addr();
+    let load = Load::start(&h.http, &[addr], 8, Duration::from_millis(5), None);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    (engine, addr, load)
+}
+
+/// Sends a probe order every `gap` until `secs` after `since`, each of which must be
+/// answered `want`; returns the probes.
+async fn probes_answered(
+    h: &Harness,
+    addr: SocketAddr,
+    since: Instant,
+    secs: u64,
+    gap: Duration,
+    want: u16,
+    why: &str,
+) -> Vec<Webhook> {
+    let mut probes = Vec::new();
+    while since.elapsed() < Duration::from_secs(secs) {
+        let w = Webhook::order(PROBES + probes.len());
+        assert_eq!(probe(h, addr, &w).await, want, "{why}");
+        probes.push(w);
+        tokio::time::sleep(gap).await;
+    }
+    probes
+}
+
 /// A private NATS goes away for 30 s under load: the engine answers 503 (never 200) and
 /// `/readyz` 503 while it is down, is healthy again within seconds of its return without a
 /// restart, and every webhook it acknowledged is in PostgreSQL once.
@@ -52,30 +86,21 @@ async fn nats_outage_means_503_then_recovery_without_restart() {
     let dir = ScratchDir::new("xeno-nats-outage");
     let mut nats = NatsNode::standalone(&dir).await;
     let text = h.config_text(&nats.url(), "127.0.0.1:0", "");
-    let engine = Engine::start(Config::from_toml(&text, "test", &Harness::env).unwrap())
-        .await
-        .expect("engine starts");
-    h.wait_ready(engine.addr()).await;
-    let addr = engine.addr();
-
-    let load = Load::start(&h.http, &[addr], 8, Duration::from_millis(5), None);
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (engine, addr, load) = engine_under_load(&h, &text).await;
     nats.kill();
     let down_at = Instant::now();
     wait_readyz(&h, addr, 503, 10).await;
-
     // Down for 30 s: every webhook sent now is refused with 503, never 200.
-    let mut probes = Vec::new();
-    while down_at.elapsed() < Duration::from_secs(30) {
-        let w = Webhook::order(PROBES + probes.len());
-        assert_eq!(
-            probe(&h, addr, &w).await,
-            503,
-            "NATS is down: 503, never 200"
-        );
-        probes.push(w);
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let mut probes = probes_answered(
+        &h,
+        addr,
+        down_at,
+        30,
+        Duration::from_millis(250),
+        503,
+        "NATS is down: 503, never 200",
+    )
+    .await;
     assert_eq!(readyz(&h, addr).await, 503);
 
     // Back on the same port and store: healthy within seconds, same engine.
@@ -119,28 +144,20 @@ async fn postgres_outage_keeps_acknowledging_and_drains_after() {
         text.contains(&proxy.addr.to_string()),
         "engine goes through the proxy"
     );
-    let engine = Engine::start(Config::from_toml(&text, "test", &Harness::env).unwrap())
-        .await
-        .expect("engine starts");
-    h.wait_ready(engine.addr()).await;
-    let addr = engine.addr();
-
-    let load = Load::start(&h.http, &[addr], 8, Duration::from_millis(5), None);
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (engine, addr, load) = engine_under_load(&h, &text).await;
     proxy.cut();
     let down_at = Instant::now();
     wait_readyz(&h, addr, 503, 15).await;
-    let mut probes = Vec::new();
-    while down_at.elapsed() < Duration::from_secs(60) {
-        let w = Webhook::order(PROBES + probes.len());
-        assert_eq!(
-            probe(&h, addr, &w).await,
-            200,
-            "PostgreSQL is down: JetStream still takes webhooks"
-        );
-        probes.push(w);
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let probes = probes_answered(
+        &h,
+        addr,
+        down_at,
+        60,
+        Duration::from_millis(500),
+        200,
+        "PostgreSQL is down: JetStream still takes webhooks",
+    )
+    .await;
     assert_eq!(readyz(&h, addr).await, 503, "/readyz tells the truth");
     proxy.restore();
     wait_readyz(&h, addr, 200, 30).await;
