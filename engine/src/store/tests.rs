@@ -985,3 +985,40 @@ async fn dead_letters_round_trip() {
     );
     assert!(dead_letters::get(&**client, 999).await.unwrap().is_none());
 }
+
+/// Writing an order must cost a bounded number of row fetches, however many orders the shop
+/// already has. A fresh database is where this broke: the rollup trigger's lookup of the
+/// order was planned once (PL/pgSQL caches a generic plan after five calls) while `orders`
+/// was empty, and with no statistics the planner chose `orders_customer_idx` on
+/// `shop_domain` alone, so every later write scanned all of the shop's orders (quadratic: a
+/// 100 000-order backfill slowed to a crawl). Counted with `pg_stat_xact_user_tables`,
+/// which sees this transaction's own fetches without waiting for the statistics flush.
+#[tokio::test]
+async fn order_writes_do_not_scan_the_shops_orders() {
+    let db = TestDb::new().await;
+    let mut client = db.pool.get().await.unwrap();
+    let tx = client.transaction().await.unwrap();
+    const ORDERS: i64 = 400;
+    for n in 0..ORDERS {
+        let mut order = python_order();
+        order["id"] = json!(7_000_000 + n);
+        order["customer"]["id"] = json!(8_000_000 + n % 7);
+        let env = webhook(SHOP, "orders/create", &format!("scan-{n}"), &order);
+        assert_eq!(apply(&tx, &env).await.unwrap(), Outcome::Applied);
+    }
+    let fetched: i64 = tx
+        .query_one(
+            "SELECT idx_tup_fetch FROM pg_stat_xact_user_tables WHERE relname = 'orders'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    tx.commit().await.unwrap();
+    // A handful per order (the upsert's conflict check, the rollup's lookup); a scan of the
+    // shop's orders would be ORDERS²/2 = 80 000.
+    assert!(
+        fetched <= 5 * ORDERS,
+        "writing {ORDERS} orders fetched {fetched} order rows through indexes"
+    );
+}
