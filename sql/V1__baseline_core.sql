@@ -1,7 +1,14 @@
--- Core schema: the tables users query directly (documented in sql/README.md).
+-- Baseline, part 1 of 3: the core tables users query directly (sql/README.md lists them).
+-- Squashed from the migrations written during development; part 2 (V2) holds the sync
+-- state, part 3 (V3) the analytics rollups.
+--
 -- Entities are keyed by (shop_domain, Shopify's numeric id). Every entity row keeps
 -- Shopify's updated_at (the out-of-order guard), a deleted_at tombstone (a late update
 -- cannot resurrect a deleted record) and the raw JSON it was built from.
+
+-- ===========================================================================================
+-- Core entities: shops, customers, orders (with line items and refunds), products (with
+-- variants).
 
 CREATE TABLE shops (
     shop_domain      text PRIMARY KEY,
@@ -141,6 +148,10 @@ CREATE TABLE product_variants (
 );
 CREATE INDEX product_variants_product_idx ON product_variants (shop_domain, product_id);
 
+-- ===========================================================================================
+-- Receipts, dead letters, the live log and compliance requests: what the engine did with
+-- each message.
+
 -- One row per webhook delivery ever applied: the forever-dedupe behind JetStream's window.
 CREATE TABLE webhook_receipts (
     shop_domain   text NOT NULL,
@@ -184,24 +195,6 @@ CREATE TABLE event_log (
 CREATE INDEX event_log_at_idx ON event_log (at DESC);
 CREATE INDEX event_log_shop_idx ON event_log (shop_domain, at DESC);
 
--- Sync checkpoints, one row per shop and resource (orders, customers, products).
-CREATE TABLE sync_state (
-    shop_domain          text NOT NULL,
-    resource             text NOT NULL,
-    mode                 text,
-    status               text NOT NULL DEFAULT 'idle',
-    cursor               text,
-    bulk_operation_id    text,
-    updated_at_watermark timestamptz,
-    objects_done         bigint NOT NULL DEFAULT 0,
-    started_at           timestamptz,
-    completed_at         timestamptz,
-    last_reconciled_at   timestamptz,
-    last_error           text,
-    updated_at           timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (shop_domain, resource)
-);
-
 -- Compliance webhooks: what was asked, when, and what the engine did about it.
 CREATE TABLE compliance_requests (
     id               bigserial PRIMARY KEY,
@@ -216,3 +209,19 @@ CREATE TABLE compliance_requests (
     export           jsonb
 );
 CREATE INDEX compliance_requests_shop_idx ON compliance_requests (shop_domain, kind);
+
+-- ===========================================================================================
+-- Raw payloads (3-5 KB of JSON per order) are TOAST-compressed on every write. PostgreSQL's
+-- default, pglz, cost about 45% of a plain order insert here (20 000 orders of 4 KB:
+-- 2.24 s with pglz, 1.28 s with lz4, same size on disk within 2%), and the writers are
+-- bound by PostgreSQL's CPU. A server built without lz4 keeps pglz and says so.
+DO $$
+BEGIN
+    ALTER TABLE orders ALTER COLUMN raw SET COMPRESSION lz4;
+    ALTER TABLE customers ALTER COLUMN raw SET COMPRESSION lz4;
+    ALTER TABLE products ALTER COLUMN raw SET COMPRESSION lz4;
+    ALTER TABLE order_refunds ALTER COLUMN raw SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+    RAISE NOTICE 'lz4 is not available in this PostgreSQL build; raw payloads stay pglz';
+END
+$$;

@@ -1,5 +1,27 @@
--- Sync runs, their live progress, and the per-shop lease that keeps one SyncActor per shop
--- across every engine process (issue 5). Checkpoints stay in sync_state (V1).
+-- Baseline, part 2 of 3: sync checkpoints, sync runs and their live progress, and the
+-- per-shop lease that keeps one SyncActor per shop across every engine process (the sync
+-- itself: engine/src/sync/).
+
+-- Sync checkpoints, one row per shop and resource (orders, customers, products).
+CREATE TABLE sync_state (
+    shop_domain          text NOT NULL,
+    resource             text NOT NULL,
+    mode                 text,
+    status               text NOT NULL DEFAULT 'idle',
+    cursor               text,
+    bulk_operation_id    text,
+    updated_at_watermark timestamptz,
+    objects_done         bigint NOT NULL DEFAULT 0,
+    started_at           timestamptz,
+    completed_at         timestamptz,
+    last_reconciled_at   timestamptz,
+    last_error           text,
+    updated_at           timestamptz NOT NULL DEFAULT now(),
+    -- The run this checkpoint belongs to: a resumed run continues its own cursor, a new run
+    -- starts over.
+    run_id               uuid,
+    PRIMARY KEY (shop_domain, resource)
+);
 
 -- One row per sync run: queued by POST /api/sync, `xeno sync`, the start-up backfill, the
 -- reconciliation schedule or a re-created webhook subscription; updated about once a second
@@ -33,9 +55,6 @@ CREATE TABLE sync_runs (
 );
 CREATE INDEX sync_runs_shop_idx ON sync_runs (shop_domain, queued_at DESC);
 CREATE INDEX sync_runs_open_idx ON sync_runs (shop_domain) WHERE state IN ('queued', 'running');
-
--- The run a checkpoint belongs to: a resumed run continues its own cursor, a new run starts over.
-ALTER TABLE sync_state ADD COLUMN run_id uuid;
 
 -- Who runs the SyncActor of a shop. A holder renews `expires_at` well inside the TTL; a
 -- crashed holder stops renewing and another engine process takes the shop over.
