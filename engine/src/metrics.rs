@@ -67,8 +67,8 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Every metric at zero, registered under the `xeno_` prefix in the order `/metrics` lists them.
     pub fn new() -> Metrics {
-        let mut registry = Registry::with_prefix("xeno");
         let m = Metrics {
             webhooks: Family::default(),
             webhooks_by_shop: Family::default(),
@@ -89,92 +89,113 @@ impl Metrics {
             sync_throttle_wait_seconds: Family::default(),
             registry: Registry::default(),
         };
+        let mut registry = Registry::with_prefix("xeno");
+        m.register_ingest(&mut registry);
+        m.register_writer(&mut registry);
+        m.register_health(&mut registry);
+        m.register_sync(&mut registry);
+        Metrics { registry, ..m }
+    }
+
+    /// Webhooks received and their publishes to JetStream.
+    fn register_ingest(&self, registry: &mut Registry) {
         registry.register(
             "webhooks",
             "Webhook requests by outcome",
-            m.webhooks.clone(),
+            self.webhooks.clone(),
         );
         registry.register(
             "webhooks_by_shop",
             "Webhooks accepted per shop",
-            m.webhooks_by_shop.clone(),
+            self.webhooks_by_shop.clone(),
         );
         registry.register(
             "webhook_ack_seconds",
             "Time from webhook request to 200 (after JetStream PubAck)",
-            m.webhook_ack_seconds.clone(),
+            self.webhook_ack_seconds.clone(),
         );
         registry.register(
             "published",
             "Messages published to JetStream",
-            m.published.clone(),
+            self.published.clone(),
         );
         registry.register(
             "publish_failures",
             "JetStream publishes that failed or timed out",
-            m.publish_failures.clone(),
+            self.publish_failures.clone(),
         );
+    }
+
+    /// What the UpsertWriters handled and committed.
+    fn register_writer(&self, registry: &mut Registry) {
         registry.register(
             "writer_messages",
             "Messages handled by the UpsertWriters by outcome",
-            m.writer_messages.clone(),
+            self.writer_messages.clone(),
         );
         registry.register(
             "writer_batches",
             "Batches committed",
-            m.writer_batches.clone(),
+            self.writer_batches.clone(),
         );
         registry.register(
             "writer_batch_seconds",
             "Time to write and commit one batch",
-            m.writer_batch_seconds.clone(),
+            self.writer_batch_seconds.clone(),
         );
         registry.register(
             "dead_letters",
             "Messages moved to dead_letters",
-            m.dead_letters.clone(),
+            self.dead_letters.clone(),
         );
+    }
+
+    /// Restarts, dropped log events and consumer lag: what `/api/health` shows.
+    fn register_health(&self, registry: &mut Registry) {
         registry.register(
             "actor_restarts",
             "Supervisor restarts per actor",
-            m.actor_restarts.clone(),
+            self.actor_restarts.clone(),
         );
         registry.register(
             "log_events_dropped",
             "Live-log events dropped because the sink fell behind",
-            m.log_events_dropped.clone(),
+            self.log_events_dropped.clone(),
         );
         registry.register(
             "consumer_pending",
             "Stream messages not yet delivered to the writers (lag)",
-            m.consumer_pending.clone(),
+            self.consumer_pending.clone(),
         );
         registry.register(
             "consumer_ack_pending",
             "Messages delivered to writers and not yet acknowledged",
-            m.consumer_ack_pending.clone(),
+            self.consumer_ack_pending.clone(),
         );
+    }
+
+    /// Syncs: the mirrored rate-limit bucket, records fetched, time throttled.
+    fn register_sync(&self, registry: &mut Registry) {
         registry.register(
             "bucket_available",
             "GraphQL rate-limit points currently available per shop",
-            m.bucket_available.clone(),
+            self.bucket_available.clone(),
         );
         registry.register(
             "bucket_maximum",
             "GraphQL rate-limit bucket size per shop",
-            m.bucket_maximum.clone(),
+            self.bucket_maximuself.clone(),
         );
         registry.register(
             "sync_records",
             "Records fetched by syncs per shop",
-            m.sync_records.clone(),
+            self.sync_records.clone(),
         );
         registry.register(
             "sync_throttle_wait_seconds",
             "Seconds syncs waited for the rate-limit bucket per shop",
-            m.sync_throttle_wait_seconds.clone(),
+            self.sync_throttle_wait_seconds.clone(),
         );
-        Metrics { registry, ..m }
     }
 
     /// The registry in Prometheus text exposition format.

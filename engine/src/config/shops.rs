@@ -1,0 +1,173 @@
+//! The `[[shops]]` and `[[api_tokens]]` entries: each shop's normalised domain (once only),
+//! its webhook secrets (current, then previous during a rotation), access token, Admin API
+//! URL and version; each API token's secret and the configured shops it may see. Called by
+//! `Config::from_raw` (`mod.rs`) after the other sections (`sections.rs`).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use super::raw::{RawApiToken, RawShop};
+use super::secret::Secret;
+use super::types::{ApiTokenConfig, ShopConfig, DEFAULT_API_VERSION};
+use super::validator::{is_api_version, parse_http_url, Validator};
+
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Every valid shop, and the set of configured domains (bad entries included once their
+/// domain parses) that API tokens are checked against.
+pub(super) fn shops(
+    v: &mut Validator,
+    raw: Vec<RawShop>,
+    default_reconcile: Duration,
+    env: Env<'_>,
+) -> (Vec<ShopConfig>, HashSet<String>) {
+    let mut shops = Vec::new();
+    let mut seen = HashSet::new();
+    if raw.is_empty() {
+        v.issue("shops", "at least one [[shops]] entry is required");
+    }
+    for (i, s) in raw.into_iter().enumerate() {
+        if let Some(shop) = shop(v, i, s, &mut seen, default_reconcile, env) {
+            shops.push(shop);
+        }
+    }
+    (shops, seen)
+}
+
+fn shop(
+    v: &mut Validator,
+    i: usize,
+    s: RawShop,
+    seen: &mut HashSet<String>,
+    default_reconcile: Duration,
+    env: Env<'_>,
+) -> Option<ShopConfig> {
+    let p = |k: &str| format!("shops[{i}].{k}");
+    let domain = match xeno_shopify::domain::normalize_shop_domain(&s.domain) {
+        Ok(d) => d,
+        Err(e) => {
+            v.issue(&p("domain"), format!("`{}`: {e}", s.domain));
+            return None;
+        }
+    };
+    if !seen.insert(domain.clone()) {
+        v.issue(&p("domain"), format!("`{domain}` is configured twice"));
+    }
+    let webhook_secrets = webhook_secrets(v, i, &s, env);
+    let access_token = s
+        .access_token_env
+        .as_deref()
+        .and_then(|var| v.secret_env(&p("access_token_env"), var, env));
+    let admin_url = match &s.admin_url {
+        Some(u) => v.check(&p("admin_url"), parse_http_url(u)),
+        None => Url::parse(&format!("https://{domain}")).ok(),
+    };
+    let api_version = s
+        .api_version
+        .unwrap_or_else(|| DEFAULT_API_VERSION.to_string());
+    if !is_api_version(&api_version) {
+        v.issue(
+            &p("api_version"),
+            format!("`{api_version}` is not a version like 2025-07 or `unstable`"),
+        );
+    }
+    let reconcile_every = match s.reconcile_every.as_deref() {
+        Some(text) => v.duration(&p("reconcile_every"), Some(text), default_reconcile),
+        None => default_reconcile,
+    };
+    Some(ShopConfig {
+        domain,
+        webhook_secrets,
+        access_token,
+        admin_url: admin_url?,
+        api_version,
+        reconcile_every,
+    })
+}
+
+/// The current secret (required), then the previous one when a rotation is under way.
+fn webhook_secrets(v: &mut Validator, i: usize, s: &RawShop, env: Env<'_>) -> Vec<Secret> {
+    let p = |k: &str| format!("shops[{i}].{k}");
+    let mut secrets = Vec::new();
+    match &s.webhook_secret_env {
+        None => v.issue(
+            &p("webhook_secret_env"),
+            "required: the environment variable holding the app's client secret",
+        ),
+        Some(var) => {
+            if let Some(secret) = v.secret_env(&p("webhook_secret_env"), var, env) {
+                secrets.push(secret);
+            }
+        }
+    }
+    if let Some(var) = &s.previous_webhook_secret_env {
+        if let Some(secret) = v.secret_env(&p("previous_webhook_secret_env"), var, env) {
+            secrets.push(secret);
+        }
+    }
+    secrets
+}
+
+/// Every API token whose secret could be read; `configured` is the set of shop domains.
+pub(super) fn api_tokens(
+    v: &mut Validator,
+    raw: Vec<RawApiToken>,
+    configured: &HashSet<String>,
+    env: Env<'_>,
+) -> Vec<ApiTokenConfig> {
+    let mut tokens = Vec::new();
+    for (i, t) in raw.into_iter().enumerate() {
+        let p = |k: &str| format!("api_tokens[{i}].{k}");
+        let token = v.secret_env(&p("token_env"), &t.token_env, env);
+        if let Some(tok) = &token {
+            if tok.expose().len() < 16 {
+                v.issue(
+                    &p("token_env"),
+                    format!(
+                        "the token in ${} is shorter than 16 characters",
+                        t.token_env
+                    ),
+                );
+            }
+        }
+        let shops = allowed_shops(v, i, &t.shops, configured);
+        if let Some(token) = token {
+            tokens.push(ApiTokenConfig {
+                name: t.name.unwrap_or_else(|| format!("token{i}")),
+                token,
+                shops,
+            });
+        }
+    }
+    tokens
+}
+
+/// The shops token `i` may see: `None` for every shop (`["*"]`), else its configured ones.
+fn allowed_shops(
+    v: &mut Validator,
+    i: usize,
+    listed: &[String],
+    configured: &HashSet<String>,
+) -> Option<Vec<String>> {
+    if listed.iter().any(|s| s == "*") {
+        return None;
+    }
+    let mut allowed = Vec::new();
+    for (j, s) in listed.iter().enumerate() {
+        let path = format!("api_tokens[{i}].shops[{j}]");
+        match xeno_shopify::domain::normalize_shop_domain(s) {
+            Ok(d) if configured.contains(&d) => allowed.push(d),
+            Ok(d) => v.issue(&path, format!("`{d}` is not a configured shop")),
+            Err(e) => v.issue(&path, format!("`{s}`: {e}")),
+        }
+    }
+    if listed.is_empty() {
+        v.issue(
+            &format!("api_tokens[{i}].shops"),
+            "list the shops this token may see, or [\"*\"] for all",
+        );
+    }
+    Some(allowed)
+}

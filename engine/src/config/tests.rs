@@ -1,0 +1,157 @@
+//! Config tests: defaults, environment overrides, unknown keys, every problem listed with its
+//! key path, and the example configs in `config/` loading.
+
+use super::*;
+use std::collections::HashMap;
+
+fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+const GOOD: &str = r#"
+    [server]
+    listen = "127.0.0.1:4000"
+    [postgres]
+    url = "postgres://postgres@127.0.0.1:5432/xeno"
+    [nats]
+    url = "nats://127.0.0.1:4222"
+    stream = "XENO"
+    [[shops]]
+    domain = "acme.myshopify.com"
+    webhook_secret_env = "ACME_WEBHOOK_SECRET"
+    access_token_env = "ACME_ACCESS_TOKEN"
+    admin_url = "http://127.0.0.1:4100"
+"#;
+
+#[test]
+fn good_config_loads_with_defaults() {
+    let env = env_of(&[
+        ("ACME_WEBHOOK_SECRET", "s3cret"),
+        ("ACME_ACCESS_TOKEN", "tok"),
+    ]);
+    let c = Config::from_toml(GOOD, "t.toml", &env).unwrap();
+    assert_eq!(c.shops[0].domain, "acme.myshopify.com");
+    assert_eq!(c.shops[0].webhook_secrets[0].expose(), "s3cret");
+    assert_eq!(c.server.listen.port(), 4000);
+    assert_eq!(c.writer.workers, 4);
+    assert!(!format!("{c:?}").contains("s3cret"), "secrets never print");
+}
+
+#[test]
+fn environment_overrides_win() {
+    let env = env_of(&[
+        ("ACME_WEBHOOK_SECRET", "s"),
+        ("ACME_ACCESS_TOKEN", "t"),
+        ("XENO_LISTEN", "0.0.0.0:9999"),
+        ("XENO_NATS_URL", "nats://10.0.0.1:4222"),
+        ("XENO_POSTGRES_URL", "postgres://u@h/db"),
+    ]);
+    let c = Config::from_toml(GOOD, "t.toml", &env).unwrap();
+    assert_eq!(c.server.listen.port(), 9999);
+    assert_eq!(c.nats.url, "nats://10.0.0.1:4222");
+    assert_eq!(c.postgres.url, "postgres://u@h/db");
+}
+
+#[test]
+fn nats_url_may_list_every_node_of_a_cluster() {
+    let with_url = |url: &str| {
+        env_of(&[
+            ("ACME_WEBHOOK_SECRET", "s"),
+            ("ACME_ACCESS_TOKEN", "t"),
+            ("XENO_NATS_URL", url),
+        ])
+    };
+    let c = Config::from_toml(
+        GOOD,
+        "t.toml",
+        &with_url("nats://10.0.0.1:4222, nats://10.0.0.2:4222"),
+    )
+    .unwrap();
+    assert_eq!(
+        c.nats.servers(),
+        ["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"]
+    );
+    let err = Config::from_toml(
+        GOOD,
+        "t.toml",
+        &with_url("nats://10.0.0.1:4222,nats://b:port"),
+    )
+    .unwrap_err();
+    assert!(
+        err.issues()
+            .iter()
+            .any(|i| i.starts_with("XENO_NATS_URL") && i.contains("nats://b:port")),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_keys_are_errors_naming_the_key() {
+    let err = Config::from_toml(
+        "[server]\nlisten = \"127.0.0.1:1\"\nlistne = 1\n",
+        "t.toml",
+        &env_of(&[]),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("listne"), "{err}");
+}
+
+#[test]
+fn every_problem_is_listed_with_its_path() {
+    let text = r#"
+        [server]
+        listen = "nowhere"
+        [nats]
+        stream = "bad stream"
+        [[shops]]
+        domain = "evil.com"
+        webhook_secret_env = "A"
+        [[shops]]
+        domain = "acme.myshopify.com"
+        webhook_secret_env = "MISSING"
+        [[shops]]
+        domain = "ACME.myshopify.com."
+        webhook_secret_env = "A"
+        reconcile_every = "often"
+    "#;
+    let err = Config::from_toml(text, "t.toml", &env_of(&[("A", "x")])).unwrap_err();
+    let issues = err.issues().join("\n");
+    for needle in [
+        "server.listen",
+        "nats.stream",
+        "shops[0].domain",
+        "shops[1].webhook_secret_env: environment variable MISSING is not set",
+        "shops[2].domain: `acme.myshopify.com` is configured twice",
+        "shops[2].reconcile_every",
+    ] {
+        assert!(issues.contains(needle), "missing {needle:?} in:\n{issues}");
+    }
+}
+
+#[test]
+fn example_configs_parse() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Every variable the example names is set, so only real mistakes fail.
+        let overrides = ["XENO_LISTEN", "XENO_POSTGRES_URL", "XENO_NATS_URL"];
+        let env = |k: &str| (!overrides.contains(&k)).then(|| format!("value-of-{k}-long-enough"));
+        if let Err(e) = Config::from_toml(&text, &path.display().to_string(), &env) {
+            panic!("{} does not load: {e}", path.display());
+        }
+    }
+    assert!(
+        seen >= 2,
+        "config/ holds the demo and the multi-shop example"
+    );
+}

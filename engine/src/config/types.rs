@@ -1,0 +1,132 @@
+//! The typed, validated config every part of the engine reads: addresses, URLs, durations and
+//! secrets already parsed, defaults already applied. Built from the file (`raw.rs`) by
+//! `Config::from_raw` (`mod.rs`), which reports every problem with its key path.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use super::secret::Secret;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub postgres: PostgresConfig,
+    pub nats: NatsConfig,
+    pub writer: WriterConfig,
+    pub sync: SyncConfig,
+    pub shops: Vec<ShopConfig>,
+    pub api_tokens: Vec<ApiTokenConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// Where Shopify reaches this engine; webhook subscriptions point at `{public_url}/api/webhooks`.
+    pub public_url: Option<Url>,
+    /// Webhook bodies above this get 413. Shopify's largest orders are well under 1 MiB.
+    pub max_body_bytes: usize,
+    /// How long a webhook waits for JetStream's PubAck before answering 503; well inside
+    /// Shopify's 5 s deadline so Shopify sees our answer, not its own time-out.
+    pub publish_timeout: Duration,
+    /// Whole-request bound (slow clients trickling bodies get 408).
+    pub request_timeout: Duration,
+    /// Origins allowed to call the API from a browser; empty = same origin only.
+    pub cors_origins: Vec<String>,
+    /// Concurrent connections served; more wait in the kernel's accept queue.
+    pub max_connections: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostgresConfig {
+    pub url: String,
+    pub pool_size: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct NatsConfig {
+    /// One server, or several separated by commas (the seeds of a NATS cluster).
+    pub url: String,
+    /// Every JetStream name (stream, subjects, consumer, KV) derives from this.
+    pub stream: String,
+    pub replicas: usize,
+    /// JetStream's `Nats-Msg-Id` dedupe window.
+    pub duplicate_window: Duration,
+    /// How long unconsumed messages are kept (a PostgreSQL outage longer than this loses data).
+    pub max_age: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct WriterConfig {
+    pub workers: usize,
+    pub batch_size: usize,
+    /// Deliveries after which a message that keeps failing goes to `dead_letters`.
+    pub max_deliveries: u64,
+    /// JetStream redelivers a message not acked within this time.
+    pub ack_wait: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    pub reconcile_every: Duration,
+    pub page_size: u32,
+    /// A sync lease not renewed within this time passes to another engine process.
+    pub lease_ttl: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShopConfig {
+    /// Normalised `*.myshopify.com` domain.
+    pub domain: String,
+    /// Current secret first, then the previous one during a rotation window.
+    pub webhook_secrets: Vec<Secret>,
+    pub access_token: Option<Secret>,
+    /// Admin API base (`https://{domain}` unless set, e.g. to the simulator).
+    pub admin_url: Url,
+    pub api_version: String,
+    pub reconcile_every: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiTokenConfig {
+    pub name: String,
+    pub token: Secret,
+    /// Shop domains this token may see; `None` means every shop (`["*"]`).
+    pub shops: Option<Vec<String>>,
+}
+
+impl WriterConfig {
+    /// Batches handed to the writers and not yet written: two per writer (one being
+    /// written, one waiting), so a writer never idles between batches.
+    pub fn batches_in_flight(&self) -> usize {
+        self.workers * 2
+    }
+
+    /// Messages JetStream may deliver before earlier ones are acked: what the writers hold
+    /// plus one batch being pulled. No more, because a message delivered further ahead would
+    /// wait in the client, its `ack_wait` running; when the writers are slow (a busy
+    /// database) it would be redelivered before being written, and the duplicate work would
+    /// slow them further.
+    pub fn max_ack_pending(&self) -> usize {
+        (self.batches_in_flight() + 1) * self.batch_size
+    }
+}
+
+impl NatsConfig {
+    /// The servers in `url`, for `connect`: with a cluster's every node listed, the engine
+    /// connects (and reconnects) to whichever one is up.
+    pub fn servers(&self) -> Vec<&str> {
+        self.url.split(',').map(str::trim).collect()
+    }
+}
+
+/// The Admin API version the engine speaks unless a shop pins another.
+pub const DEFAULT_API_VERSION: &str = "2025-07";
+
+impl Config {
+    /// The configured shop with this (normalised) domain.
+    pub fn shop(&self, domain: &str) -> Option<&ShopConfig> {
+        self.shops.iter().find(|s| s.domain == domain)
+    }
+}

@@ -1,0 +1,105 @@
+//! The validator's tools: a [`Validator`] that collects problems instead of stopping at the
+//! first, and the checks every section shares (positive numbers, durations, secrets read from
+//! the environment, http(s) URLs, API versions). Used by the section builders (`sections.rs`,
+//! `shops.rs`); the messages here are what `xeno check-config` prints.
+
+use std::time::Duration;
+
+use reqwest::Url;
+
+use super::error::ConfigIssue;
+use super::secret::Secret;
+
+/// Collects issues instead of stopping at the first.
+#[derive(Default)]
+pub(super) struct Validator {
+    pub(super) issues: Vec<ConfigIssue>,
+}
+
+impl Validator {
+    pub(super) fn issue(&mut self, path: &str, message: impl Into<String>) {
+        self.issues.push(ConfigIssue {
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+
+    pub(super) fn check<T>(&mut self, path: &str, r: Result<T, String>) -> Option<T> {
+        r.map_err(|m| self.issue(path, m)).ok()
+    }
+
+    pub(super) fn positive(&mut self, path: &str, value: Option<u64>, default: u64) -> u64 {
+        match value {
+            Some(0) => {
+                self.issue(path, "must be greater than 0");
+                default
+            }
+            Some(n) => n,
+            None => default,
+        }
+    }
+
+    pub(super) fn duration(
+        &mut self,
+        path: &str,
+        value: Option<&str>,
+        default: Duration,
+    ) -> Duration {
+        match value {
+            None => default,
+            Some(text) => match humantime::parse_duration(text) {
+                Ok(d) if d.is_zero() => {
+                    self.issue(path, "must be longer than 0");
+                    default
+                }
+                Ok(d) => d,
+                Err(e) => {
+                    self.issue(
+                        path,
+                        format!("`{text}` is not a duration like \"15m\" or \"3s\" ({e})"),
+                    );
+                    default
+                }
+            },
+        }
+    }
+
+    pub(super) fn secret_env(
+        &mut self,
+        path: &str,
+        var: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<Secret> {
+        if var.is_empty() {
+            self.issue(path, "names no environment variable");
+            return None;
+        }
+        match env(var) {
+            Some(value) if !value.is_empty() => Some(Secret::new(value)),
+            Some(_) => {
+                self.issue(path, format!("environment variable {var} is empty"));
+                None
+            }
+            None => {
+                self.issue(path, format!("environment variable {var} is not set"));
+                None
+            }
+        }
+    }
+}
+
+pub(super) fn parse_http_url(u: &str) -> Result<Url, String> {
+    let url = Url::parse(u).map_err(|e| format!("`{u}` is not a URL ({e})"))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("`{u}` must be an http(s) URL"));
+    }
+    Ok(url)
+}
+
+pub(super) fn is_api_version(v: &str) -> bool {
+    v == "unstable"
+        || (v.len() == 7
+            && v[..4].chars().all(|c| c.is_ascii_digit())
+            && &v[4..5] == "-"
+            && v[5..].chars().all(|c| c.is_ascii_digit()))
+}
