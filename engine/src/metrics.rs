@@ -184,7 +184,7 @@ impl Metrics {
         registry.register(
             "bucket_maximum",
             "GraphQL rate-limit bucket size per shop",
-            self.bucket_maximuself.clone(),
+            self.bucket_maximum.clone(),
         );
         registry.register(
             "sync_records",
