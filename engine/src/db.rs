@@ -1,6 +1,6 @@
 //! PostgreSQL access: the connection pool every actor shares and the migrations in `sql/`,
 //! applied at start-up with refinery's checksummed history (a changed applied migration is
-//! refused, not re-run).
+//! refused, not re-run). The tables, and the rule for adding a migration: `sql/README.md`.
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use thiserror::Error;
