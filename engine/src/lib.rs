@@ -12,6 +12,7 @@
 //! (restart policy), [`bus`] (JetStream), [`webhook`], [`writer`], [`store`] (SQL),
 //! [`http`] and [`api`] (routes), [`log_sink`], [`metrics`], [`db`] (pool, migrations).
 
+pub mod analytics;
 pub mod api;
 pub mod bus;
 pub mod config;
@@ -24,6 +25,7 @@ pub mod log_sink;
 pub mod metrics;
 pub mod slot;
 pub mod store;
+pub mod supervision;
 pub mod supervisor;
 pub mod sync;
 pub mod testkit;

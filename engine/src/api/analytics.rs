@@ -22,7 +22,7 @@ use tokio_postgres::types::ToSql;
 use super::auth::Access;
 use super::error::{ApiError, ApiResult};
 use super::params::{Params, Period};
-use crate::http::AppState;
+use crate::http::state::AppState;
 
 /// A money amount as an exact decimal string with at least two decimals (`"12.30"`).
 pub fn money(amount: Decimal) -> String {

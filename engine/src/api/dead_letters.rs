@@ -24,7 +24,7 @@ use serde_json::Value;
 use super::auth::Access;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
-use crate::http::AppState;
+use crate::http::state::AppState;
 
 /// Most dead letters one "replay all" call republishes.
 pub const REPLAY_ALL_MAX: i64 = 1000;

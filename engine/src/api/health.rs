@@ -23,9 +23,9 @@ use serde::Serialize;
 
 use super::auth::Access;
 use super::error::ApiResult;
-use crate::http::health::{check_jetstream, check_postgres};
+use super::probes::{check_jetstream, check_postgres};
 use crate::http::state::ComponentStatus;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::metrics::{Metrics, ShopLabels};
 
 /// Writer outcomes that count as a handled message.

@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use crate::bus::codec::parse_time;
 use crate::bus::PublishError;
 use crate::envelope::{Envelope, Format, Source};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::metrics::ShopLabels;
 
 /// Why a delivery was refused, with its status and the reason the sender sees.

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::AppState;
+use crate::http::state::AppState;
 
 /// The process is up and serving.
 pub async fn healthz() -> &'static str {
