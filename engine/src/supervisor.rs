@@ -26,14 +26,14 @@ use crate::bus::bridge::{BridgeArgs, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
 use crate::bus::BridgeHandle;
 use crate::config::Config;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::log_sink::{LogHub, LogSink, LogSinkArgs, LogSinkMsg};
 use crate::metrics::{ActorLabels, Metrics};
 use crate::slot::Slot;
 use crate::supervision::{ended, RestartBudget, RESTART_WINDOW};
 use crate::webhook::receiver::{ReceiverArgs, WebhookReceiver};
 use crate::writer::consumer::{ConsumerArgs, IngestConsumer};
-use crate::writer::rollup_compactor::{CompactorArgs, RollupCompactor};
+use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
 
 /// Kept at its old path for callers of `xeno_engine::supervisor::RESTART_BUDGET` (the fault
 /// tests); the policy itself lives in `engine/src/supervision.rs`.
@@ -46,7 +46,7 @@ pub enum Child {
     LogSink,
     Bridge,
     Writers,
-    /// Folds the writers' analytics deltas into the rollups (`writer::rollup_compactor`).
+    /// Folds the writers' analytics deltas into the rollups (`engine/src/analytics/rollup_compactor.rs`).
     Compactor,
     Consumer,
     /// The SyncSupervisor and its one SyncActor per shop (`crate::sync`).
