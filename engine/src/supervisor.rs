@@ -22,6 +22,7 @@ use ractor::{
 };
 use tokio::sync::Semaphore;
 
+use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
 use crate::bus::bridge::{BridgeArgs, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
 use crate::bus::BridgeHandle;
@@ -33,7 +34,6 @@ use crate::slot::Slot;
 use crate::supervision::{ended, RestartBudget, RESTART_WINDOW};
 use crate::webhook::receiver::{ReceiverArgs, WebhookReceiver};
 use crate::writer::consumer::{ConsumerArgs, IngestConsumer};
-use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
 
 /// Kept at its old path for callers of `xeno_engine::supervisor::RESTART_BUDGET` (the fault
 /// tests); the policy itself lives in `engine/src/supervision.rs`.

@@ -115,7 +115,8 @@ pub async fn revenue_series(
     period: Period,
     bucket: Bucket,
 ) -> Result<SeriesResponse, Error> {
-    let (bounds, rows) = sql::series(client, &shops, period.from, period.to, bucket.as_str()).await?;
+    let (bounds, rows) =
+        sql::series(client, &shops, period.from, period.to, bucket.as_str()).await?;
     let time_zone = match bounds.zones.as_deref() {
         Some([one]) => one.clone(),
         Some([]) | None => "UTC".to_string(),

@@ -17,16 +17,16 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures::StreamExt;
-use serde::Serialize;
+use xeno_api_types::health::{Dependency, HealthResponse, QueueHealth, ShopHealth, Throughput};
 
 use super::auth::Access;
 use super::error::ApiResult;
 use super::probes::{check_jetstream, check_postgres};
-use crate::http::state::ComponentStatus;
 use crate::http::state::AppState;
 use crate::metrics::{Metrics, ShopLabels};
+use crate::store::dead_letters::{self, Visible};
 
 /// Writer outcomes that count as a handled message.
 const WRITER_OUTCOMES: &[&str] = &[
@@ -87,65 +87,6 @@ impl RateSampler {
             None => (None, None),
         }
     }
-}
-
-#[derive(Debug, Serialize)]
-pub struct Dependency {
-    pub up: bool,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Serialize, Default)]
-pub struct QueueHealth {
-    /// Messages in the stream (this token's shops only, unless it sees every shop).
-    pub stream_messages: Option<u64>,
-    /// Messages not yet delivered to the writers (consumer lag).
-    pub consumer_pending: Option<u64>,
-    /// Delivered to writers, not yet acknowledged.
-    pub consumer_ack_pending: Option<u64>,
-    pub consumer_redelivered: Option<u64>,
-}
-
-#[derive(Debug, Serialize, Default)]
-pub struct Throughput {
-    /// Webhooks answered 200 (after PubAck) since start, and per second lately.
-    pub webhooks_acked: u64,
-    pub webhooks_acked_per_second: Option<f64>,
-    /// Messages the writers handled since start, and per second lately.
-    pub writer_messages: u64,
-    pub writer_messages_per_second: Option<f64>,
-    pub writer_batches: u64,
-    pub published: u64,
-    pub publish_failures: u64,
-    pub log_events_dropped: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ShopHealth {
-    pub shop: String,
-    pub last_webhook_at: Option<DateTime<Utc>>,
-    pub webhooks_accepted: u64,
-    /// Mirrored GraphQL rate-limit bucket (`null` before the shop's first Admin API call).
-    pub bucket_available: Option<f64>,
-    pub bucket_maximum: Option<f64>,
-    pub dead_letters_open: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct HealthResponse {
-    /// `ok` when every component and dependency is up, else `degraded`.
-    pub status: &'static str,
-    pub started_at: DateTime<Utc>,
-    pub uptime_seconds: i64,
-    pub components: BTreeMap<String, ComponentStatus>,
-    pub postgres: Dependency,
-    pub jetstream: Dependency,
-    pub queue: QueueHealth,
-    /// `null` for tokens that do not see every shop.
-    pub throughput: Option<Throughput>,
-    /// Dead letters not yet replayed, for the shops this token sees.
-    pub dead_letters_open: i64,
-    pub shops: Vec<ShopHealth>,
 }
 
 fn shop_gauge(
@@ -211,18 +152,13 @@ pub async fn health(
     let mut dead_letters_open = 0;
     if pg.is_ok() {
         let client = state.pool.get().await?;
-        let rows = client
-            .query(
-                "SELECT shop_domain, count(*) FROM dead_letters
-                 WHERE replayed_at IS NULL AND (shop_domain = ANY($1) OR ($2 AND shop_domain IS NULL))
-                 GROUP BY shop_domain",
-                &[&shops, &engine_wide],
-            )
-            .await?;
-        for r in rows {
-            let n: i64 = r.get(1);
+        let visible = Visible {
+            shops: &shops,
+            engine_wide,
+        };
+        for (shop, n) in dead_letters::open_by_shop(&**client, visible).await? {
             dead_letters_open += n;
-            if let Some(shop) = r.get::<_, Option<String>>(0) {
+            if let Some(shop) = shop {
                 open_by_shop.insert(shop, n);
             }
         }
@@ -279,7 +215,7 @@ pub async fn health(
     let components = state.components.snapshot();
     let all_up = pg.is_ok() && js.is_ok() && components.values().all(|c| c.up);
     Ok(Json(HealthResponse {
-        status: if all_up { "ok" } else { "degraded" },
+        status: if all_up { "ok" } else { "degraded" }.to_string(),
         started_at: state.started_at,
         uptime_seconds: (Utc::now() - state.started_at).num_seconds(),
         components,

@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ractor::ActorRef;
-use serde_json::{json, Value};
+use serde_json::Value;
+use xeno_api_types::sync::SyncQueued;
 
 use super::auth::Access;
 use super::error::ApiError;
@@ -71,12 +72,12 @@ pub async fn start_sync(
     tracing::info!(shop = %shop, run_id = %run_id, mode = mode.as_str(), token = %access.name, "sync requested");
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({
-            "sync_id": run_id,
-            "shop": shop,
-            "mode": mode.as_str(),
-            "state": "queued",
-        })),
+        Json(SyncQueued {
+            sync_id: run_id.to_string(),
+            shop,
+            mode: mode.as_str().to_string(),
+            state: "queued".to_string(),
+        }),
     )
         .into_response())
 }

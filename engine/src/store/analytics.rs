@@ -79,7 +79,11 @@ pub async fn new_customers(
 }
 
 /// Products that existed at `at`.
-pub async fn products_at(client: &Client, shops: &[String], at: DateTime<Utc>) -> Result<i64, Error> {
+pub async fn products_at(
+    client: &Client,
+    shops: &[String],
+    at: DateTime<Utc>,
+) -> Result<i64, Error> {
     let args: [&(dyn ToSql + Sync); 2] = [&shops, &at];
     Ok(client.query_one(PRODUCTS_SQL, &args).await?.get(0))
 }

@@ -17,10 +17,11 @@
 //! and its children) and one for a sync record; every statement is prepared once per
 //! connection (`prepare_cached`) and fully parameterised.
 
-mod compliance;
 pub mod analytics;
+mod compliance;
 pub mod dead_letters;
 mod entities;
+pub mod status;
 #[cfg(test)]
 mod tests;
 
