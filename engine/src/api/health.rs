@@ -134,66 +134,63 @@ async fn queue_health(state: &AppState, access: &Access, shops: &[String]) -> Qu
         .unwrap_or_default()
 }
 
-/// `GET /api/health`
-pub async fn health(
-    State(state): State<AppState>,
-    access: Access,
-    sampler: axum::Extension<RateSampler>,
-) -> ApiResult<Json<HealthResponse>> {
-    let shops = access.visible_shops(&state.config);
-    let engine_wide = access.all_shops();
-    let (pg, js, queue) = tokio::join!(
-        check_postgres(&state),
-        check_jetstream(&state),
-        queue_health(&state, &access, &shops)
-    );
-
-    let mut open_by_shop: BTreeMap<String, i64> = BTreeMap::new();
-    let mut dead_letters_open = 0;
-    if pg.is_ok() {
-        let client = state.pool.get().await?;
-        let visible = Visible {
-            shops: &shops,
-            engine_wide,
-        };
-        for (shop, n) in dead_letters::open_by_shop(&**client, visible).await? {
-            dead_letters_open += n;
-            if let Some(shop) = shop {
-                open_by_shop.insert(shop, n);
-            }
+/// Open dead letters of the visible shops: the total, and per shop.
+async fn open_dead_letters(
+    state: &AppState,
+    shops: &[String],
+    engine_wide: bool,
+) -> ApiResult<(i64, BTreeMap<String, i64>)> {
+    let client = state.pool.get().await?;
+    let visible = Visible { shops, engine_wide };
+    let mut total = 0;
+    let mut by_shop = BTreeMap::new();
+    for (shop, n) in dead_letters::open_by_shop(&**client, visible).await? {
+        total += n;
+        if let Some(shop) = shop {
+            by_shop.insert(shop, n);
         }
     }
+    Ok((total, by_shop))
+}
 
+/// Engine-wide counters since start, and their rates against an earlier call's sample.
+fn throughput(state: &AppState, sampler: &RateSampler) -> Throughput {
     let m: &Metrics = &state.metrics;
-    let throughput = engine_wide.then(|| {
-        let acked = Metrics::outcome_count(&m.webhooks, "accepted");
-        let written: u64 = WRITER_OUTCOMES
-            .iter()
-            .map(|o| Metrics::outcome_count(&m.writer_messages, o))
-            .sum();
-        let (acked_rate, written_rate) = sampler.rates(Sample {
-            at: Instant::now(),
-            acked,
-            written,
-        });
-        Throughput {
-            webhooks_acked: acked,
-            webhooks_acked_per_second: acked_rate,
-            writer_messages: written,
-            writer_messages_per_second: written_rate,
-            writer_batches: m.writer_batches.get(),
-            published: m.published.get(),
-            publish_failures: m.publish_failures.get(),
-            log_events_dropped: m.log_events_dropped.get() + state.log.dropped(),
-        }
+    let acked = Metrics::outcome_count(&m.webhooks, "accepted");
+    let written: u64 = WRITER_OUTCOMES
+        .iter()
+        .map(|o| Metrics::outcome_count(&m.writer_messages, o))
+        .sum();
+    let (acked_rate, written_rate) = sampler.rates(Sample {
+        at: Instant::now(),
+        acked,
+        written,
     });
+    Throughput {
+        webhooks_acked: acked,
+        webhooks_acked_per_second: acked_rate,
+        writer_messages: written,
+        writer_messages_per_second: written_rate,
+        writer_batches: m.writer_batches.get(),
+        published: m.published.get(),
+        publish_failures: m.publish_failures.get(),
+        log_events_dropped: m.log_events_dropped.get() + state.log.dropped(),
+    }
+}
 
+/// Each shop's last webhook (in this process), webhook count, bucket and open dead letters.
+fn shop_health(
+    state: &AppState,
+    shops: Vec<String>,
+    open_by_shop: &BTreeMap<String, i64>,
+) -> Vec<ShopHealth> {
+    let m: &Metrics = &state.metrics;
     let last_webhook = state
         .last_webhook
         .lock()
         .expect("last_webhook lock")
         .clone();
-    let shops = shops
+    shops
         .into_iter()
         .map(|shop| {
             let labels = ShopLabels { shop: shop.clone() };
@@ -210,8 +207,36 @@ pub async fn health(
                 shop,
             }
         })
-        .collect();
+        .collect()
+}
 
+fn dependency(probe: Result<(), String>) -> Dependency {
+    Dependency {
+        up: probe.is_ok(),
+        error: probe.err(),
+    }
+}
+
+/// `GET /api/health`
+pub async fn health(
+    State(state): State<AppState>,
+    access: Access,
+    sampler: axum::Extension<RateSampler>,
+) -> ApiResult<Json<HealthResponse>> {
+    let shops = access.visible_shops(&state.config);
+    let engine_wide = access.all_shops();
+    let (pg, js, queue) = tokio::join!(
+        check_postgres(&state),
+        check_jetstream(&state),
+        queue_health(&state, &access, &shops)
+    );
+    let (dead_letters_open, open_by_shop) = if pg.is_ok() {
+        open_dead_letters(&state, &shops, engine_wide).await?
+    } else {
+        (0, BTreeMap::new())
+    };
+    let throughput = engine_wide.then(|| throughput(&state, &sampler));
+    let shops = shop_health(&state, shops, &open_by_shop);
     let components = state.components.snapshot();
     let all_up = pg.is_ok() && js.is_ok() && components.values().all(|c| c.up);
     Ok(Json(HealthResponse {
@@ -219,14 +244,8 @@ pub async fn health(
         started_at: state.started_at,
         uptime_seconds: (Utc::now() - state.started_at).num_seconds(),
         components,
-        postgres: Dependency {
-            up: pg.is_ok(),
-            error: pg.err(),
-        },
-        jetstream: Dependency {
-            up: js.is_ok(),
-            error: js.err(),
-        },
+        postgres: dependency(pg),
+        jetstream: dependency(js),
         queue,
         throughput,
         dead_letters_open,
