@@ -5,7 +5,11 @@
 use serde_json::{json, Value};
 use yew::prelude::*;
 
-use crate::api::{self, CallError, DeadLetters, Health, ShopHealth, ShopSync, SyncStatus};
+use xeno_api_types::dead_letters::{DeadLettersResponse, ReplayResponse};
+use xeno_api_types::health::{HealthResponse, ShopHealth};
+use xeno_api_types::sync::{ShopSync, SyncStatusResponse};
+
+use crate::api::{self, CallError};
 use crate::util::{ago, duration, short_time, use_poll, Session};
 
 fn badge(up: bool) -> Html {
@@ -24,9 +28,10 @@ fn count(v: Option<u64>) -> String {
 pub fn system_health() -> Html {
     let session = use_context::<Session>().expect("session context");
     let refresh = use_state(|| 0u32);
-    let health = use_poll::<Health>("/api/health".into(), 3_000, *refresh);
-    let sync = use_poll::<SyncStatus>("/api/sync-status?events=20".into(), 3_000, *refresh);
-    let letters = use_poll::<DeadLetters>("/api/dead-letters?limit=50".into(), 5_000, *refresh);
+    let health = use_poll::<HealthResponse>("/api/health".into(), 3_000, *refresh);
+    let sync = use_poll::<SyncStatusResponse>("/api/sync-status?events=20".into(), 3_000, *refresh);
+    let letters =
+        use_poll::<DeadLettersResponse>("/api/dead-letters?limit=50".into(), 5_000, *refresh);
     let notice = use_state(|| None::<(bool, String)>);
 
     // Runs a POST, shows its outcome, refreshes the panels.
@@ -43,14 +48,15 @@ pub fn system_health() -> Html {
                 session.note(&result);
                 notice.set(Some(match result {
                     Ok(v) => {
-                        let failed = v
-                            .get("failed")
-                            .and_then(Value::as_array)
-                            .map_or(0, Vec::len);
-                        if failed > 0 {
+                        // Replays answer a ReplayResponse; `POST /api/sync` a SyncQueued.
+                        let failed = serde_json::from_value::<ReplayResponse>(v)
+                            .map(|r| r.failed)
+                            .unwrap_or_default();
+                        if !failed.is_empty() {
+                            let listed = serde_json::to_string(&failed).unwrap_or_default();
                             (
                                 false,
-                                format!("{done}, but {failed} failed: {}", v["failed"]),
+                                format!("{done}, but {} failed: {listed}", failed.len()),
                             )
                         } else {
                             (true, done)
@@ -175,9 +181,9 @@ fn shop_card(s: &ShopHealth, sync: Option<&ShopSync>, act: &Act) -> Html {
             <div class="card-head"><h3>{ s.shop.clone() }</h3>
                 if sync.is_some_and(|x| x.running) { <span class="pill ok">{ "syncing" }</span> }</div>
             <dl class="stats">
-                <dt>{ "Last webhook" }</dt><dd>{ ago(s.last_webhook_at.as_deref()) }</dd>
+                <dt>{ "Last webhook" }</dt><dd>{ ago(s.last_webhook_at.as_ref()) }</dd>
                 <dt>{ "Webhooks accepted" }</dt><dd>{ s.webhooks_accepted }</dd>
-                <dt>{ "Last reconciled" }</dt><dd>{ ago(sync.and_then(|x| x.last_reconciled_at.as_deref())) }</dd>
+                <dt>{ "Last reconciled" }</dt><dd>{ ago(sync.and_then(|x| x.last_reconciled_at.as_ref())) }</dd>
                 <dt>{ "Dead letters" }</dt><dd>{ s.dead_letters_open }</dd>
             </dl>
             { bucket }
@@ -208,7 +214,7 @@ fn shop_card(s: &ShopHealth, sync: Option<&ShopSync>, act: &Act) -> Html {
     }
 }
 
-fn dead_letter_card(letters: Option<&DeadLetters>, act: &Act) -> Html {
+fn dead_letter_card(letters: Option<&DeadLettersResponse>, act: &Act) -> Html {
     let Some(letters) = letters else {
         return html! {};
     };

@@ -14,7 +14,10 @@ use gloo_timers::callback::Interval;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::api::{self, LogLine, Shops};
+use xeno_api_types::live::LiveEvent;
+use xeno_api_types::shops::ShopsResponse;
+
+use crate::api;
 use crate::util::{short_time, use_poll, Session};
 
 /// Lines kept on screen.
@@ -23,7 +26,7 @@ pub const WINDOW: usize = 1000;
 /// Lines received, shared between the stream task and the view.
 #[derive(Default)]
 struct Buffer {
-    lines: VecDeque<LogLine>,
+    lines: VecDeque<LiveEvent>,
     /// Bumped on every change; the view re-renders when it moved.
     version: u64,
     connected: bool,
@@ -32,13 +35,13 @@ struct Buffer {
 #[function_component(LiveLog)]
 pub fn live_log() -> Html {
     let session = use_context::<Session>().expect("session context");
-    let shops = use_poll::<Shops>("/api/shops".into(), 60_000, 0);
+    let shops = use_poll::<ShopsResponse>("/api/shops".into(), 60_000, 0);
     let level = use_state(|| "info".to_string());
     let shop = use_state(String::new);
     let paused = use_state(|| false);
     let buffer = use_mut_ref(Buffer::default);
     let shown = use_state(|| 0u64);
-    let frozen = use_state(Vec::<LogLine>::new);
+    let frozen = use_state(Vec::<LiveEvent>::new);
 
     // One stream per filter choice; dropping the EventSource closes it.
     {
@@ -68,7 +71,7 @@ pub fn live_log() -> Html {
                             let Some(text) = message.data().as_string() else {
                                 continue;
                             };
-                            let Ok(line) = serde_json::from_str::<LogLine>(&text) else {
+                            let Ok(line) = serde_json::from_str::<LiveEvent>(&text) else {
                                 continue;
                             };
                             let mut b = buffer.borrow_mut();
@@ -153,7 +156,7 @@ pub fn live_log() -> Html {
     };
 
     let b = buffer.borrow();
-    let lines: Vec<LogLine> = if *paused {
+    let lines: Vec<LiveEvent> = if *paused {
         (*frozen).clone()
     } else {
         b.lines.iter().cloned().collect()
@@ -203,7 +206,7 @@ pub fn live_log() -> Html {
     }
 }
 
-fn line_view(line: &LogLine) -> Html {
+fn line_view(line: &LiveEvent) -> Html {
     let level = line.level.to_ascii_lowercase();
     let fields = line
         .fields

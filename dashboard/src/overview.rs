@@ -6,7 +6,12 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::api::{self, Figures, Series, Shops, Stats, TopCustomers};
+use xeno_api_types::analytics::{
+    Figures, Money, SeriesResponse, StatsResponse, TopCustomersResponse,
+};
+use xeno_api_types::shops::ShopsResponse;
+
+use crate::api;
 use crate::chart::RevenueChart;
 use crate::util::{approx, change, money, short_time, use_poll};
 
@@ -116,13 +121,13 @@ fn kpi(props: &KpiProps) -> Html {
     }
 }
 
-fn amount(m: &api::Money, currency: &str) -> String {
+fn amount(m: &Money, currency: &str) -> String {
     m.get(currency).cloned().unwrap_or_else(|| "0.00".into())
 }
 
-fn kpis(stats: &Stats, currency: &str) -> Html {
+fn kpis(stats: &StatsResponse, currency: &str) -> Html {
     let (c, p): (&Figures, &Figures) = (&stats.current, &stats.previous);
-    let cell = |title: &'static str, m: fn(&Figures) -> &api::Money, invert: bool| {
+    let cell = |title: &'static str, m: fn(&Figures) -> &Money, invert: bool| {
         let now = amount(m(c), currency);
         let before = amount(m(p), currency);
         html! { <Kpi title={title} value={money(&now, currency)} current={approx(&now)} previous={approx(&before)} {invert} /> }
@@ -149,7 +154,7 @@ fn select_value(e: &Event) -> String {
 
 #[function_component(Overview)]
 pub fn overview() -> Html {
-    let shops = use_poll::<Shops>("/api/shops".into(), 60_000, 0);
+    let shops = use_poll::<ShopsResponse>("/api/shops".into(), 60_000, 0);
     let shop = use_state(String::new);
     let range = use_state(|| Range::Days(30));
     let custom_from = use_state(String::new);
@@ -178,9 +183,10 @@ pub fn overview() -> Html {
         ),
         None => (String::new(), String::new(), "day"),
     };
-    let stats = use_poll::<Stats>(stats_path, 10_000, 0);
-    let series = use_poll::<Series>(series_path, 10_000, 0);
-    let top = use_poll::<TopCustomers>(format!("/api/top-customers?limit=10{shop_q}"), 30_000, 0);
+    let stats = use_poll::<StatsResponse>(stats_path, 10_000, 0);
+    let series = use_poll::<SeriesResponse>(series_path, 10_000, 0);
+    let top =
+        use_poll::<TopCustomersResponse>(format!("/api/top-customers?limit=10{shop_q}"), 30_000, 0);
 
     // Currencies seen in the period; the chosen one, else the one with most orders' revenue.
     let currencies: Vec<String> = series
@@ -293,7 +299,7 @@ pub fn overview() -> Html {
                     <span class="muted small">{ series.data.as_ref().map(|s| format!("{} · {}", currency, s.time_zone)).unwrap_or_default() }</span>
                 </div>
                 { match &series.data {
-                    Some(s) => html! { <RevenueChart points={Rc::new(s.points.clone())} currency={currency.clone()} bucket={s.bucket.clone()} /> },
+                    Some(s) => html! { <RevenueChart points={Rc::new(s.points.clone())} currency={currency.clone()} bucket={s.bucket} /> },
                     None => html! { <div class="chart empty">{ "Loading…" }</div> },
                 } }
             </div>
@@ -305,7 +311,7 @@ pub fn overview() -> Html {
     }
 }
 
-fn top_table(top: Option<&TopCustomers>, currency: &str, show_shop: bool) -> Html {
+fn top_table(top: Option<&TopCustomersResponse>, currency: &str, show_shop: bool) -> Html {
     let Some(top) = top else {
         return html! { <p class="muted">{ "Loading…" }</p> };
     };
@@ -331,7 +337,7 @@ fn top_table(top: Option<&TopCustomers>, currency: &str, show_shop: bool) -> Htm
                             if show_shop { <td class="small">{ c.shop.clone() }</td> }
                             <td class="num">{ c.orders_count }</td>
                             <td class="num">{ money(&c.spent, currency) }</td>
-                            <td class="small">{ c.last_order_at.as_deref().map(short_time).unwrap_or_default() }</td>
+                            <td class="small">{ c.last_order_at.as_ref().map(short_time).unwrap_or_default() }</td>
                         </tr>
                     }) }
                 </tbody>
