@@ -152,6 +152,80 @@ fn select_value(e: &Event) -> String {
     e.target_unchecked_into::<HtmlSelectElement>().value()
 }
 
+/// The stats and series paths of the chosen period and shop, and the series' bucket.
+fn query_paths(
+    window: Option<&(String, String, &'static str)>,
+    shop_q: &str,
+) -> (String, String, &'static str) {
+    match window {
+        Some((from, to, bucket)) => (
+            format!(
+                "/api/stats?from={}&to={}{shop_q}",
+                api::enc(from),
+                api::enc(to)
+            ),
+            format!(
+                "/api/revenue-series?from={}&to={}&bucket={bucket}{shop_q}",
+                api::enc(from),
+                api::enc(to)
+            ),
+            bucket,
+        ),
+        None => (String::new(), String::new(), "day"),
+    }
+}
+
+/// Currencies seen in the period (the series', else the stats').
+fn currencies_of(series: Option<&SeriesResponse>, stats: Option<&StatsResponse>) -> Vec<String> {
+    series
+        .map(|s| s.currencies.clone())
+        .filter(|c| !c.is_empty())
+        .or_else(|| stats.map(|s| s.current.revenue.keys().cloned().collect()))
+        .unwrap_or_default()
+}
+
+/// The chosen currency, else the one with most revenue, else the first seen, else the shops'.
+fn pick_currency(
+    chosen: Option<&String>,
+    currencies: &[String],
+    stats: Option<&StatsResponse>,
+    shops: Option<&ShopsResponse>,
+) -> String {
+    chosen
+        .filter(|c| currencies.contains(c))
+        .cloned()
+        .or_else(|| {
+            stats.and_then(|s| {
+                s.current
+                    .revenue
+                    .iter()
+                    .max_by(|a, b| approx(a.1).total_cmp(&approx(b.1)))
+                    .map(|(c, _)| c.clone())
+            })
+        })
+        .or_else(|| currencies.first().cloned())
+        .unwrap_or_else(|| {
+            shops
+                .and_then(|s| s.shops.iter().find_map(|s| s.currency.clone()))
+                .unwrap_or_else(|| "USD".into())
+        })
+}
+
+fn revenue_card(series: Option<&SeriesResponse>, currency: &str, bucket: &str) -> Html {
+    html! {
+        <div class="card">
+            <div class="card-head">
+                <h2>{ format!("Revenue per {bucket}") }</h2>
+                <span class="muted small">{ series.map(|s| format!("{} · {}", currency, s.time_zone)).unwrap_or_default() }</span>
+            </div>
+            { match series {
+                Some(s) => html! { <RevenueChart points={Rc::new(s.points.clone())} currency={currency.to_string()} bucket={s.bucket} /> },
+                None => html! { <div class="chart empty">{ "Loading…" }</div> },
+            } }
+        </div>
+    }
+}
+
 #[function_component(Overview)]
 pub fn overview() -> Html {
     let shops = use_poll::<ShopsResponse>("/api/shops".into(), 60_000, 0);
@@ -167,61 +241,19 @@ pub fn overview() -> Html {
     } else {
         format!("&shop={}", api::enc(&shop))
     };
-    let (stats_path, series_path, bucket) = match &window {
-        Some((from, to, bucket)) => (
-            format!(
-                "/api/stats?from={}&to={}{shop_q}",
-                api::enc(from),
-                api::enc(to)
-            ),
-            format!(
-                "/api/revenue-series?from={}&to={}&bucket={bucket}{shop_q}",
-                api::enc(from),
-                api::enc(to)
-            ),
-            *bucket,
-        ),
-        None => (String::new(), String::new(), "day"),
-    };
+    let (stats_path, series_path, bucket) = query_paths(window.as_ref(), &shop_q);
     let stats = use_poll::<StatsResponse>(stats_path, 10_000, 0);
     let series = use_poll::<SeriesResponse>(series_path, 10_000, 0);
     let top =
         use_poll::<TopCustomersResponse>(format!("/api/top-customers?limit=10{shop_q}"), 30_000, 0);
 
-    // Currencies seen in the period; the chosen one, else the one with most orders' revenue.
-    let currencies: Vec<String> = series
-        .data
-        .as_ref()
-        .map(|s| s.currencies.clone())
-        .filter(|c| !c.is_empty())
-        .or_else(|| {
-            stats
-                .data
-                .as_ref()
-                .map(|s| s.current.revenue.keys().cloned().collect())
-        })
-        .unwrap_or_default();
-    let currency = chosen_currency
-        .as_ref()
-        .filter(|c| currencies.contains(c))
-        .cloned()
-        .or_else(|| {
-            stats.data.as_ref().and_then(|s| {
-                s.current
-                    .revenue
-                    .iter()
-                    .max_by(|a, b| approx(a.1).total_cmp(&approx(b.1)))
-                    .map(|(c, _)| c.clone())
-            })
-        })
-        .or_else(|| currencies.first().cloned())
-        .unwrap_or_else(|| {
-            shops
-                .data
-                .as_ref()
-                .and_then(|s| s.shops.iter().find_map(|s| s.currency.clone()))
-                .unwrap_or_else(|| "USD".into())
-        });
+    let currencies = currencies_of(series.data.as_deref(), stats.data.as_deref());
+    let currency = pick_currency(
+        chosen_currency.as_ref(),
+        &currencies,
+        stats.data.as_deref(),
+        shops.data.as_deref(),
+    );
 
     let on_shop = {
         let shop = shop.clone();
@@ -293,16 +325,7 @@ pub fn overview() -> Html {
                 Some(s) => kpis(s, &currency),
                 None => html! { <div class="kpis"><div class="card kpi loading">{ "Loading…" }</div></div> },
             } }
-            <div class="card">
-                <div class="card-head">
-                    <h2>{ format!("Revenue per {bucket}") }</h2>
-                    <span class="muted small">{ series.data.as_ref().map(|s| format!("{} · {}", currency, s.time_zone)).unwrap_or_default() }</span>
-                </div>
-                { match &series.data {
-                    Some(s) => html! { <RevenueChart points={Rc::new(s.points.clone())} currency={currency.clone()} bucket={s.bucket} /> },
-                    None => html! { <div class="chart empty">{ "Loading…" }</div> },
-                } }
-            </div>
+            { revenue_card(series.data.as_deref(), &currency, bucket) }
             <div class="card">
                 <div class="card-head"><h2>{ "Top customers" }</h2><span class="muted small">{ format!("by net spend, all time, {currency}") }</span></div>
                 { top_table(top.data.as_deref(), &currency, many_shops && shop.is_empty()) }
