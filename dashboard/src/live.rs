@@ -32,6 +32,78 @@ struct Buffer {
     connected: bool,
 }
 
+type SharedBuffer = Rc<RefCell<Buffer>>;
+
+/// Opens the stream for one filter choice into a cleared `buffer`; the returned closure
+/// closes it.
+fn open_stream(buffer: SharedBuffer, token: &str, level: &str, shop: &str) -> impl FnOnce() {
+    let mut url = format!(
+        "/api/events/stream?access_token={}&level={}",
+        api::enc(token),
+        api::enc(level)
+    );
+    if !shop.is_empty() {
+        url.push_str(&format!("&shop={}", api::enc(shop)));
+    }
+    {
+        let mut b = buffer.borrow_mut();
+        b.lines.clear();
+        b.version += 1;
+    }
+    let source = Rc::new(RefCell::new(EventSource::new(&url).ok()));
+    if let Some(es) = source.borrow_mut().as_mut() {
+        if let Ok(events) = es.subscribe("log") {
+            spawn_reader(events, buffer.clone());
+        }
+    }
+    let watcher = connection_watcher(source.clone(), buffer);
+    move || {
+        drop(watcher);
+        if let Some(es) = source.borrow_mut().take() {
+            es.close();
+        }
+    }
+}
+
+/// Appends every `log` event to `buffer`, keeping the last [`WINDOW`] lines.
+fn spawn_reader(
+    mut events: gloo_net::eventsource::futures::EventSourceSubscription,
+    buffer: SharedBuffer,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        while let Some(item) = events.next().await {
+            let Ok((_, message)) = item else { continue };
+            let Some(text) = message.data().as_string() else {
+                continue;
+            };
+            let Ok(line) = serde_json::from_str::<LiveEvent>(&text) else {
+                continue;
+            };
+            let mut b = buffer.borrow_mut();
+            if b.lines.len() == WINDOW {
+                b.lines.pop_front();
+            }
+            b.lines.push_back(line);
+            b.version += 1;
+        }
+    });
+}
+
+/// Checks once a second whether the stream is open, for the "live" pill.
+fn connection_watcher(source: Rc<RefCell<Option<EventSource>>>, buffer: SharedBuffer) -> Interval {
+    Interval::new(1000, move || {
+        let open = source
+            .borrow()
+            .as_ref()
+            .is_some_and(|es| es.state() == State::Open);
+        let mut b = buffer.borrow_mut();
+        if b.connected != open {
+            b.connected = open;
+            b.version += 1;
+        }
+    })
+}
+
 #[function_component(LiveLog)]
 pub fn live_log() -> Html {
     let session = use_context::<Session>().expect("session context");
@@ -48,63 +120,7 @@ pub fn live_log() -> Html {
         let buffer = buffer.clone();
         let token = session.token.clone();
         use_effect_with(((*level).clone(), (*shop).clone()), move |(level, shop)| {
-            let mut url = format!(
-                "/api/events/stream?access_token={}&level={}",
-                api::enc(&token),
-                api::enc(level)
-            );
-            if !shop.is_empty() {
-                url.push_str(&format!("&shop={}", api::enc(shop)));
-            }
-            {
-                let mut b = buffer.borrow_mut();
-                b.lines.clear();
-                b.version += 1;
-            }
-            let source = Rc::new(RefCell::new(EventSource::new(&url).ok()));
-            if let Some(es) = source.borrow_mut().as_mut() {
-                if let Ok(mut events) = es.subscribe("log") {
-                    let buffer = buffer.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        while let Some(item) = events.next().await {
-                            let Ok((_, message)) = item else { continue };
-                            let Some(text) = message.data().as_string() else {
-                                continue;
-                            };
-                            let Ok(line) = serde_json::from_str::<LiveEvent>(&text) else {
-                                continue;
-                            };
-                            let mut b = buffer.borrow_mut();
-                            if b.lines.len() == WINDOW {
-                                b.lines.pop_front();
-                            }
-                            b.lines.push_back(line);
-                            b.version += 1;
-                        }
-                    });
-                }
-            }
-            let watcher = {
-                let source = source.clone();
-                let buffer = buffer.clone();
-                Interval::new(1000, move || {
-                    let open = source
-                        .borrow()
-                        .as_ref()
-                        .is_some_and(|es| es.state() == State::Open);
-                    let mut b = buffer.borrow_mut();
-                    if b.connected != open {
-                        b.connected = open;
-                        b.version += 1;
-                    }
-                })
-            };
-            move || {
-                drop(watcher);
-                if let Some(es) = source.borrow_mut().take() {
-                    es.close();
-                }
-            }
+            open_stream(buffer, &token, level, shop)
         });
     }
 
