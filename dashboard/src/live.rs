@@ -104,6 +104,45 @@ fn connection_watcher(source: Rc<RefCell<Option<EventSource>>>, buffer: SharedBu
     })
 }
 
+/// Sets `state` to the value a `<select>` changed to.
+fn select_setter(state: UseStateHandle<String>) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        state.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+    })
+}
+
+/// Pauses (freezing the lines shown) or resumes.
+fn pause_toggle(
+    paused: UseStateHandle<bool>,
+    frozen: UseStateHandle<Vec<LiveEvent>>,
+    buffer: SharedBuffer,
+) -> Callback<MouseEvent> {
+    Callback::from(move |_| {
+        if !*paused {
+            frozen.set(buffer.borrow().lines.iter().cloned().collect());
+        }
+        paused.set(!*paused);
+    })
+}
+
+fn level_select(level: &str, on_level: Callback<Event>) -> Html {
+    const LEVELS: [(&str, &str); 4] = [
+        ("debug", "Everything"),
+        ("info", "Info and up"),
+        ("warn", "Warnings and errors"),
+        ("error", "Errors only"),
+    ];
+    html! {
+        <label>{ "Level " }
+            <select onchange={on_level}>
+                { for LEVELS.iter().map(|(v, l)| html! {
+                    <option value={*v} selected={level == *v}>{ *l }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
 #[function_component(LiveLog)]
 pub fn live_log() -> Html {
     let session = use_context::<Session>().expect("session context");
@@ -139,29 +178,9 @@ pub fn live_log() -> Html {
         });
     }
 
-    let on_level = {
-        let level = level.clone();
-        Callback::from(move |e: Event| {
-            level.set(e.target_unchecked_into::<HtmlSelectElement>().value())
-        })
-    };
-    let on_shop = {
-        let shop = shop.clone();
-        Callback::from(move |e: Event| {
-            shop.set(e.target_unchecked_into::<HtmlSelectElement>().value())
-        })
-    };
-    let on_pause = {
-        let paused = paused.clone();
-        let frozen = frozen.clone();
-        let buffer = buffer.clone();
-        Callback::from(move |_| {
-            if !*paused {
-                frozen.set(buffer.borrow().lines.iter().cloned().collect());
-            }
-            paused.set(!*paused);
-        })
-    };
+    let on_level = select_setter(level.clone());
+    let on_shop = select_setter(shop.clone());
+    let on_pause = pause_toggle(paused.clone(), frozen.clone(), buffer.clone());
     let on_clear = {
         let buffer = buffer.clone();
         Callback::from(move |_| {
@@ -188,13 +207,7 @@ pub fn live_log() -> Html {
     html! {
         <section class="live">
             <div class="controls">
-                <label>{ "Level " }
-                    <select onchange={on_level}>
-                        { for [("debug", "Everything"), ("info", "Info and up"), ("warn", "Warnings and errors"), ("error", "Errors only")].iter().map(|(v, l)| html! {
-                            <option value={*v} selected={*level == *v}>{ *l }</option>
-                        }) }
-                    </select>
-                </label>
+                { level_select(&level, on_level) }
                 <label>{ "Shop " }
                     <select onchange={on_shop}>
                         <option value="" selected={shop.is_empty()}>{ "All" }</option>
