@@ -53,6 +53,23 @@ fn label(start: &NaiveDateTime, bucket: Bucket) -> String {
     }
 }
 
+/// The hover box of one point, `left` percent from the chart's left edge.
+fn tooltip(p: &SeriesPoint, left: f64, currency: &str) -> Html {
+    let zero = "0.00".to_string();
+    let revenue = p.revenue.get(currency).unwrap_or(&zero);
+    let refunds = p.refunds.get(currency).unwrap_or(&zero);
+    let style = format!("left: {left:.2}%");
+    let class = classes!("tooltip", (left > 60.0).then_some("flip"));
+    html! {
+        <div {class} {style}>
+            <strong>{ p.start.format("%Y-%m-%d %H:%M:%S").to_string() }</strong>
+            <div>{ format!("Revenue {}", money(revenue, currency)) }</div>
+            <div>{ format!("Refunds {}", money(refunds, currency)) }</div>
+            <div>{ format!("{} orders", p.orders_count) }</div>
+        </div>
+    }
+}
+
 #[function_component(RevenueChart)]
 pub fn revenue_chart(props: &ChartProps) -> Html {
     let hover = use_state(|| None::<usize>);
@@ -118,20 +135,11 @@ pub fn revenue_chart(props: &ChartProps) -> Html {
     let tooltip = hover
         .and_then(|i| points.get(i).map(|p| (i, p)))
         .map(|(i, p)| {
-            let left = (LEFT + slot * (i as f64 + 0.5)) / W * 100.0;
-            let zero = "0.00".to_string();
-            let revenue = p.revenue.get(&props.currency).unwrap_or(&zero);
-            let refunds = p.refunds.get(&props.currency).unwrap_or(&zero);
-            let style = format!("left: {left:.2}%");
-            let class = classes!("tooltip", (left > 60.0).then_some("flip"));
-            html! {
-                <div {class} {style}>
-                    <strong>{ p.start.format("%Y-%m-%d %H:%M:%S").to_string() }</strong>
-                    <div>{ format!("Revenue {}", money(revenue, &props.currency)) }</div>
-                    <div>{ format!("Refunds {}", money(refunds, &props.currency)) }</div>
-                    <div>{ format!("{} orders", p.orders_count) }</div>
-                </div>
-            }
+            tooltip(
+                p,
+                (LEFT + slot * (i as f64 + 0.5)) / W * 100.0,
+                &props.currency,
+            )
         });
     html! {
         <div class="chart" {onmouseleave}>

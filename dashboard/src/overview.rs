@@ -9,7 +9,7 @@ use yew::prelude::*;
 use xeno_api_types::analytics::{
     Figures, Money, SeriesResponse, StatsResponse, TopCustomersResponse,
 };
-use xeno_api_types::shops::ShopsResponse;
+use xeno_api_types::shops::{ShopInfo, ShopsResponse};
 
 use crate::api;
 use crate::chart::RevenueChart;
@@ -226,6 +226,31 @@ fn revenue_card(series: Option<&SeriesResponse>, currency: &str, bucket: &str) -
     }
 }
 
+fn shop_select(shops: &[ShopInfo], shop: &str, on_shop: Callback<Event>, many: bool) -> Html {
+    html! {
+        <label>{ "Shop " }
+            <select onchange={on_shop}>
+                <option value="" selected={shop.is_empty()}>{ if many { "All shops" } else { "Every shop" } }</option>
+                { for shops.iter().map(|s| html! {
+                    <option value={s.shop.clone()} selected={shop == s.shop}>{ s.shop.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+fn currency_select(currencies: &[String], currency: &str, on_currency: Callback<Event>) -> Html {
+    html! {
+        <label>{ "Currency " }
+            <select onchange={on_currency}>
+                { for currencies.iter().map(|c| html! {
+                    <option value={c.clone()} selected={c == currency}>{ c.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
 #[function_component(Overview)]
 pub fn overview() -> Html {
     let shops = use_poll::<ShopsResponse>("/api/shops".into(), 60_000, 0);
@@ -285,14 +310,7 @@ pub fn overview() -> Html {
     html! {
         <section class="overview">
             <div class="controls">
-                <label>{ "Shop " }
-                    <select onchange={on_shop}>
-                        <option value="" selected={shop.is_empty()}>{ if many_shops { "All shops" } else { "Every shop" } }</option>
-                        { for shop_options.iter().map(|s| html! {
-                            <option value={s.shop.clone()} selected={*shop == s.shop}>{ s.shop.clone() }</option>
-                        }) }
-                    </select>
-                </label>
+                { shop_select(&shop_options, &shop, on_shop, many_shops) }
                 <label>{ "Period " }
                     <select onchange={on_range}>
                         { for PRESETS.iter().map(|(d, l)| html! {
@@ -306,13 +324,7 @@ pub fn overview() -> Html {
                     <label>{ "To " }<input type="date" value={(*custom_to).clone()} onchange={date_input(custom_to.clone())} /></label>
                 }
                 if currencies.len() > 1 {
-                    <label>{ "Currency " }
-                        <select onchange={on_currency}>
-                            { for currencies.iter().map(|c| html! {
-                                <option value={c.clone()} selected={*c == currency}>{ c.clone() }</option>
-                            }) }
-                        </select>
-                    </label>
+                    { currency_select(&currencies, &currency, on_currency) }
                 }
             </div>
             if window.is_none() {
