@@ -251,6 +251,42 @@ fn currency_select(currencies: &[String], currency: &str, on_currency: Callback<
     }
 }
 
+/// The period presets, and the two date inputs of a custom period.
+fn period_select(
+    range: UseStateHandle<Range>,
+    custom_from: UseStateHandle<String>,
+    custom_to: UseStateHandle<String>,
+) -> Html {
+    let date_input = |state: UseStateHandle<String>| {
+        Callback::from(move |e: Event| {
+            state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_range = {
+        let range = range.clone();
+        Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            range.set(v.parse().map(Range::Days).unwrap_or(Range::Custom));
+        })
+    };
+    html! {
+        <>
+            <label>{ "Period " }
+                <select onchange={on_range}>
+                    { for PRESETS.iter().map(|(d, l)| html! {
+                        <option value={d.to_string()} selected={*range == Range::Days(*d)}>{ *l }</option>
+                    }) }
+                    <option value="custom" selected={*range == Range::Custom}>{ "Custom dates" }</option>
+                </select>
+            </label>
+            if *range == Range::Custom {
+                <label>{ "From " }<input type="date" value={(*custom_from).clone()} onchange={date_input(custom_from.clone())} /></label>
+                <label>{ "To " }<input type="date" value={(*custom_to).clone()} onchange={date_input(custom_to.clone())} /></label>
+            }
+        </>
+    }
+}
+
 #[function_component(Overview)]
 pub fn overview() -> Html {
     let shops = use_poll::<ShopsResponse>("/api/shops".into(), 60_000, 0);
@@ -284,23 +320,10 @@ pub fn overview() -> Html {
         let shop = shop.clone();
         Callback::from(move |e: Event| shop.set(select_value(&e)))
     };
-    let on_range = {
-        let range = range.clone();
-        Callback::from(move |e: Event| {
-            let v = select_value(&e);
-            range.set(v.parse().map(Range::Days).unwrap_or(Range::Custom));
-        })
-    };
     let on_currency = {
         let chosen = chosen_currency.clone();
         Callback::from(move |e: Event| chosen.set(Some(select_value(&e))))
     };
-    let date_input = |state: UseStateHandle<String>| {
-        Callback::from(move |e: Event| {
-            state.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
-    };
-
     let shop_options = shops
         .data
         .as_ref()
@@ -311,18 +334,7 @@ pub fn overview() -> Html {
         <section class="overview">
             <div class="controls">
                 { shop_select(&shop_options, &shop, on_shop, many_shops) }
-                <label>{ "Period " }
-                    <select onchange={on_range}>
-                        { for PRESETS.iter().map(|(d, l)| html! {
-                            <option value={d.to_string()} selected={*range == Range::Days(*d)}>{ *l }</option>
-                        }) }
-                        <option value="custom" selected={*range == Range::Custom}>{ "Custom dates" }</option>
-                    </select>
-                </label>
-                if *range == Range::Custom {
-                    <label>{ "From " }<input type="date" value={(*custom_from).clone()} onchange={date_input(custom_from.clone())} /></label>
-                    <label>{ "To " }<input type="date" value={(*custom_to).clone()} onchange={date_input(custom_to.clone())} /></label>
-                }
+                { period_select(range.clone(), custom_from.clone(), custom_to.clone()) }
                 if currencies.len() > 1 {
                     { currency_select(&currencies, &currency, on_currency) }
                 }

@@ -13,8 +13,9 @@
 //! | `GET /api/dead-letters`, `POST /api/dead-letters/{id}/replay`, `POST /api/dead-letters/replay` | `api/dead_letters.rs` | bearer |
 //! | `GET /`, `GET /assets/{*path}` (the embedded dashboard) | `api/assets.rs` | none |
 //!
-//! Browsers may call the bearer-token routes cross-origin only from `server.cors_origins`;
-//! with none configured there is no CORS header at all (same origin only). Every request is
+//! Browsers may call the bearer-token routes (all but `POST /api/sync`, which answers the
+//! same origin only) cross-origin only from `server.cors_origins`; with none configured
+//! there is no CORS header at all (same origin only). Every request is
 //! bounded by `server.request_timeout` (408).
 
 use std::time::Duration;
