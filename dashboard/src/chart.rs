@@ -5,8 +5,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::api::SeriesPoint;
 use crate::util::{approx, compact, money};
+use xeno_api_types::analytics::{Bucket, SeriesPoint};
+use xeno_api_types::chrono::NaiveDateTime;
 
 const W: f64 = 800.0;
 const H: f64 = 280.0;
@@ -19,8 +20,8 @@ const BOTTOM: f64 = 30.0;
 pub struct ChartProps {
     pub points: Rc<Vec<SeriesPoint>>,
     pub currency: String,
-    /// `hour`, `day` or `week`: how bucket starts are labelled.
-    pub bucket: String,
+    /// How bucket starts are labelled.
+    pub bucket: Bucket,
 }
 
 /// A "nice" step (1, 2, 2.5 or 5 × 10ⁿ) giving about `ticks` intervals up to `max`.
@@ -45,12 +46,27 @@ pub fn nice_step(max: f64, ticks: f64) -> f64 {
     nice * magnitude
 }
 
-fn label(start: &str, bucket: &str) -> String {
-    // `2025-07-10T16:00:00`
-    let date = start.get(5..10).unwrap_or(start);
+fn label(start: &NaiveDateTime, bucket: Bucket) -> String {
     match bucket {
-        "hour" => format!("{} {}", date, start.get(11..16).unwrap_or("")),
-        _ => date.to_string(),
+        Bucket::Hour => start.format("%m-%d %H:%M").to_string(),
+        Bucket::Day | Bucket::Week => start.format("%m-%d").to_string(),
+    }
+}
+
+/// The hover box of one point, `left` percent from the chart's left edge.
+fn tooltip(p: &SeriesPoint, left: f64, currency: &str) -> Html {
+    let zero = "0.00".to_string();
+    let revenue = p.revenue.get(currency).unwrap_or(&zero);
+    let refunds = p.refunds.get(currency).unwrap_or(&zero);
+    let style = format!("left: {left:.2}%");
+    let class = classes!("tooltip", (left > 60.0).then_some("flip"));
+    html! {
+        <div {class} {style}>
+            <strong>{ p.start.format("%Y-%m-%d %H:%M:%S").to_string() }</strong>
+            <div>{ format!("Revenue {}", money(revenue, currency)) }</div>
+            <div>{ format!("Refunds {}", money(refunds, currency)) }</div>
+            <div>{ format!("{} orders", p.orders_count) }</div>
+        </div>
     }
 }
 
@@ -95,7 +111,7 @@ pub fn revenue_chart(props: &ChartProps) -> Html {
     let every = ((n / 7.0).ceil() as usize).max(1);
     let x_labels = points.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, p)| {
         let x = LEFT + slot * (i as f64 + 0.5);
-        html! { <text class="axis" x={x.to_string()} y={(H - 10.0).to_string()} text-anchor="middle">{ label(&p.start, &props.bucket) }</text> }
+        html! { <text class="axis" x={x.to_string()} y={(H - 10.0).to_string()} text-anchor="middle">{ label(&p.start, props.bucket) }</text> }
     });
     let bars = values.iter().enumerate().map(|(i, v)| {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
@@ -119,24 +135,15 @@ pub fn revenue_chart(props: &ChartProps) -> Html {
     let tooltip = hover
         .and_then(|i| points.get(i).map(|p| (i, p)))
         .map(|(i, p)| {
-            let left = (LEFT + slot * (i as f64 + 0.5)) / W * 100.0;
-            let zero = "0.00".to_string();
-            let revenue = p.revenue.get(&props.currency).unwrap_or(&zero);
-            let refunds = p.refunds.get(&props.currency).unwrap_or(&zero);
-            let style = format!("left: {left:.2}%");
-            let class = classes!("tooltip", (left > 60.0).then_some("flip"));
-            html! {
-                <div {class} {style}>
-                    <strong>{ p.start.replace('T', " ") }</strong>
-                    <div>{ format!("Revenue {}", money(revenue, &props.currency)) }</div>
-                    <div>{ format!("Refunds {}", money(refunds, &props.currency)) }</div>
-                    <div>{ format!("{} orders", p.orders_count) }</div>
-                </div>
-            }
+            tooltip(
+                p,
+                (LEFT + slot * (i as f64 + 0.5)) / W * 100.0,
+                &props.currency,
+            )
         });
     html! {
         <div class="chart" {onmouseleave}>
-            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={format!("Revenue in {} per {}", props.currency, props.bucket)}>
+            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={format!("Revenue in {} per {}", props.currency, props.bucket.as_str())}>
                 { for grid }
                 <line class="axis-line" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={(TOP + plot_h).to_string()} y2={(TOP + plot_h).to_string()} />
                 { for bars }

@@ -5,7 +5,11 @@
 use serde_json::{json, Value};
 use yew::prelude::*;
 
-use crate::api::{self, CallError, DeadLetters, Health, ShopHealth, ShopSync, SyncStatus};
+use xeno_api_types::dead_letters::{DeadLettersResponse, ReplayResponse};
+use xeno_api_types::health::{HealthResponse, ShopHealth};
+use xeno_api_types::sync::{ShopSync, SyncStatusResponse};
+
+use crate::api::{self, CallError};
 use crate::util::{ago, duration, short_time, use_poll, Session};
 
 fn badge(up: bool) -> Html {
@@ -24,48 +28,12 @@ fn count(v: Option<u64>) -> String {
 pub fn system_health() -> Html {
     let session = use_context::<Session>().expect("session context");
     let refresh = use_state(|| 0u32);
-    let health = use_poll::<Health>("/api/health".into(), 3_000, *refresh);
-    let sync = use_poll::<SyncStatus>("/api/sync-status?events=20".into(), 3_000, *refresh);
-    let letters = use_poll::<DeadLetters>("/api/dead-letters?limit=50".into(), 5_000, *refresh);
+    let health = use_poll::<HealthResponse>("/api/health".into(), 3_000, *refresh);
+    let sync = use_poll::<SyncStatusResponse>("/api/sync-status?events=20".into(), 3_000, *refresh);
+    let letters =
+        use_poll::<DeadLettersResponse>("/api/dead-letters?limit=50".into(), 5_000, *refresh);
     let notice = use_state(|| None::<(bool, String)>);
-
-    // Runs a POST, shows its outcome, refreshes the panels.
-    let act = {
-        let session = session.clone();
-        let notice = notice.clone();
-        let refresh = refresh.clone();
-        Callback::from(move |(path, body, done): (String, Option<Value>, String)| {
-            let session = session.clone();
-            let notice = notice.clone();
-            let refresh = refresh.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = api::post::<Value>(&path, &session.token, body).await;
-                session.note(&result);
-                notice.set(Some(match result {
-                    Ok(v) => {
-                        let failed = v
-                            .get("failed")
-                            .and_then(Value::as_array)
-                            .map_or(0, Vec::len);
-                        if failed > 0 {
-                            (
-                                false,
-                                format!("{done}, but {failed} failed: {}", v["failed"]),
-                            )
-                        } else {
-                            (true, done)
-                        }
-                    }
-                    Err(CallError::Status(404 | 405 | 501, _)) if path == "/api/sync" => (
-                        false,
-                        "This engine has no sync API yet (POST /api/sync answered 404/501).".into(),
-                    ),
-                    Err(e) => (false, e.describe()),
-                }));
-                refresh.set(*refresh + 1);
-            });
-        })
-    };
+    let act = act_callback(session, notice.clone(), refresh);
 
     let Some(h) = health.data.clone() else {
         return html! { <p class="muted">{ health.error.as_ref().map(|e| e.describe()).unwrap_or_else(|| "Loading…".into()) }</p> };
@@ -81,41 +49,8 @@ pub fn system_health() -> Html {
                 <div class={classes!("notice", if *ok { "ok" } else { "bad" })}>{ text.clone() }</div>
             }
             <div class="grid">
-                <div class="card">
-                    <div class="card-head"><h2>{ "Components" }</h2>
-                        <span class={classes!("pill", if h.status == "ok" { "ok" } else { "bad" })}>{ h.status.clone() }</span></div>
-                    <table>
-                        <tbody>
-                            <tr><td>{ "PostgreSQL" }</td><td>{ badge(h.postgres.up) }</td><td class="small muted">{ h.postgres.error.clone().unwrap_or_default() }</td></tr>
-                            <tr><td>{ "JetStream" }</td><td>{ badge(h.jetstream.up) }</td><td class="small muted">{ h.jetstream.error.clone().unwrap_or_default() }</td></tr>
-                            { for h.components.iter().map(|(name, c)| html! {
-                                <tr>
-                                    <td>{ name.clone() }</td>
-                                    <td>{ badge(c.up) }</td>
-                                    <td class="small muted">
-                                        { format!("{} restart{} · since {}", c.restarts, if c.restarts == 1 { "" } else { "s" }, short_time(&c.since)) }
-                                        if let Some(e) = &c.last_error { <div class="error">{ e.clone() }</div> }
-                                    </td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                    <p class="small muted">{ format!("Up {}", duration(h.uptime_seconds as f64)) }</p>
-                </div>
-                <div class="card">
-                    <h2>{ "Queue and throughput" }</h2>
-                    <dl class="stats">
-                        <dt>{ "Messages in stream" }</dt><dd>{ count(h.queue.stream_messages) }</dd>
-                        <dt>{ "Consumer lag" }</dt><dd>{ count(h.queue.consumer_pending) }</dd>
-                        <dt>{ "Awaiting ack" }</dt><dd>{ count(h.queue.consumer_ack_pending) }</dd>
-                        if let Some(t) = &h.throughput {
-                            <dt>{ "Webhooks acked" }</dt><dd>{ format!("{} ({})", t.webhooks_acked, rate(t.webhooks_acked_per_second)) }</dd>
-                            <dt>{ "Writer messages" }</dt><dd>{ format!("{} ({})", t.writer_messages, rate(t.writer_messages_per_second)) }</dd>
-                            <dt>{ "Publish failures" }</dt><dd>{ t.publish_failures }</dd>
-                        }
-                        <dt>{ "Dead letters open" }</dt><dd>{ h.dead_letters_open }</dd>
-                    </dl>
-                </div>
+                { components_card(&h) }
+                { queue_card(&h) }
             </div>
             <h2 class="section">{ "Shops" }</h2>
             <div class="grid">
@@ -123,21 +58,117 @@ pub fn system_health() -> Html {
             </div>
             { dead_letter_card(letters.data.as_deref(), &act) }
             if let Some(s) = &sync.data {
-                <div class="card">
-                    <h2>{ "Latest events" }</h2>
-                    <div class="terminal short">
-                        { for s.events.iter().map(|e| html! {
-                            <div class={classes!("line", e.level.to_ascii_lowercase())}>
-                                <span class="t">{ short_time(&e.at) }</span>
-                                <span class="lvl">{ e.level.clone() }</span>
-                                if let Some(shop) = &e.shop { <span class="shop">{ shop.clone() }</span> }
-                                <span class="msg">{ e.message.clone() }</span>
-                            </div>
-                        }) }
-                    </div>
-                </div>
+                { events_card(s) }
             }
         </section>
+    }
+}
+
+/// Runs a POST, shows its outcome, refreshes the panels.
+fn act_callback(
+    session: Session,
+    notice: UseStateHandle<Option<(bool, String)>>,
+    refresh: UseStateHandle<u32>,
+) -> Act {
+    Callback::from(move |(path, body, done): (String, Option<Value>, String)| {
+        let session = session.clone();
+        let notice = notice.clone();
+        let refresh = refresh.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = api::post::<Value>(&path, &session.token, body).await;
+            session.note(&result);
+            notice.set(Some(outcome(result, &path, done)));
+            refresh.set(*refresh + 1);
+        });
+    })
+}
+
+/// What to tell the operator about a POST's answer: success, or what failed.
+fn outcome(result: Result<Value, CallError>, path: &str, done: String) -> (bool, String) {
+    match result {
+        Ok(v) => {
+            // Replays answer a ReplayResponse; `POST /api/sync` a SyncQueued.
+            let failed = serde_json::from_value::<ReplayResponse>(v)
+                .map(|r| r.failed)
+                .unwrap_or_default();
+            if !failed.is_empty() {
+                let listed = serde_json::to_string(&failed).unwrap_or_default();
+                (
+                    false,
+                    format!("{done}, but {} failed: {listed}", failed.len()),
+                )
+            } else {
+                (true, done)
+            }
+        }
+        Err(CallError::Status(404 | 405 | 501, _)) if path == "/api/sync" => (
+            false,
+            "This engine has no sync API yet (POST /api/sync answered 404/501).".into(),
+        ),
+        Err(e) => (false, e.describe()),
+    }
+}
+
+fn components_card(h: &HealthResponse) -> Html {
+    html! {
+        <div class="card">
+            <div class="card-head"><h2>{ "Components" }</h2>
+                <span class={classes!("pill", if h.status == "ok" { "ok" } else { "bad" })}>{ h.status.clone() }</span></div>
+            <table>
+                <tbody>
+                    <tr><td>{ "PostgreSQL" }</td><td>{ badge(h.postgres.up) }</td><td class="small muted">{ h.postgres.error.clone().unwrap_or_default() }</td></tr>
+                    <tr><td>{ "JetStream" }</td><td>{ badge(h.jetstream.up) }</td><td class="small muted">{ h.jetstream.error.clone().unwrap_or_default() }</td></tr>
+                    { for h.components.iter().map(|(name, c)| html! {
+                        <tr>
+                            <td>{ name.clone() }</td>
+                            <td>{ badge(c.up) }</td>
+                            <td class="small muted">
+                                { format!("{} restart{} · since {}", c.restarts, if c.restarts == 1 { "" } else { "s" }, short_time(&c.since)) }
+                                if let Some(e) = &c.last_error { <div class="error">{ e.clone() }</div> }
+                            </td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <p class="small muted">{ format!("Up {}", duration(h.uptime_seconds as f64)) }</p>
+        </div>
+    }
+}
+
+fn queue_card(h: &HealthResponse) -> Html {
+    html! {
+        <div class="card">
+            <h2>{ "Queue and throughput" }</h2>
+            <dl class="stats">
+                <dt>{ "Messages in stream" }</dt><dd>{ count(h.queue.stream_messages) }</dd>
+                <dt>{ "Consumer lag" }</dt><dd>{ count(h.queue.consumer_pending) }</dd>
+                <dt>{ "Awaiting ack" }</dt><dd>{ count(h.queue.consumer_ack_pending) }</dd>
+                if let Some(t) = &h.throughput {
+                    <dt>{ "Webhooks acked" }</dt><dd>{ format!("{} ({})", t.webhooks_acked, rate(t.webhooks_acked_per_second)) }</dd>
+                    <dt>{ "Writer messages" }</dt><dd>{ format!("{} ({})", t.writer_messages, rate(t.writer_messages_per_second)) }</dd>
+                    <dt>{ "Publish failures" }</dt><dd>{ t.publish_failures }</dd>
+                }
+                <dt>{ "Dead letters open" }</dt><dd>{ h.dead_letters_open }</dd>
+            </dl>
+        </div>
+    }
+}
+
+fn events_card(s: &SyncStatusResponse) -> Html {
+    html! {
+        <div class="card">
+            <h2>{ "Latest events" }</h2>
+            <div class="terminal short">
+                { for s.events.iter().map(|e| html! {
+                    <div class={classes!("line", e.level.to_ascii_lowercase())}>
+                        <span class="t">{ short_time(&e.at) }</span>
+                        <span class="lvl">{ e.level.clone() }</span>
+                        if let Some(shop) = &e.shop { <span class="shop">{ shop.clone() }</span> }
+                        <span class="msg">{ e.message.clone() }</span>
+                    </div>
+                }) }
+            </div>
+        </div>
     }
 }
 
@@ -175,9 +206,9 @@ fn shop_card(s: &ShopHealth, sync: Option<&ShopSync>, act: &Act) -> Html {
             <div class="card-head"><h3>{ s.shop.clone() }</h3>
                 if sync.is_some_and(|x| x.running) { <span class="pill ok">{ "syncing" }</span> }</div>
             <dl class="stats">
-                <dt>{ "Last webhook" }</dt><dd>{ ago(s.last_webhook_at.as_deref()) }</dd>
+                <dt>{ "Last webhook" }</dt><dd>{ ago(s.last_webhook_at.as_ref()) }</dd>
                 <dt>{ "Webhooks accepted" }</dt><dd>{ s.webhooks_accepted }</dd>
-                <dt>{ "Last reconciled" }</dt><dd>{ ago(sync.and_then(|x| x.last_reconciled_at.as_deref())) }</dd>
+                <dt>{ "Last reconciled" }</dt><dd>{ ago(sync.and_then(|x| x.last_reconciled_at.as_ref())) }</dd>
                 <dt>{ "Dead letters" }</dt><dd>{ s.dead_letters_open }</dd>
             </dl>
             { bucket }
@@ -208,7 +239,7 @@ fn shop_card(s: &ShopHealth, sync: Option<&ShopSync>, act: &Act) -> Html {
     }
 }
 
-fn dead_letter_card(letters: Option<&DeadLetters>, act: &Act) -> Html {
+fn dead_letter_card(letters: Option<&DeadLettersResponse>, act: &Act) -> Html {
     let Some(letters) = letters else {
         return html! {};
     };

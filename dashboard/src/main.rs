@@ -130,7 +130,8 @@ fn login(props: &LoginProps) -> Html {
             let on_login = on_login.clone();
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::get::<api::Shops>("/api/shops", &token).await;
+                let result =
+                    api::get::<xeno_api_types::shops::ShopsResponse>("/api/shops", &token).await;
                 busy.set(false);
                 match result {
                     Ok(_) => on_login.emit(token),

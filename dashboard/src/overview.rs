@@ -6,7 +6,12 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::api::{self, Figures, Series, Shops, Stats, TopCustomers};
+use xeno_api_types::analytics::{
+    Figures, Money, SeriesResponse, StatsResponse, TopCustomersResponse,
+};
+use xeno_api_types::shops::{ShopInfo, ShopsResponse};
+
+use crate::api;
 use crate::chart::RevenueChart;
 use crate::util::{approx, change, money, short_time, use_poll};
 
@@ -116,13 +121,13 @@ fn kpi(props: &KpiProps) -> Html {
     }
 }
 
-fn amount(m: &api::Money, currency: &str) -> String {
+fn amount(m: &Money, currency: &str) -> String {
     m.get(currency).cloned().unwrap_or_else(|| "0.00".into())
 }
 
-fn kpis(stats: &Stats, currency: &str) -> Html {
+fn kpis(stats: &StatsResponse, currency: &str) -> Html {
     let (c, p): (&Figures, &Figures) = (&stats.current, &stats.previous);
-    let cell = |title: &'static str, m: fn(&Figures) -> &api::Money, invert: bool| {
+    let cell = |title: &'static str, m: fn(&Figures) -> &Money, invert: bool| {
         let now = amount(m(c), currency);
         let before = amount(m(p), currency);
         html! { <Kpi title={title} value={money(&now, currency)} current={approx(&now)} previous={approx(&before)} {invert} /> }
@@ -147,9 +152,144 @@ fn select_value(e: &Event) -> String {
     e.target_unchecked_into::<HtmlSelectElement>().value()
 }
 
+/// The stats and series paths of the chosen period and shop, and the series' bucket.
+fn query_paths(
+    window: Option<&(String, String, &'static str)>,
+    shop_q: &str,
+) -> (String, String, &'static str) {
+    match window {
+        Some((from, to, bucket)) => (
+            format!(
+                "/api/stats?from={}&to={}{shop_q}",
+                api::enc(from),
+                api::enc(to)
+            ),
+            format!(
+                "/api/revenue-series?from={}&to={}&bucket={bucket}{shop_q}",
+                api::enc(from),
+                api::enc(to)
+            ),
+            bucket,
+        ),
+        None => (String::new(), String::new(), "day"),
+    }
+}
+
+/// Currencies seen in the period (the series', else the stats').
+fn currencies_of(series: Option<&SeriesResponse>, stats: Option<&StatsResponse>) -> Vec<String> {
+    series
+        .map(|s| s.currencies.clone())
+        .filter(|c| !c.is_empty())
+        .or_else(|| stats.map(|s| s.current.revenue.keys().cloned().collect()))
+        .unwrap_or_default()
+}
+
+/// The chosen currency, else the one with most revenue, else the first seen, else the shops'.
+fn pick_currency(
+    chosen: Option<&String>,
+    currencies: &[String],
+    stats: Option<&StatsResponse>,
+    shops: Option<&ShopsResponse>,
+) -> String {
+    chosen
+        .filter(|c| currencies.contains(c))
+        .cloned()
+        .or_else(|| {
+            stats.and_then(|s| {
+                s.current
+                    .revenue
+                    .iter()
+                    .max_by(|a, b| approx(a.1).total_cmp(&approx(b.1)))
+                    .map(|(c, _)| c.clone())
+            })
+        })
+        .or_else(|| currencies.first().cloned())
+        .unwrap_or_else(|| {
+            shops
+                .and_then(|s| s.shops.iter().find_map(|s| s.currency.clone()))
+                .unwrap_or_else(|| "USD".into())
+        })
+}
+
+fn revenue_card(series: Option<&SeriesResponse>, currency: &str, bucket: &str) -> Html {
+    html! {
+        <div class="card">
+            <div class="card-head">
+                <h2>{ format!("Revenue per {bucket}") }</h2>
+                <span class="muted small">{ series.map(|s| format!("{} · {}", currency, s.time_zone)).unwrap_or_default() }</span>
+            </div>
+            { match series {
+                Some(s) => html! { <RevenueChart points={Rc::new(s.points.clone())} currency={currency.to_string()} bucket={s.bucket} /> },
+                None => html! { <div class="chart empty">{ "Loading…" }</div> },
+            } }
+        </div>
+    }
+}
+
+fn shop_select(shops: &[ShopInfo], shop: &str, on_shop: Callback<Event>, many: bool) -> Html {
+    html! {
+        <label>{ "Shop " }
+            <select onchange={on_shop}>
+                <option value="" selected={shop.is_empty()}>{ if many { "All shops" } else { "Every shop" } }</option>
+                { for shops.iter().map(|s| html! {
+                    <option value={s.shop.clone()} selected={shop == s.shop}>{ s.shop.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+fn currency_select(currencies: &[String], currency: &str, on_currency: Callback<Event>) -> Html {
+    html! {
+        <label>{ "Currency " }
+            <select onchange={on_currency}>
+                { for currencies.iter().map(|c| html! {
+                    <option value={c.clone()} selected={c == currency}>{ c.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// The period presets, and the two date inputs of a custom period.
+fn period_select(
+    range: UseStateHandle<Range>,
+    custom_from: UseStateHandle<String>,
+    custom_to: UseStateHandle<String>,
+) -> Html {
+    let date_input = |state: UseStateHandle<String>| {
+        Callback::from(move |e: Event| {
+            state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_range = {
+        let range = range.clone();
+        Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            range.set(v.parse().map(Range::Days).unwrap_or(Range::Custom));
+        })
+    };
+    html! {
+        <>
+            <label>{ "Period " }
+                <select onchange={on_range}>
+                    { for PRESETS.iter().map(|(d, l)| html! {
+                        <option value={d.to_string()} selected={*range == Range::Days(*d)}>{ *l }</option>
+                    }) }
+                    <option value="custom" selected={*range == Range::Custom}>{ "Custom dates" }</option>
+                </select>
+            </label>
+            if *range == Range::Custom {
+                <label>{ "From " }<input type="date" value={(*custom_from).clone()} onchange={date_input(custom_from.clone())} /></label>
+                <label>{ "To " }<input type="date" value={(*custom_to).clone()} onchange={date_input(custom_to.clone())} /></label>
+            }
+        </>
+    }
+}
+
 #[function_component(Overview)]
 pub fn overview() -> Html {
-    let shops = use_poll::<Shops>("/api/shops".into(), 60_000, 0);
+    let shops = use_poll::<ShopsResponse>("/api/shops".into(), 60_000, 0);
     let shop = use_state(String::new);
     let range = use_state(|| Range::Days(30));
     let custom_from = use_state(String::new);
@@ -162,82 +302,28 @@ pub fn overview() -> Html {
     } else {
         format!("&shop={}", api::enc(&shop))
     };
-    let (stats_path, series_path, bucket) = match &window {
-        Some((from, to, bucket)) => (
-            format!(
-                "/api/stats?from={}&to={}{shop_q}",
-                api::enc(from),
-                api::enc(to)
-            ),
-            format!(
-                "/api/revenue-series?from={}&to={}&bucket={bucket}{shop_q}",
-                api::enc(from),
-                api::enc(to)
-            ),
-            *bucket,
-        ),
-        None => (String::new(), String::new(), "day"),
-    };
-    let stats = use_poll::<Stats>(stats_path, 10_000, 0);
-    let series = use_poll::<Series>(series_path, 10_000, 0);
-    let top = use_poll::<TopCustomers>(format!("/api/top-customers?limit=10{shop_q}"), 30_000, 0);
+    let (stats_path, series_path, bucket) = query_paths(window.as_ref(), &shop_q);
+    let stats = use_poll::<StatsResponse>(stats_path, 10_000, 0);
+    let series = use_poll::<SeriesResponse>(series_path, 10_000, 0);
+    let top =
+        use_poll::<TopCustomersResponse>(format!("/api/top-customers?limit=10{shop_q}"), 30_000, 0);
 
-    // Currencies seen in the period; the chosen one, else the one with most orders' revenue.
-    let currencies: Vec<String> = series
-        .data
-        .as_ref()
-        .map(|s| s.currencies.clone())
-        .filter(|c| !c.is_empty())
-        .or_else(|| {
-            stats
-                .data
-                .as_ref()
-                .map(|s| s.current.revenue.keys().cloned().collect())
-        })
-        .unwrap_or_default();
-    let currency = chosen_currency
-        .as_ref()
-        .filter(|c| currencies.contains(c))
-        .cloned()
-        .or_else(|| {
-            stats.data.as_ref().and_then(|s| {
-                s.current
-                    .revenue
-                    .iter()
-                    .max_by(|a, b| approx(a.1).total_cmp(&approx(b.1)))
-                    .map(|(c, _)| c.clone())
-            })
-        })
-        .or_else(|| currencies.first().cloned())
-        .unwrap_or_else(|| {
-            shops
-                .data
-                .as_ref()
-                .and_then(|s| s.shops.iter().find_map(|s| s.currency.clone()))
-                .unwrap_or_else(|| "USD".into())
-        });
+    let currencies = currencies_of(series.data.as_deref(), stats.data.as_deref());
+    let currency = pick_currency(
+        chosen_currency.as_ref(),
+        &currencies,
+        stats.data.as_deref(),
+        shops.data.as_deref(),
+    );
 
     let on_shop = {
         let shop = shop.clone();
         Callback::from(move |e: Event| shop.set(select_value(&e)))
     };
-    let on_range = {
-        let range = range.clone();
-        Callback::from(move |e: Event| {
-            let v = select_value(&e);
-            range.set(v.parse().map(Range::Days).unwrap_or(Range::Custom));
-        })
-    };
     let on_currency = {
         let chosen = chosen_currency.clone();
         Callback::from(move |e: Event| chosen.set(Some(select_value(&e))))
     };
-    let date_input = |state: UseStateHandle<String>| {
-        Callback::from(move |e: Event| {
-            state.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
-    };
-
     let shop_options = shops
         .data
         .as_ref()
@@ -247,34 +333,10 @@ pub fn overview() -> Html {
     html! {
         <section class="overview">
             <div class="controls">
-                <label>{ "Shop " }
-                    <select onchange={on_shop}>
-                        <option value="" selected={shop.is_empty()}>{ if many_shops { "All shops" } else { "Every shop" } }</option>
-                        { for shop_options.iter().map(|s| html! {
-                            <option value={s.shop.clone()} selected={*shop == s.shop}>{ s.shop.clone() }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>{ "Period " }
-                    <select onchange={on_range}>
-                        { for PRESETS.iter().map(|(d, l)| html! {
-                            <option value={d.to_string()} selected={*range == Range::Days(*d)}>{ *l }</option>
-                        }) }
-                        <option value="custom" selected={*range == Range::Custom}>{ "Custom dates" }</option>
-                    </select>
-                </label>
-                if *range == Range::Custom {
-                    <label>{ "From " }<input type="date" value={(*custom_from).clone()} onchange={date_input(custom_from.clone())} /></label>
-                    <label>{ "To " }<input type="date" value={(*custom_to).clone()} onchange={date_input(custom_to.clone())} /></label>
-                }
+                { shop_select(&shop_options, &shop, on_shop, many_shops) }
+                { period_select(range.clone(), custom_from.clone(), custom_to.clone()) }
                 if currencies.len() > 1 {
-                    <label>{ "Currency " }
-                        <select onchange={on_currency}>
-                            { for currencies.iter().map(|c| html! {
-                                <option value={c.clone()} selected={*c == currency}>{ c.clone() }</option>
-                            }) }
-                        </select>
-                    </label>
+                    { currency_select(&currencies, &currency, on_currency) }
                 }
             </div>
             if window.is_none() {
@@ -287,16 +349,7 @@ pub fn overview() -> Html {
                 Some(s) => kpis(s, &currency),
                 None => html! { <div class="kpis"><div class="card kpi loading">{ "Loading…" }</div></div> },
             } }
-            <div class="card">
-                <div class="card-head">
-                    <h2>{ format!("Revenue per {bucket}") }</h2>
-                    <span class="muted small">{ series.data.as_ref().map(|s| format!("{} · {}", currency, s.time_zone)).unwrap_or_default() }</span>
-                </div>
-                { match &series.data {
-                    Some(s) => html! { <RevenueChart points={Rc::new(s.points.clone())} currency={currency.clone()} bucket={s.bucket.clone()} /> },
-                    None => html! { <div class="chart empty">{ "Loading…" }</div> },
-                } }
-            </div>
+            { revenue_card(series.data.as_deref(), &currency, bucket) }
             <div class="card">
                 <div class="card-head"><h2>{ "Top customers" }</h2><span class="muted small">{ format!("by net spend, all time, {currency}") }</span></div>
                 { top_table(top.data.as_deref(), &currency, many_shops && shop.is_empty()) }
@@ -305,7 +358,7 @@ pub fn overview() -> Html {
     }
 }
 
-fn top_table(top: Option<&TopCustomers>, currency: &str, show_shop: bool) -> Html {
+fn top_table(top: Option<&TopCustomersResponse>, currency: &str, show_shop: bool) -> Html {
     let Some(top) = top else {
         return html! { <p class="muted">{ "Loading…" }</p> };
     };
@@ -331,7 +384,7 @@ fn top_table(top: Option<&TopCustomers>, currency: &str, show_shop: bool) -> Htm
                             if show_shop { <td class="small">{ c.shop.clone() }</td> }
                             <td class="num">{ c.orders_count }</td>
                             <td class="num">{ money(&c.spent, currency) }</td>
-                            <td class="small">{ c.last_order_at.as_deref().map(short_time).unwrap_or_default() }</td>
+                            <td class="small">{ c.last_order_at.as_ref().map(short_time).unwrap_or_default() }</td>
                         </tr>
                     }) }
                 </tbody>

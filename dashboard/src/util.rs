@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Interval;
 use serde::de::DeserializeOwned;
+use xeno_api_types::chrono::{DateTime, Utc};
 use yew::prelude::*;
 
 use crate::api::{self, CallError};
@@ -161,15 +162,14 @@ pub fn compact(value: f64) -> String {
     }
 }
 
-/// `2025-07-10T16:15:47.123+00:00` → `2025-07-10 16:15:47` (UTC as sent).
-pub fn short_time(iso: &str) -> String {
-    iso.get(..19).unwrap_or(iso).replace('T', " ")
+/// `2025-07-10T16:15:47.123Z` → `2025-07-10 16:15:47` (UTC, as the engine sends times).
+pub fn short_time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// Seconds since an RFC 3339 time, by the browser's clock.
-pub fn age_seconds(iso: &str) -> Option<f64> {
-    let t = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso)).get_time();
-    (!t.is_nan()).then(|| (js_sys::Date::now() - t) / 1000.0)
+/// Seconds since `t`, by the browser's clock.
+pub fn age_seconds(t: &DateTime<Utc>) -> f64 {
+    (js_sys::Date::now() - t.timestamp_millis() as f64) / 1000.0
 }
 
 /// `95` → `1m 35s`, `7300` → `2h 1m`.
@@ -184,8 +184,8 @@ pub fn duration(secs: f64) -> String {
 }
 
 /// "3m 5s ago", or "never".
-pub fn ago(iso: Option<&str>) -> String {
-    match iso.and_then(age_seconds) {
+pub fn ago(t: Option<&DateTime<Utc>>) -> String {
+    match t.map(age_seconds) {
         Some(s) => format!("{} ago", duration(s)),
         None => "never".into(),
     }

@@ -2,16 +2,18 @@
 //!
 //! Data flow (see DESIGN.md):
 //! ```text
-//! Shopify --webhook--> webhook::handler --HMAC--> bus::bridge.publish --PubAck--> 200
+//! Shopify --webhook--> api::webhook --HMAC--> bus::bridge.publish --PubAck--> 200
 //! sync (per shop) --GraphQL--> bus::bridge.publish (checkpoint after PubAck)
 //! JetStream durable consumer --> writer::consumer --> writer::upsert_writer pool
 //!     --one transaction per batch--> store --> ack
 //! every actor --tracing--> log_sink --> event_log + live stream --> dashboard
 //! ```
 //! Modules: [`config`] (TOML, validated at load), [`engine`] (start/stop), [`supervisor`]
-//! (restart policy), [`bus`] (JetStream), [`webhook`], [`writer`], [`store`] (SQL),
-//! [`http`] and [`api`] (routes), [`log_sink`], [`metrics`], [`db`] (pool, migrations).
+//! and [`supervision`] (restart policy), [`bus`] (JetStream), [`webhook`], [`writer`],
+//! [`store`] (SQL), [`analytics`] (rollups and figures), [`http`] (state, router, server) and
+//! [`api`] (handlers), [`log_sink`], [`metrics`], [`db`] (pool, migrations).
 
+pub mod analytics;
 pub mod api;
 pub mod bus;
 pub mod config;
@@ -24,6 +26,7 @@ pub mod log_sink;
 pub mod metrics;
 pub mod slot;
 pub mod store;
+pub mod supervision;
 pub mod supervisor;
 pub mod sync;
 pub mod testkit;

@@ -3,13 +3,13 @@
 //!
 //! Restart policy: one-for-one. A failed or unexpectedly stopped child is respawned with the
 //! same arguments and its slot updated, so handles keep working. Each child may restart
-//! [`RESTART_BUDGET`] times within [`RESTART_WINDOW`]; one more failure stops the engine with
+//! [`RESTART_BUDGET`] times within [`RESTART_WINDOW`] (`engine/src/supervision.rs`); one more failure stops the engine with
 //! an error naming the actor, rather than looping forever.
 //!
 //! Shutdown order (graceful): receiver (stop accepting, finish in-flight requests), sync
 //! actors, consumer (stop pulling), writer pool (drain), bridge (flush), log sink (flush).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,59 +22,23 @@ use ractor::{
 };
 use tokio::sync::Semaphore;
 
-use crate::bus::bridge::{BridgeArgs, BridgeMsg, JetStreamBridge};
+use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
+use crate::bus::bridge::{BridgeArgs, BridgeHandle, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
-use crate::bus::BridgeHandle;
 use crate::config::Config;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::log_sink::{LogHub, LogSink, LogSinkArgs, LogSinkMsg};
 use crate::metrics::{ActorLabels, Metrics};
 use crate::slot::Slot;
+use crate::supervision::{ended, RestartBudget, RESTART_WINDOW};
+use crate::sync::supervisor::{SyncSupervisor, SyncSupervisorArgs};
 use crate::webhook::receiver::{ReceiverArgs, WebhookReceiver};
 use crate::writer::consumer::{ConsumerArgs, IngestConsumer};
-use crate::writer::rollup_compactor::{CompactorArgs, RollupCompactor};
+
+/// Kept at its old path for callers of `xeno_engine::supervisor::RESTART_BUDGET` (the fault
+/// tests); the policy itself lives in `engine/src/supervision.rs`.
+pub use crate::supervision::RESTART_BUDGET;
 use crate::writer::upsert_writer::{WriteBatch, WriterArgs};
-
-/// Restarts allowed per child within [`RESTART_WINDOW`].
-pub const RESTART_BUDGET: usize = 5;
-pub const RESTART_WINDOW: Duration = Duration::from_secs(60);
-
-/// Recent restarts of one child, against [`RESTART_BUDGET`] within [`RESTART_WINDOW`].
-#[derive(Debug, Default)]
-pub struct RestartBudget {
-    recent: VecDeque<Instant>,
-}
-
-impl RestartBudget {
-    /// Records a restart at `now` when the budget allows one; false once it is spent.
-    pub fn try_restart(&mut self, now: Instant) -> bool {
-        while self
-            .recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
-        {
-            self.recent.pop_front();
-        }
-        if self.recent.len() >= RESTART_BUDGET {
-            return false;
-        }
-        self.recent.push_back(now);
-        true
-    }
-}
-
-/// The actor behind a failure or an unexpected stop, with a reason for the log; `None` for
-/// events that need no restart decision.
-pub fn ended(event: SupervisionEvent) -> Option<(ActorCell, String)> {
-    match event {
-        SupervisionEvent::ActorFailed(cell, err) => Some((cell, format!("failed: {err}"))),
-        SupervisionEvent::ActorTerminated(cell, _, reason) => Some((
-            cell,
-            format!("stopped: {}", reason.unwrap_or_else(|| "no reason".into())),
-        )),
-        _ => None,
-    }
-}
 
 /// The children, in start order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,7 +46,7 @@ pub enum Child {
     LogSink,
     Bridge,
     Writers,
-    /// Folds the writers' analytics deltas into the rollups (`writer::rollup_compactor`).
+    /// Folds the writers' analytics deltas into the rollups (`engine/src/analytics/rollup_compactor.rs`).
     Compactor,
     Consumer,
     /// The SyncSupervisor and its one SyncActor per shop (`crate::sync`).
@@ -253,143 +217,129 @@ impl Actor for RootSupervisor {
 }
 
 impl RootState {
+    /// Spawns `child` linked to the supervisor `me` and records it as up.
     async fn spawn(&mut self, child: Child, me: ActorCell) -> Result<(), ActorProcessingErr> {
-        let a = &self.args;
-        let cfg = &a.config;
         let cell = match child {
-            Child::LogSink => {
-                let (r, _) = Actor::spawn_linked(
-                    None,
-                    LogSink,
-                    LogSinkArgs {
-                        pool: a.pool.clone(),
-                        hub: a.log.clone(),
-                        flush_every: Duration::from_millis(250),
-                    },
-                    me,
-                )
-                .await?;
-                r.get_cell()
-            }
-            Child::Bridge => {
-                let (r, _) = Actor::spawn_linked(
-                    None,
-                    JetStreamBridge,
-                    BridgeArgs {
-                        client: a.client.clone(),
-                        names: a.names.clone(),
-                        nats: cfg.nats.clone(),
-                        writer: cfg.writer.clone(),
-                        publish_timeout: cfg.server.publish_timeout,
-                        metrics: a.metrics.clone(),
-                        ready: a.bridge_ready.clone(),
-                    },
-                    me,
-                )
-                .await?;
-                r.cast(BridgeMsg::Ensure)?;
-                a.bridge_slot.set(r.clone());
-                r.get_cell()
-            }
-            Child::Writers => {
-                let pool = a.pool.clone();
-                let metrics = a.metrics.clone();
-                let max_deliveries = cfg.writer.max_deliveries;
-                let r = crate::writer::spawn_pool(
-                    format!(
-                        "{}-writers-{}",
-                        a.names.stream,
-                        uuid::Uuid::new_v4().simple()
-                    ),
-                    cfg.writer.workers,
-                    move || WriterArgs {
-                        pool: pool.clone(),
-                        metrics: metrics.clone(),
-                        max_deliveries,
-                    },
-                    me,
-                )
-                .await?;
-                self.writers = Some(r.clone());
-                r.get_cell()
-            }
-            Child::Compactor => {
-                let (r, _) = Actor::spawn_linked(
-                    None,
-                    RollupCompactor,
-                    CompactorArgs {
-                        pool: a.pool.clone(),
-                        every: Duration::from_secs(1),
-                    },
-                    me,
-                )
-                .await?;
-                r.get_cell()
-            }
-            Child::Consumer => {
-                let writers = self
-                    .writers
-                    .clone()
-                    .ok_or("the writer pool starts before the consumer")?;
-                let (r, _) = Actor::spawn_linked(
-                    None,
-                    IngestConsumer,
-                    ConsumerArgs {
-                        js: a.js.clone(),
-                        names: a.names.clone(),
-                        bridge: BridgeHandle::new(
-                            a.bridge_slot.clone(),
-                            cfg.server.publish_timeout,
-                            a.bridge_ready.clone(),
-                        ),
-                        writers,
-                        batch_size: cfg.writer.batch_size,
-                        in_flight: self.in_flight.clone(),
-                    },
-                    me,
-                )
-                .await?;
-                r.get_cell()
-            }
-            Child::Sync => {
-                let (r, _) = Actor::spawn_linked(
-                    None,
-                    crate::sync::supervisor::SyncSupervisor,
-                    crate::sync::supervisor::SyncSupervisorArgs {
-                        config: cfg.clone(),
-                        pool: a.pool.clone(),
-                        bridge: BridgeHandle::new(
-                            a.bridge_slot.clone(),
-                            cfg.server.publish_timeout,
-                            a.bridge_ready.clone(),
-                        ),
-                        metrics: a.metrics.clone(),
-                        stream: a.names.stream.clone(),
-                    },
-                    me,
-                )
-                .await?;
-                r.get_cell()
-            }
-            Child::Receiver => {
-                let (r, _) = Actor::spawn_linked(
-                    None,
-                    WebhookReceiver,
-                    ReceiverArgs {
-                        listener: a.listener.try_clone()?,
-                        state: a.state.clone(),
-                        drain: Duration::from_secs(10),
-                    },
-                    me,
-                )
-                .await?;
-                r.get_cell()
-            }
+            Child::LogSink => self.spawn_log_sink(me).await?,
+            Child::Bridge => self.spawn_bridge(me).await?,
+            Child::Writers => self.spawn_writers(me).await?,
+            Child::Compactor => self.spawn_compactor(me).await?,
+            Child::Consumer => self.spawn_consumer(me).await?,
+            Child::Sync => self.spawn_sync(me).await?,
+            Child::Receiver => self.spawn_receiver(me).await?,
         };
         self.children.insert(cell.get_id(), child);
         self.cells.insert(child, cell);
         self.args.state.components.up(child.name());
         Ok(())
+    }
+
+    /// A handle on the current bridge, whichever restart it is.
+    fn bridge_handle(&self) -> BridgeHandle {
+        BridgeHandle::new(
+            self.args.bridge_slot.clone(),
+            self.args.config.server.publish_timeout,
+            self.args.bridge_ready.clone(),
+        )
+    }
+
+    async fn spawn_log_sink(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let args = LogSinkArgs {
+            pool: self.args.pool.clone(),
+            hub: self.args.log.clone(),
+            flush_every: Duration::from_millis(250),
+        };
+        let (r, _) = Actor::spawn_linked(None, LogSink, args, me).await?;
+        Ok(r.get_cell())
+    }
+
+    async fn spawn_bridge(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let a = &self.args;
+        let args = BridgeArgs {
+            client: a.client.clone(),
+            names: a.names.clone(),
+            nats: a.config.nats.clone(),
+            writer: a.config.writer.clone(),
+            publish_timeout: a.config.server.publish_timeout,
+            metrics: a.metrics.clone(),
+            ready: a.bridge_ready.clone(),
+        };
+        let (r, _) = Actor::spawn_linked(None, JetStreamBridge, args, me).await?;
+        r.cast(BridgeMsg::Ensure)?;
+        a.bridge_slot.set(r.clone());
+        Ok(r.get_cell())
+    }
+
+    async fn spawn_writers(&mut self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let a = &self.args;
+        let pool = a.pool.clone();
+        let metrics = a.metrics.clone();
+        let max_deliveries = a.config.writer.max_deliveries;
+        let r = crate::writer::spawn_pool(
+            format!(
+                "{}-writers-{}",
+                a.names.stream,
+                uuid::Uuid::new_v4().simple()
+            ),
+            a.config.writer.workers,
+            move || WriterArgs {
+                pool: pool.clone(),
+                metrics: metrics.clone(),
+                max_deliveries,
+            },
+            me,
+        )
+        .await?;
+        self.writers = Some(r.clone());
+        Ok(r.get_cell())
+    }
+
+    async fn spawn_compactor(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let args = CompactorArgs {
+            pool: self.args.pool.clone(),
+            every: Duration::from_secs(1),
+        };
+        let (r, _) = Actor::spawn_linked(None, RollupCompactor, args, me).await?;
+        Ok(r.get_cell())
+    }
+
+    async fn spawn_consumer(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let writers = self
+            .writers
+            .clone()
+            .ok_or("the writer pool starts before the consumer")?;
+        let args = ConsumerArgs {
+            js: self.args.js.clone(),
+            names: self.args.names.clone(),
+            bridge: self.bridge_handle(),
+            writers,
+            batch_size: self.args.config.writer.batch_size,
+            in_flight: self.in_flight.clone(),
+        };
+        let (r, _) = Actor::spawn_linked(None, IngestConsumer, args, me).await?;
+        Ok(r.get_cell())
+    }
+
+    async fn spawn_sync(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let args = SyncSupervisorArgs {
+            config: self.args.config.clone(),
+            pool: self.args.pool.clone(),
+            bridge: self.bridge_handle(),
+            metrics: self.args.metrics.clone(),
+            stream: self.args.names.stream.clone(),
+        };
+        let (r, _) = Actor::spawn_linked(None, SyncSupervisor, args, me).await?;
+        Ok(r.get_cell())
+    }
+
+    async fn spawn_receiver(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let args = ReceiverArgs {
+            listener: self.args.listener.try_clone()?,
+            state: self.args.state.clone(),
+            drain: Duration::from_secs(10),
+        };
+        let (r, _) = Actor::spawn_linked(None, WebhookReceiver, args, me).await?;
+        Ok(r.get_cell())
     }
 
     async fn stop_children(&mut self) {

@@ -19,7 +19,7 @@ use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
 use crate::config::{ApiTokenConfig, Config};
-use crate::http::AppState;
+use crate::http::state::AppState;
 
 /// The only route that takes the token from the query string.
 pub const STREAM_PATH: &str = "/api/events/stream";

@@ -4,11 +4,13 @@
 //! `POST /api/dead-letters/replay?shop=` (every open one the token sees, at most
 //! [`REPLAY_ALL_MAX`] per call).
 //!
-//! A replay republishes the stored headers and payload to JetStream on the original subject,
-//! with `Nats-Msg-Id` set to `{original}:replay:{dead letter id}:{random}` so the stream's
-//! dedupe window does not swallow it, and the writers apply it again. `replayed_at` is set in
-//! the same transaction that locks the row, committed only after the PubAck, so two replays of
-//! one letter cannot both publish and a failed publish leaves the letter open.
+//! A replay republishes the stored headers and payload on the original subject through the
+//! JetStreamBridge (`engine/src/bus/bridge.rs`, which answers after the PubAck), with
+//! `Nats-Msg-Id` set to `{original}:replay:{dead letter id}:{random}` so the stream's dedupe
+//! window does not swallow it, and the writers apply it again. `replayed_at` is set in the
+//! same transaction that locks the row, committed only after the PubAck, so two replays of
+//! one letter cannot both publish and a failed publish leaves the letter open. The SQL is in
+//! `engine/src/store/dead_letters.rs`.
 //!
 //! Receipts: a webhook's `webhook_receipts` row is inserted in the same transaction as its
 //! effect, so a message that ended in `dead_letters` left no receipt and its replay is applied
@@ -17,42 +19,35 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::Value;
+use xeno_api_types::dead_letters::{
+    DeadLetterView, DeadLettersResponse, ReplayFailure, ReplayResponse,
+};
 
 use super::auth::Access;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
-use crate::http::AppState;
+use crate::http::state::AppState;
+use crate::store::dead_letters::{self as store, DeadLetterSummary, Replayable, Visible};
 
 /// Most dead letters one "replay all" call republishes.
 pub const REPLAY_ALL_MAX: i64 = 1000;
 
-#[derive(Debug, Serialize)]
-pub struct DeadLetterView {
-    pub id: i64,
-    pub shop: Option<String>,
-    pub topic: Option<String>,
-    pub msg_id: Option<String>,
-    pub subject: String,
-    pub reason: String,
-    pub deliveries: i32,
-    pub created_at: DateTime<Utc>,
-    pub replayed_at: Option<DateTime<Utc>>,
-    pub payload_bytes: usize,
-    /// The payload's first 512 bytes as text (lossy), for a look without downloading.
-    pub payload_preview: String,
+fn view(d: DeadLetterSummary) -> DeadLetterView {
+    DeadLetterView {
+        id: d.id,
+        shop: d.shop_domain,
+        topic: d.topic,
+        msg_id: d.msg_id,
+        subject: d.subject,
+        reason: d.reason,
+        deliveries: d.deliveries,
+        created_at: d.created_at,
+        replayed_at: d.replayed_at,
+        payload_bytes: d.payload_bytes.max(0) as usize,
+        payload_preview: String::from_utf8_lossy(&d.payload_head).into_owned(),
+    }
 }
-
-#[derive(Debug, Serialize)]
-pub struct DeadLettersResponse {
-    pub dead_letters: Vec<DeadLetterView>,
-    /// Open (not replayed) dead letters the token sees, in total.
-    pub open_count: i64,
-}
-
-const VISIBLE: &str = "(shop_domain = ANY($1) OR ($2 AND shop_domain IS NULL))";
 
 /// `GET /api/dead-letters`
 pub async fn list(
@@ -61,61 +56,19 @@ pub async fn list(
     params: Params,
 ) -> ApiResult<Json<DeadLettersResponse>> {
     let shops = access.select_shops(&state.config, params.get("shop"))?;
-    let engine_wide = access.all_shops() && params.get("shop").is_none();
+    let visible = Visible {
+        shops: &shops,
+        engine_wide: access.all_shops() && params.get("shop").is_none(),
+    };
     let limit = params.limit("limit", 100, 1000)?;
     let include_replayed = params.flag("replayed")?;
     let client = state.pool.get().await?;
-    let rows = client
-        .query(
-            &format!(
-                "SELECT id, shop_domain, topic, msg_id, subject, reason, deliveries, created_at,
-                        replayed_at, length(payload), substring(payload FROM 1 FOR 512)
-                 FROM dead_letters WHERE {VISIBLE} AND ($3 OR replayed_at IS NULL)
-                 ORDER BY id DESC LIMIT $4"
-            ),
-            &[&shops, &engine_wide, &include_replayed, &limit],
-        )
-        .await?;
-    let open: i64 = client
-        .query_one(
-            &format!("SELECT count(*) FROM dead_letters WHERE {VISIBLE} AND replayed_at IS NULL"),
-            &[&shops, &engine_wide],
-        )
-        .await?
-        .get(0);
-    let dead_letters = rows
-        .iter()
-        .map(|r| DeadLetterView {
-            id: r.get(0),
-            shop: r.get(1),
-            topic: r.get(2),
-            msg_id: r.get(3),
-            subject: r.get(4),
-            reason: r.get(5),
-            deliveries: r.get(6),
-            created_at: r.get(7),
-            replayed_at: r.get(8),
-            payload_bytes: r.get::<_, i32>(9).max(0) as usize,
-            payload_preview: String::from_utf8_lossy(r.get::<_, &[u8]>(10)).into_owned(),
-        })
-        .collect();
+    let rows = store::list_visible(&**client, visible, include_replayed, limit).await?;
+    let open_count = store::count_open(&**client, visible).await?;
     Ok(Json(DeadLettersResponse {
-        dead_letters,
-        open_count: open,
+        dead_letters: rows.into_iter().map(view).collect(),
+        open_count,
     }))
-}
-
-#[derive(Debug, Serialize)]
-pub struct ReplayFailure {
-    pub id: i64,
-    pub error: String,
-}
-
-#[derive(Debug, Serialize, Default)]
-pub struct ReplayResponse {
-    /// Ids republished (and marked `replayed_at`).
-    pub replayed: Vec<i64>,
-    pub failed: Vec<ReplayFailure>,
 }
 
 /// The `Nats-Msg-Id` of a replay: unique per attempt, traceable to the original.
@@ -128,28 +81,10 @@ pub fn replay_msg_id(original: Option<&str>, id: i64) -> String {
     )
 }
 
-/// Republishes one locked, open dead letter and marks it; the caller's transaction commits.
-async fn replay_row(
-    state: &AppState,
-    tx: &deadpool_postgres::Transaction<'_>,
-    id: i64,
-) -> Result<(), String> {
-    let row = tx
-        .query_opt(
-            "SELECT subject, headers, payload, msg_id FROM dead_letters
-             WHERE id = $1 AND replayed_at IS NULL FOR UPDATE SKIP LOCKED",
-            &[&id],
-        )
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| "already replayed or being replayed".to_string())?;
-    let subject: String = row.get(0);
-    let headers: Value = row.get(1);
-    let payload: Vec<u8> = row.get(2);
-    let msg_id: Option<String> = row.get(3);
-
+/// The stored headers (a JSON object) with a fresh replay `Nats-Msg-Id`.
+fn replay_headers(letter: &Replayable, id: i64) -> async_nats::HeaderMap {
     let mut map = async_nats::HeaderMap::new();
-    if let Value::Object(h) = headers {
+    if let Value::Object(h) = &letter.headers {
         for (k, v) in h {
             if let Some(v) = v.as_str() {
                 map.insert(k.as_str(), v);
@@ -158,26 +93,30 @@ async fn replay_row(
     }
     map.insert(
         async_nats::header::NATS_MESSAGE_ID,
-        replay_msg_id(msg_id.as_deref(), id).as_str(),
+        replay_msg_id(letter.msg_id.as_deref(), id).as_str(),
     );
-    let timeout = state.config.server.publish_timeout;
-    let publish = async {
-        let ack = state
-            .js
-            .publish_with_headers(subject, map, payload.into())
-            .await
-            .map_err(|e| e.to_string())?;
-        ack.await.map_err(|e| e.to_string())
-    };
-    tokio::time::timeout(timeout * 2, publish)
+    map
+}
+
+/// Republishes one locked, open dead letter and marks it; the caller's transaction commits.
+async fn replay_row(
+    state: &AppState,
+    tx: &deadpool_postgres::Transaction<'_>,
+    id: i64,
+) -> Result<(), String> {
+    let letter = store::lock_open(&**tx, id)
         .await
-        .map_err(|_| "JetStream did not acknowledge in time".to_string())??;
-    tx.execute(
-        "UPDATE dead_letters SET replayed_at = now() WHERE id = $1",
-        &[&id],
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "already replayed or being replayed".to_string())?;
+    let headers = replay_headers(&letter, id);
+    state
+        .bridge
+        .republish(letter.subject, headers, letter.payload.into())
+        .await
+        .map_err(|e| e.to_string())?;
+    store::mark_replayed(&**tx, id)
+        .await
+        .map_err(|e| e.to_string())?;
     tracing::info!(dead_letter = id, "dead letter replayed to JetStream");
     Ok(())
 }
@@ -214,18 +153,16 @@ pub async fn replay_one(
         .parse()
         .map_err(|_| ApiError::bad_parameter("id", format!("`{id}` is not a dead letter id")))?;
     let shops = access.visible_shops(&state.config);
+    let visible = Visible {
+        shops: &shops,
+        engine_wide: access.all_shops(),
+    };
     let client = state.pool.get().await?;
-    let row = client
-        .query_opt(
-            &format!(
-                "SELECT replayed_at IS NOT NULL FROM dead_letters WHERE id = $3 AND {VISIBLE}"
-            ),
-            &[&shops, &access.all_shops(), &id],
-        )
+    let replayed = store::replayed(&**client, visible, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no dead letter {id}")))?;
     drop(client);
-    if row.get::<_, bool>(0) {
+    if replayed {
         return Err(ApiError::conflict(format!(
             "dead letter {id} was already replayed"
         )));
@@ -244,19 +181,12 @@ pub async fn replay_all(
     params: Params,
 ) -> ApiResult<Json<ReplayResponse>> {
     let shops = access.select_shops(&state.config, params.get("shop"))?;
-    let engine_wide = access.all_shops() && params.get("shop").is_none();
+    let visible = Visible {
+        shops: &shops,
+        engine_wide: access.all_shops() && params.get("shop").is_none(),
+    };
     let client = state.pool.get().await?;
-    let ids: Vec<i64> = client
-        .query(
-            &format!(
-                "SELECT id FROM dead_letters WHERE {VISIBLE} AND replayed_at IS NULL ORDER BY id LIMIT $3"
-            ),
-            &[&shops, &engine_wide, &REPLAY_ALL_MAX],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let ids = store::open_ids(&**client, visible, REPLAY_ALL_MAX).await?;
     drop(client);
     Ok(Json(replay_ids(&state, ids).await?))
 }

@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use xeno_api_types::error::ErrorBody;
 
 /// An error answer of the API.
 #[derive(Debug)]
@@ -94,9 +94,9 @@ impl From<tokio_postgres::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = match self.parameter {
-            Some(p) => json!({ "error": self.message, "parameter": p }),
-            None => json!({ "error": self.message }),
+        let body = ErrorBody {
+            error: self.message,
+            parameter: self.parameter.map(str::to_string),
         };
         (self.status, Json(body)).into_response()
     }

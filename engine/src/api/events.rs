@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::auth::Access;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::log_sink::LogEvent;
 
 /// How long one stream stays open before the client is asked to reconnect.

@@ -17,16 +17,16 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures::StreamExt;
-use serde::Serialize;
+use xeno_api_types::health::{Dependency, HealthResponse, QueueHealth, ShopHealth, Throughput};
 
 use super::auth::Access;
 use super::error::ApiResult;
-use crate::http::health::{check_jetstream, check_postgres};
-use crate::http::state::ComponentStatus;
-use crate::http::AppState;
+use super::probes::{check_jetstream, check_postgres};
+use crate::http::state::AppState;
 use crate::metrics::{Metrics, ShopLabels};
+use crate::store::dead_letters::{self, Visible};
 
 /// Writer outcomes that count as a handled message.
 const WRITER_OUTCOMES: &[&str] = &[
@@ -89,65 +89,6 @@ impl RateSampler {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct Dependency {
-    pub up: bool,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Serialize, Default)]
-pub struct QueueHealth {
-    /// Messages in the stream (this token's shops only, unless it sees every shop).
-    pub stream_messages: Option<u64>,
-    /// Messages not yet delivered to the writers (consumer lag).
-    pub consumer_pending: Option<u64>,
-    /// Delivered to writers, not yet acknowledged.
-    pub consumer_ack_pending: Option<u64>,
-    pub consumer_redelivered: Option<u64>,
-}
-
-#[derive(Debug, Serialize, Default)]
-pub struct Throughput {
-    /// Webhooks answered 200 (after PubAck) since start, and per second lately.
-    pub webhooks_acked: u64,
-    pub webhooks_acked_per_second: Option<f64>,
-    /// Messages the writers handled since start, and per second lately.
-    pub writer_messages: u64,
-    pub writer_messages_per_second: Option<f64>,
-    pub writer_batches: u64,
-    pub published: u64,
-    pub publish_failures: u64,
-    pub log_events_dropped: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ShopHealth {
-    pub shop: String,
-    pub last_webhook_at: Option<DateTime<Utc>>,
-    pub webhooks_accepted: u64,
-    /// Mirrored GraphQL rate-limit bucket (`null` before the shop's first Admin API call).
-    pub bucket_available: Option<f64>,
-    pub bucket_maximum: Option<f64>,
-    pub dead_letters_open: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct HealthResponse {
-    /// `ok` when every component and dependency is up, else `degraded`.
-    pub status: &'static str,
-    pub started_at: DateTime<Utc>,
-    pub uptime_seconds: i64,
-    pub components: BTreeMap<String, ComponentStatus>,
-    pub postgres: Dependency,
-    pub jetstream: Dependency,
-    pub queue: QueueHealth,
-    /// `null` for tokens that do not see every shop.
-    pub throughput: Option<Throughput>,
-    /// Dead letters not yet replayed, for the shops this token sees.
-    pub dead_letters_open: i64,
-    pub shops: Vec<ShopHealth>,
-}
-
 fn shop_gauge(
     family: &prometheus_client::metrics::family::Family<
         ShopLabels,
@@ -193,71 +134,63 @@ async fn queue_health(state: &AppState, access: &Access, shops: &[String]) -> Qu
         .unwrap_or_default()
 }
 
-/// `GET /api/health`
-pub async fn health(
-    State(state): State<AppState>,
-    access: Access,
-    sampler: axum::Extension<RateSampler>,
-) -> ApiResult<Json<HealthResponse>> {
-    let shops = access.visible_shops(&state.config);
-    let engine_wide = access.all_shops();
-    let (pg, js, queue) = tokio::join!(
-        check_postgres(&state),
-        check_jetstream(&state),
-        queue_health(&state, &access, &shops)
-    );
-
-    let mut open_by_shop: BTreeMap<String, i64> = BTreeMap::new();
-    let mut dead_letters_open = 0;
-    if pg.is_ok() {
-        let client = state.pool.get().await?;
-        let rows = client
-            .query(
-                "SELECT shop_domain, count(*) FROM dead_letters
-                 WHERE replayed_at IS NULL AND (shop_domain = ANY($1) OR ($2 AND shop_domain IS NULL))
-                 GROUP BY shop_domain",
-                &[&shops, &engine_wide],
-            )
-            .await?;
-        for r in rows {
-            let n: i64 = r.get(1);
-            dead_letters_open += n;
-            if let Some(shop) = r.get::<_, Option<String>>(0) {
-                open_by_shop.insert(shop, n);
-            }
+/// Open dead letters of the visible shops: the total, and per shop.
+async fn open_dead_letters(
+    state: &AppState,
+    shops: &[String],
+    engine_wide: bool,
+) -> ApiResult<(i64, BTreeMap<String, i64>)> {
+    let client = state.pool.get().await?;
+    let visible = Visible { shops, engine_wide };
+    let mut total = 0;
+    let mut by_shop = BTreeMap::new();
+    for (shop, n) in dead_letters::open_by_shop(&**client, visible).await? {
+        total += n;
+        if let Some(shop) = shop {
+            by_shop.insert(shop, n);
         }
     }
+    Ok((total, by_shop))
+}
 
+/// Engine-wide counters since start, and their rates against an earlier call's sample.
+fn throughput(state: &AppState, sampler: &RateSampler) -> Throughput {
     let m: &Metrics = &state.metrics;
-    let throughput = engine_wide.then(|| {
-        let acked = Metrics::outcome_count(&m.webhooks, "accepted");
-        let written: u64 = WRITER_OUTCOMES
-            .iter()
-            .map(|o| Metrics::outcome_count(&m.writer_messages, o))
-            .sum();
-        let (acked_rate, written_rate) = sampler.rates(Sample {
-            at: Instant::now(),
-            acked,
-            written,
-        });
-        Throughput {
-            webhooks_acked: acked,
-            webhooks_acked_per_second: acked_rate,
-            writer_messages: written,
-            writer_messages_per_second: written_rate,
-            writer_batches: m.writer_batches.get(),
-            published: m.published.get(),
-            publish_failures: m.publish_failures.get(),
-            log_events_dropped: m.log_events_dropped.get() + state.log.dropped(),
-        }
+    let acked = Metrics::outcome_count(&m.webhooks, "accepted");
+    let written: u64 = WRITER_OUTCOMES
+        .iter()
+        .map(|o| Metrics::outcome_count(&m.writer_messages, o))
+        .sum();
+    let (acked_rate, written_rate) = sampler.rates(Sample {
+        at: Instant::now(),
+        acked,
+        written,
     });
+    Throughput {
+        webhooks_acked: acked,
+        webhooks_acked_per_second: acked_rate,
+        writer_messages: written,
+        writer_messages_per_second: written_rate,
+        writer_batches: m.writer_batches.get(),
+        published: m.published.get(),
+        publish_failures: m.publish_failures.get(),
+        log_events_dropped: m.log_events_dropped.get() + state.log.dropped(),
+    }
+}
 
+/// Each shop's last webhook (in this process), webhook count, bucket and open dead letters.
+fn shop_health(
+    state: &AppState,
+    shops: Vec<String>,
+    open_by_shop: &BTreeMap<String, i64>,
+) -> Vec<ShopHealth> {
+    let m: &Metrics = &state.metrics;
     let last_webhook = state
         .last_webhook
         .lock()
         .expect("last_webhook lock")
         .clone();
-    let shops = shops
+    shops
         .into_iter()
         .map(|shop| {
             let labels = ShopLabels { shop: shop.clone() };
@@ -274,23 +207,45 @@ pub async fn health(
                 shop,
             }
         })
-        .collect();
+        .collect()
+}
 
+fn dependency(probe: Result<(), String>) -> Dependency {
+    Dependency {
+        up: probe.is_ok(),
+        error: probe.err(),
+    }
+}
+
+/// `GET /api/health`
+pub async fn health(
+    State(state): State<AppState>,
+    access: Access,
+    sampler: axum::Extension<RateSampler>,
+) -> ApiResult<Json<HealthResponse>> {
+    let shops = access.visible_shops(&state.config);
+    let engine_wide = access.all_shops();
+    let (pg, js, queue) = tokio::join!(
+        check_postgres(&state),
+        check_jetstream(&state),
+        queue_health(&state, &access, &shops)
+    );
+    let (dead_letters_open, open_by_shop) = if pg.is_ok() {
+        open_dead_letters(&state, &shops, engine_wide).await?
+    } else {
+        (0, BTreeMap::new())
+    };
+    let throughput = engine_wide.then(|| throughput(&state, &sampler));
+    let shops = shop_health(&state, shops, &open_by_shop);
     let components = state.components.snapshot();
     let all_up = pg.is_ok() && js.is_ok() && components.values().all(|c| c.up);
     Ok(Json(HealthResponse {
-        status: if all_up { "ok" } else { "degraded" },
+        status: if all_up { "ok" } else { "degraded" }.to_string(),
         started_at: state.started_at,
         uptime_seconds: (Utc::now() - state.started_at).num_seconds(),
         components,
-        postgres: Dependency {
-            up: pg.is_ok(),
-            error: pg.err(),
-        },
-        jetstream: Dependency {
-            up: js.is_ok(),
-            error: js.err(),
-        },
+        postgres: dependency(pg),
+        jetstream: dependency(js),
         queue,
         throughput,
         dead_letters_open,

@@ -1,20 +1,18 @@
-//! The JSON API and the dashboard, mounted beside the webhook endpoint by [`crate::http`].
+//! Every HTTP handler of the engine, one file per group of routes; the routes themselves are
+//! listed once, in `engine/src/http/router.rs`.
 //!
-//! Every `/api/…` route here needs a bearer token ([`auth`]) and only ever shows the shops
-//! that token may see; client mistakes are 4xx JSON naming the parameter ([`error`],
-//! [`params`]). Routes:
+//! - [`webhook`]: `POST /api/webhooks`, Shopify's deliveries (HMAC, publish, 200 after PubAck).
+//! - [`probes`]: `/healthz`, `/readyz`, `/metrics` (no token).
+//! - [`shops`], [`sync_status`], [`sync`], [`analytics`], [`events`], [`health`],
+//!   [`dead_letters`]: the JSON API and the live log the dashboard reads.
+//! - [`assets`]: the embedded dashboard.
 //!
-//! | route | module |
-//! |---|---|
-//! | `GET /api/shops`, `GET /api/sync-status` | [`shops`] |
-//! | `GET /api/stats`, `GET /api/revenue-series`, `GET /api/top-customers` | [`analytics`] |
-//! | `GET /api/events/stream` (SSE) | [`events`] |
-//! | `GET /api/health` | [`health`] |
-//! | `GET /api/dead-letters`, `POST /api/dead-letters/{id}/replay`, `POST /api/dead-letters/replay` | [`dead_letters`] |
-//! | `GET /`, `GET /assets/{*path}` (the embedded dashboard, no token) | [`assets`] |
-//!
-//! Browsers may call the API cross-origin only from `server.cors_origins`; with none
-//! configured there is no CORS header at all (same origin only).
+//! Helpers the handlers share: [`auth`] (bearer tokens and shop scoping), [`params`] (query
+//! parameters), [`error`] (4xx/5xx JSON answers). Every `/api/…` route but the webhook needs
+//! a bearer token and only ever shows the shops that token may see. Handlers reach the engine
+//! through `engine/src/http/state.rs` and keep SQL out: queries live in `engine/src/store/`
+//! and `engine/src/analytics/`. Response bodies are the types of the `xeno-api-types` crate
+//! (`api-types/`), which the dashboard decodes.
 
 pub mod analytics;
 pub mod assets;
@@ -24,55 +22,8 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod params;
+pub mod probes;
 pub mod shops;
-
-use axum::http::{header, HeaderValue, Method};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
-use tower_http::cors::{AllowOrigin, CorsLayer};
-
-use crate::http::AppState;
-
-/// Routes of the analytics API and the dashboard.
-pub fn router(state: AppState) -> Router<AppState> {
-    let api = Router::new()
-        .route("/api/shops", get(shops::shops))
-        .route("/api/sync-status", get(shops::sync_status))
-        .route("/api/stats", get(analytics::stats))
-        .route("/api/revenue-series", get(analytics::revenue_series))
-        .route("/api/top-customers", get(analytics::top_customers))
-        .route(auth::STREAM_PATH, get(events::stream))
-        .route("/api/health", get(health::health))
-        .route("/api/dead-letters", get(dead_letters::list))
-        .route("/api/dead-letters/replay", post(dead_letters::replay_all))
-        .route(
-            "/api/dead-letters/{id}/replay",
-            post(dead_letters::replay_one),
-        )
-        .layer(Extension(health::RateSampler::default()));
-    let api = match cors(&state.config.server.cors_origins) {
-        Some(layer) => api.layer(layer),
-        None => api,
-    };
-    Router::new()
-        .route("/", get(assets::index))
-        .route("/assets/{*path}", get(assets::asset))
-        .merge(api)
-}
-
-/// The CORS layer for the configured origins, or none (same origin only).
-fn cors(origins: &[String]) -> Option<CorsLayer> {
-    let origins: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
-        .collect();
-    if origins.is_empty() {
-        return None;
-    }
-    Some(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
-    )
-}
+pub mod sync;
+pub mod sync_status;
+pub mod webhook;

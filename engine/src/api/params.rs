@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::auth::query_pairs;
 use super::error::ApiError;
+use crate::analytics::period::Period;
 
 /// The decoded query string of a request.
 #[derive(Debug, Default, Clone)]
@@ -109,22 +110,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
         Ok(Params {
             pairs: query_pairs(&parts.uri),
         })
-    }
-}
-
-/// A reporting period `[from, to)` and the one of equal length just before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-}
-
-impl Period {
-    pub fn previous(&self) -> Period {
-        Period {
-            from: self.from - (self.to - self.from),
-            to: self.from,
-        }
     }
 }
 

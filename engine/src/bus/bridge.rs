@@ -50,6 +50,14 @@ pub enum BridgeMsg {
         envelope: Envelope,
         reply: RpcReplyPort<Result<Published, PublishError>>,
     },
+    /// Publish a stored message again exactly as given (a dead-letter replay: its original
+    /// subject, headers and payload); the reply comes after the PubAck (or the failure).
+    Republish {
+        subject: String,
+        headers: async_nats::HeaderMap,
+        payload: bytes::Bytes,
+        reply: RpcReplyPort<Result<Published, PublishError>>,
+    },
     /// Create or update the stream and consumer if that has not succeeded yet (timer).
     Ensure,
 }
@@ -110,6 +118,12 @@ impl Actor for JetStreamBridge {
     ) -> Result<(), ActorProcessingErr> {
         match msg {
             BridgeMsg::Publish { envelope, reply } => state.publish(envelope, reply).await,
+            BridgeMsg::Republish {
+                subject,
+                headers,
+                payload,
+                reply,
+            } => state.send(subject, headers, payload, reply).await,
             BridgeMsg::Ensure => {
                 if !state.ready.load(Ordering::Acquire)
                     && state.client.connection_state() == async_nats::connection::State::Connected
@@ -154,6 +168,19 @@ impl BridgeState {
         envelope: Envelope,
         reply: RpcReplyPort<Result<Published, PublishError>>,
     ) {
+        let subject = self.names.subject(envelope.source, &envelope.shop_domain);
+        let headers = codec::encode(&envelope);
+        self.send(subject, headers, envelope.body, reply).await;
+    }
+
+    /// Publishes `payload` with `headers` on `subject` and replies after the PubAck.
+    async fn send(
+        &mut self,
+        subject: String,
+        headers: async_nats::HeaderMap,
+        payload: bytes::Bytes,
+        reply: RpcReplyPort<Result<Published, PublishError>>,
+    ) {
         if self.client.connection_state() != async_nats::connection::State::Connected {
             self.metrics.publish_failures.inc();
             let _ = reply.send(Err(PublishError::Unavailable(
@@ -161,13 +188,10 @@ impl BridgeState {
             )));
             return;
         }
-        let subject = self.names.subject(envelope.source, &envelope.shop_domain);
-        let headers = codec::encode(&envelope);
         let timeout = self.publish_timeout;
         let sent = tokio::time::timeout(
             timeout,
-            self.js
-                .publish_with_headers(subject, headers, envelope.body),
+            self.js.publish_with_headers(subject, headers, payload),
         )
         .await;
         let ack = match sent {
@@ -283,17 +307,36 @@ impl BridgeHandle {
 
     /// Publishes and waits for the PubAck, bounded by the publish timeout.
     pub async fn publish(&self, envelope: Envelope) -> Result<Published, PublishError> {
+        self.call(|reply| BridgeMsg::Publish { envelope, reply })
+            .await
+    }
+
+    /// Publishes a stored message again as it was (dead-letter replay) and waits for the
+    /// PubAck, bounded by the publish timeout.
+    pub async fn republish(
+        &self,
+        subject: String,
+        headers: async_nats::HeaderMap,
+        payload: bytes::Bytes,
+    ) -> Result<Published, PublishError> {
+        self.call(|reply| BridgeMsg::Republish {
+            subject,
+            headers,
+            payload,
+            reply,
+        })
+        .await
+    }
+
+    async fn call(
+        &self,
+        msg: impl FnOnce(RpcReplyPort<Result<Published, PublishError>>) -> BridgeMsg,
+    ) -> Result<Published, PublishError> {
         let Some(actor) = self.slot.get() else {
             return Err(PublishError::Unavailable("bridge is restarting".into()));
         };
         let deadline = self.publish_timeout + Duration::from_millis(200);
-        match actor
-            .call(
-                |reply| BridgeMsg::Publish { envelope, reply },
-                Some(deadline),
-            )
-            .await
-        {
+        match actor.call(msg, Some(deadline)).await {
             Ok(ractor::rpc::CallResult::Success(r)) => r,
             Ok(ractor::rpc::CallResult::Timeout) => Err(PublishError::Timeout(deadline)),
             Ok(ractor::rpc::CallResult::SenderError) => Err(PublishError::Unavailable(

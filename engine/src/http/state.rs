@@ -1,4 +1,7 @@
-//! What every HTTP handler can reach. Cheap to clone: everything inside is shared.
+//! What every HTTP handler can reach, and the component handles the supervisors keep up to
+//! date. Cheap to clone: everything inside is shared. Imports no route and no handler, so
+//! every handler (`engine/src/api/`) and the router (`engine/src/http/router.rs`) can depend
+//! on it; the engine builds it in `engine/src/engine.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -6,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use async_nats::jetstream;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
-use serde::Serialize;
+use xeno_api_types::health::ComponentStatus;
 
 use crate::bus::names::Names;
 use crate::bus::BridgeHandle;
@@ -46,14 +49,6 @@ impl AppState {
 #[derive(Clone, Default)]
 pub struct Components {
     inner: Arc<Mutex<BTreeMap<String, ComponentStatus>>>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ComponentStatus {
-    pub up: bool,
-    pub restarts: u64,
-    pub last_error: Option<String>,
-    pub since: DateTime<Utc>,
 }
 
 impl Components {

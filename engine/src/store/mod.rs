@@ -17,9 +17,11 @@
 //! and its children) and one for a sync record; every statement is prepared once per
 //! connection (`prepare_cached`) and fully parameterised.
 
+pub mod analytics;
 mod compliance;
 pub mod dead_letters;
 mod entities;
+pub mod status;
 #[cfg(test)]
 mod tests;
 
@@ -311,7 +313,7 @@ fn has_any(value: &Value, keys: &[&str]) -> bool {
 /// every other writer's `INSERT INTO shops … ON CONFLICT DO NOTHING` then waits for that
 /// commit (a unique check waits on an in-progress change of the conflicting row), which
 /// serialised all webhook batches. `shops.last_webhook_at` is folded from the receipts by the
-/// RollupCompactor instead (`writer::rollup_compactor`).
+/// RollupCompactor instead (`engine/src/analytics/rollup_compactor.rs`).
 async fn insert_receipt(tx: &Transaction<'_>, env: &Envelope) -> Result<bool, StoreError> {
     const SQL: &str = "
         WITH shop AS (

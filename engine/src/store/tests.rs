@@ -886,9 +886,7 @@ async fn unknown_topics_bulk_finish_and_uninstall() {
         Outcome::Uninstalled
     );
     // The last-webhook time is folded from the receipts by the compactor, not by writers.
-    crate::writer::rollup_compactor::compact(&db.pool)
-        .await
-        .unwrap();
+    crate::store::analytics::compact(&db.pool).await.unwrap();
     let row = db
         .pool
         .get()

@@ -11,7 +11,7 @@
 //! - [`graphql_client`] and [`bucket`]: cost-aware Admin GraphQL calls.
 //! - [`checkpoint`] (`sync_state`), [`lease`] (`sync_leases`), [`progress`] (`sync_runs`).
 //! - [`subscriptions`]: keeps the shop's webhook subscriptions alive.
-//! - [`http`] (`POST /api/sync`) and [`cli`] (`xeno sync`).
+//! - [`cli`] (`xeno sync`); `POST /api/sync` is served by `engine/src/api/sync.rs`.
 //!
 //! Neighbours: publishes through [`crate::bus::BridgeHandle`] (checkpoints only after the
 //! PubAck); the writer applies [`Format::Graphql`] nodes with `xeno_shopify::parse`.
@@ -21,7 +21,6 @@ pub mod bulk;
 pub mod checkpoint;
 pub mod cli;
 pub mod graphql_client;
-pub mod http;
 pub mod incremental;
 pub mod lease;
 pub mod progress;

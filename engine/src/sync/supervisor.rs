@@ -3,7 +3,7 @@
 //!
 //! Restart policy: one-for-one per shop. A failed SyncActor is respawned (it resumes its
 //! run from the checkpoints once it holds the lease again); a shop whose actor fails more
-//! than [`RESTART_BUDGET`] times within [`crate::supervisor::RESTART_WINDOW`] is left stopped with an ERROR,
+//! than [`RESTART_BUDGET`] times within [`crate::supervision::RESTART_WINDOW`] is left stopped with an ERROR,
 //! without stopping the other shops or the engine. Stopping the supervisor stops every
 //! SyncActor, which interrupts its run and releases its lease.
 
@@ -18,7 +18,7 @@ use super::shop_sync::{group_name, SyncActor, SyncArgs};
 use crate::bus::BridgeHandle;
 use crate::config::Config;
 use crate::metrics::{ActorLabels, Metrics};
-use crate::supervisor::{RestartBudget, RESTART_BUDGET};
+use crate::supervision::{ended, RestartBudget, RESTART_BUDGET};
 
 pub struct SyncSupervisor;
 
@@ -84,7 +84,7 @@ impl Actor for SyncSupervisor {
         event: SupervisionEvent,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        let Some((cell, reason)) = crate::supervisor::ended(event) else {
+        let Some((cell, reason)) = ended(event) else {
             return Ok(());
         };
         let Some(index) = state.children.remove(&cell.get_id()) else {

@@ -8,7 +8,9 @@ use std::time::Duration;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use tokio::sync::watch;
 
-use crate::http::{self, AppState};
+use crate::http::router::router;
+use crate::http::server::serve;
+use crate::http::state::AppState;
 
 pub struct WebhookReceiver;
 
@@ -43,8 +45,8 @@ impl Actor for WebhookReceiver {
         let listener = tokio::net::TcpListener::from_std(std_listener)?;
         let (shutdown, rx) = watch::channel(false);
         let max = args.state.config.server.max_connections;
-        let router = http::router(args.state);
-        let server = tokio::spawn(http::server::serve(listener, router, max, rx, args.drain));
+        let router = router(args.state);
+        let server = tokio::spawn(serve(listener, router, max, rx, args.drain));
         Ok(ReceiverState {
             shutdown,
             server: Some(server),

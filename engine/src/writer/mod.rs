@@ -4,7 +4,6 @@
 
 pub mod activity;
 pub mod consumer;
-pub mod rollup_compactor;
 pub mod upsert_writer;
 
 use ractor::factory::{queues, routing, Factory, FactoryArguments, FactoryMessage};

@@ -11,23 +11,20 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use ractor::ActorRef;
-use serde_json::{json, Value};
+use serde_json::Value;
+use xeno_api_types::sync::SyncQueued;
 
-use super::shop_sync::{group_name, SyncMsg};
-use super::{progress, SyncMode};
-use crate::api::auth::Access;
-use crate::api::error::ApiError;
-use crate::http::AppState;
+use super::auth::Access;
+use super::error::ApiError;
+use crate::http::state::AppState;
+use crate::sync::progress;
+use crate::sync::shop_sync::{group_name, SyncMsg};
+use crate::sync::SyncMode;
 
-/// The sync routes, merged into the engine's router by [`crate::http::router`].
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/sync", post(start_sync))
-}
-
-async fn start_sync(
+/// `POST /api/sync`
+pub async fn start_sync(
     State(state): State<AppState>,
     access: Access,
     body: Result<Json<Value>, JsonRejection>,
@@ -75,12 +72,12 @@ async fn start_sync(
     tracing::info!(shop = %shop, run_id = %run_id, mode = mode.as_str(), token = %access.name, "sync requested");
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({
-            "sync_id": run_id,
-            "shop": shop,
-            "mode": mode.as_str(),
-            "state": "queued",
-        })),
+        Json(SyncQueued {
+            sync_id: run_id.to_string(),
+            shop,
+            mode: mode.as_str().to_string(),
+            state: "queued".to_string(),
+        }),
     )
         .into_response())
 }

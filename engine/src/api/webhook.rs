@@ -2,7 +2,8 @@
 //! PubAck. Every rejection is a short plain-text reason with the status Shopify expects:
 //! 401 unknown shop or bad signature (nothing stored or queued), 400 missing headers or a body
 //! that is not JSON, 413 too large, 503 when the queue cannot make the message durable
-//! (Shopify retries).
+//! (Shopify retries). Routed by `engine/src/http/router.rs`; publishes through the
+//! JetStreamBridge (`engine/src/bus/bridge.rs`).
 
 use std::time::Instant;
 
@@ -16,7 +17,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use crate::bus::codec::parse_time;
 use crate::bus::PublishError;
 use crate::envelope::{Envelope, Format, Source};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::metrics::ShopLabels;
 
 /// Why a delivery was refused, with its status and the reason the sender sees.
@@ -112,30 +113,7 @@ async fn accept(
     let signature = header(headers, "x-shopify-hmac-sha256")
         .ok_or_else(|| unauthorized("missing X-Shopify-Hmac-Sha256"))?;
 
-    let limit = state.config.server.max_body_bytes;
-    let too_large = || {
-        Rejection::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("body larger than {limit} bytes"),
-        )
-    };
-    if let Some(len) = header(headers, "content-length").and_then(|l| l.parse::<u64>().ok()) {
-        if len > limit as u64 {
-            return Err(too_large());
-        }
-    }
-    let body: Bytes = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
-        Err(_) => {
-            return Err(Rejection::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "body could not be read",
-            ))
-        }
-    };
+    let body = read_body(headers, body, state.config.server.max_body_bytes).await?;
 
     let secrets: Vec<&[u8]> = shop
         .webhook_secrets
@@ -176,6 +154,38 @@ async fn accept(
         format: Format::Rest,
         body,
     };
+    publish(state, envelope).await
+}
+
+/// The body, refused with 413 beyond `limit` bytes (by `Content-Length` before reading any of
+/// it, else while reading).
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Rejection> {
+    let too_large = || {
+        Rejection::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("body larger than {limit} bytes"),
+        )
+    };
+    if let Some(len) = header(headers, "content-length").and_then(|l| l.parse::<u64>().ok()) {
+        if len > limit as u64 {
+            return Err(too_large());
+        }
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Err(_) => Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "body could not be read",
+        )),
+    }
+}
+
+/// Publishes through the JetStreamBridge and waits for the PubAck; whether JetStream saw the
+/// message id before, or 503 when the queue cannot make it durable.
+async fn publish(state: &AppState, envelope: Envelope) -> Result<(Envelope, bool), Rejection> {
     match state.bridge.publish(envelope.clone()).await {
         Ok(published) => Ok((envelope, published.duplicate)),
         Err(e) => {

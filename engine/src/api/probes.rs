@@ -1,5 +1,6 @@
 //! Liveness, readiness and metrics: no token needed (load balancers and Prometheus call them),
-//! and nothing of any store's data in the answers.
+//! and nothing of any store's data in the answers. The `check_*` probes are shared with
+//! `GET /api/health` (`engine/src/api/health.rs`).
 
 use std::time::Duration;
 
@@ -7,9 +8,9 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use xeno_api_types::health::Readiness;
 
-use super::AppState;
+use crate::http::state::AppState;
 
 /// The process is up and serving.
 pub async fn healthz() -> &'static str {
@@ -24,7 +25,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         Ok(()) => "ok".to_string(),
         Err(e) => format!("down: {e}"),
     };
-    let body = json!({ "postgres": describe(&pg), "jetstream": describe(&js) });
+    let body = Readiness {
+        postgres: describe(&pg),
+        jetstream: describe(&js),
+    };
     let status = if ok {
         StatusCode::OK
     } else {

@@ -1,5 +1,5 @@
 //! RollupCompactor: folds the analytics deltas that writer transactions append
-//! (`analytics_*_pending`, see `sql/V5__rollup_deltas.sql`) into the rollup tables, and
+//! (`analytics_*_pending`, see `sql/README.md`, "Analytics") into the rollup tables, and
 //! `shops.last_webhook_at` from the newest webhook receipts.
 //!
 //! Writers append instead of updating shared rollup rows so that parallel batches never wait
@@ -7,11 +7,16 @@
 //! whether or not this actor has run; it exists to keep the pending tables small (reads stay
 //! fast) and is not on any correctness path. One engine process folds at a time (an advisory
 //! lock inside `analytics_compact()`), so several processes can all run this actor.
+//!
+//! The fold itself is SQL, in `engine/src/store/analytics.rs`; the root supervisor
+//! (`engine/src/supervisor.rs`) starts this actor.
 
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
+
+use crate::store::analytics::compact;
 
 /// Messages the compactor handles.
 #[derive(Debug)]
@@ -63,22 +68,4 @@ impl Actor for RollupCompactor {
         }
         Ok(())
     }
-}
-
-/// Runs one fold and returns how many delta rows it moved (0 when another process holds the
-/// compaction lock).
-pub async fn compact(pool: &Pool) -> Result<i64, anyhow::Error> {
-    // Writers never update the shop row (it would serialise their batches; see
-    // `store::insert_receipt`): its last-webhook time follows the receipts from here, in a
-    // transaction of its own that holds the rows for a moment only.
-    const LAST_WEBHOOK: &str = "
-        UPDATE shops s SET last_webhook_at = r.at
-        FROM (SELECT shop_domain, max(received_at) AS at FROM webhook_receipts
-              WHERE received_at > now() - interval '1 minute' GROUP BY shop_domain) r
-        WHERE s.shop_domain = r.shop_domain
-          AND (s.last_webhook_at IS NULL OR s.last_webhook_at < r.at)";
-    let client = pool.get().await?;
-    client.execute(LAST_WEBHOOK, &[]).await?;
-    let row = client.query_one("SELECT analytics_compact()", &[]).await?;
-    Ok(row.get(0))
 }

@@ -1,0 +1,89 @@
+//! `GET /api/health` (ingestion health for the dashboard) and `GET /readyz`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Liveness of one supervised actor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentStatus {
+    pub up: bool,
+    pub restarts: u64,
+    pub last_error: Option<String>,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    pub up: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueHealth {
+    /// Messages in the stream (this token's shops only, unless it sees every shop).
+    pub stream_messages: Option<u64>,
+    /// Messages not yet delivered to the writers (consumer lag).
+    pub consumer_pending: Option<u64>,
+    /// Delivered to writers, not yet acknowledged.
+    pub consumer_ack_pending: Option<u64>,
+    pub consumer_redelivered: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Throughput {
+    /// Webhooks answered 200 (after PubAck) since start, and per second lately.
+    pub webhooks_acked: u64,
+    pub webhooks_acked_per_second: Option<f64>,
+    /// Messages the writers handled since start, and per second lately.
+    pub writer_messages: u64,
+    pub writer_messages_per_second: Option<f64>,
+    pub writer_batches: u64,
+    pub published: u64,
+    pub publish_failures: u64,
+    pub log_events_dropped: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopHealth {
+    pub shop: String,
+    pub last_webhook_at: Option<DateTime<Utc>>,
+    pub webhooks_accepted: u64,
+    /// Mirrored GraphQL rate-limit bucket (`null` before the shop's first Admin API call).
+    pub bucket_available: Option<f64>,
+    pub bucket_maximum: Option<f64>,
+    pub dead_letters_open: i64,
+}
+
+/// `GET /api/health`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthResponse {
+    /// `ok` when every component and dependency is up, else `degraded`.
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub uptime_seconds: i64,
+    pub components: BTreeMap<String, ComponentStatus>,
+    pub postgres: Dependency,
+    pub jetstream: Dependency,
+    pub queue: QueueHealth,
+    /// `null` for tokens that do not see every shop.
+    pub throughput: Option<Throughput>,
+    /// Dead letters not yet replayed, for the shops this token sees.
+    pub dead_letters_open: i64,
+    pub shops: Vec<ShopHealth>,
+}
+
+/// `GET /readyz`: `ok` or `down: <why>` for each dependency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Readiness {
+    pub postgres: String,
+    pub jetstream: String,
+}

@@ -1,0 +1,84 @@
+//! `GET /api/sync-status` and `POST /api/sync`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One resource's sync checkpoint (the `sync_state` table, named here field by field so the
+/// table can change without changing the API) with derived progress figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSync {
+    pub shop_domain: String,
+    /// `customers`, `orders`, `products`.
+    pub resource: String,
+    /// `full` or `incremental`, once a run started.
+    pub mode: Option<String>,
+    /// `idle`, `running`, `completed`, `failed`.
+    pub status: String,
+    /// Where an interrupted run resumes (a page cursor or a bulk-operation position).
+    pub cursor: Option<String>,
+    pub bulk_operation_id: Option<String>,
+    /// Records updated up to this time are in.
+    pub updated_at_watermark: Option<DateTime<Utc>>,
+    pub objects_done: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub last_reconciled_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// The `sync_runs` row of the run that last touched this resource.
+    pub run_id: Option<String>,
+    /// Objects per second since the sync started (to its completion if it ended).
+    pub rate_per_second: Option<f64>,
+    /// `objects_done / objects_total` when the sync knows its total.
+    pub progress: Option<f64>,
+    /// Seconds left at the current rate, when running with a known total.
+    pub eta_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopSync {
+    pub shop: String,
+    /// Whether any resource of the shop is syncing now.
+    pub running: bool,
+    /// The oldest reconciliation among the shop's resources (when the shop was last fully
+    /// reconciled), `null` if one never was.
+    pub last_reconciled_at: Option<DateTime<Utc>>,
+    pub resources: Vec<ResourceSync>,
+}
+
+/// A persisted live-log line (`event_log`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggedEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub level: String,
+    pub shop: Option<String>,
+    pub source: String,
+    pub message: String,
+    pub fields: Value,
+}
+
+/// `GET /api/sync-status`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncStatusResponse {
+    pub shops: Vec<ShopSync>,
+    /// The latest log lines of these shops (and engine-wide ones for `["*"]` tokens), newest first.
+    pub events: Vec<LoggedEvent>,
+}
+
+/// `POST /api/sync` answers 202 with the queued run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncQueued {
+    pub sync_id: String,
+    pub shop: String,
+    /// `full` or `incremental`.
+    pub mode: String,
+    /// Always `queued`: the shop's SyncActor picks the run up.
+    pub state: String,
+}
