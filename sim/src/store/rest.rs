@@ -7,9 +7,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use super::{
-    Address, Customer, Fulfillment, Kind, LineItem, Order, Product, Refund, Store, Transaction,
-};
+use super::customer::{Address, Customer};
+use super::order::{Fulfillment, LineItem, Order, Refund, Transaction};
+use super::product::Product;
+use super::units::round_money;
+use super::{Kind, Store};
 
 /// `gid://shopify/<Type>/<id>`.
 pub fn gid(type_name: &str, id: u64) -> String {
@@ -34,7 +36,7 @@ pub struct Money<'a> {
 impl Money<'_> {
     /// `"199.00"`.
     pub fn s(&self, amount: Decimal) -> String {
-        super::round_money(amount, self.currency).to_string()
+        round_money(amount, self.currency).to_string()
     }
     /// `{"shop_money":{…},"presentment_money":{…}}`.
     pub fn set(&self, amount: Decimal) -> Value {
