@@ -23,11 +23,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::graphql::{authorized, injected_fault, INVALID_TOKEN};
+use crate::access::{authorized, injected_fault, ACCESS_SCOPES, INVALID_TOKEN};
+use crate::state::Shared;
 use crate::store::rest as render;
 use crate::store::{Kind, Store};
 use crate::webhooks::lock;
-use crate::Shared;
 
 /// Largest `limit`.
 pub const MAX_LIMIT: usize = 250;
@@ -195,10 +195,7 @@ async fn access_scopes(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
     match admit(&shared, &headers).await {
         Err(r) => r.into_response(),
         Ok(limit) => {
-            let scopes: Vec<Value> = crate::graphql::schema::ACCESS_SCOPES
-                .iter()
-                .map(|h| json!({"handle": h}))
-                .collect();
+            let scopes: Vec<Value> = ACCESS_SCOPES.iter().map(|h| json!({"handle": h})).collect();
             with_limit_header(
                 Json(json!({"access_scopes": scopes})).into_response(),
                 limit,

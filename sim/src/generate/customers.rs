@@ -164,5 +164,4 @@ impl Store {
             refund_id: None,
         })
     }
-
 }

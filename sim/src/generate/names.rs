@@ -96,8 +96,7 @@ pub const DISCOUNTS: [(&str, &str, i64); 3] = [
     ("FIVEOFF", "fixed_amount", 5),
 ];
 /// `(title, price in hundredths)`.
-pub const SHIPPING: [(&str, i64); 3] =
-    [("Standard", 500), ("Express", 1500), ("Free Shipping", 0)];
+pub const SHIPPING: [(&str, i64); 3] = [("Standard", 500), ("Express", 1500), ("Free Shipping", 0)];
 pub const GATEWAYS: [&str; 3] = ["shopify_payments", "paypal", "manual"];
 pub const CARRIERS: [&str; 3] = ["UPS", "USPS", "FedEx"];
 pub const REFUND_NOTES: [&str; 3] = [

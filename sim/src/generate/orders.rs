@@ -17,7 +17,6 @@ use crate::store::{Change, Kind, SimRng, Store, Tombstone};
 const TAX_RATES: [(i64, u32); 4] = [(6, 2), (725, 4), (8, 2), (1025, 4)];
 
 impl Store {
-
     fn make_line_item(&mut self, rng: &mut SimRng, tax_rate: Decimal) -> Option<LineItem> {
         let product_ids: Vec<u64> = self.products.keys().copied().collect();
         let pid = *product_ids.choose(rng)?;
@@ -69,8 +68,7 @@ impl Store {
         };
         let number = self.take_order_number();
         let name = format!("#{number}");
-        let (discount_codes, total_discounts) =
-            self.maybe_discount(rng, &mut line_items, tax_rate);
+        let (discount_codes, total_discounts) = self.maybe_discount(rng, &mut line_items, tax_rate);
         let (ship_title, ship_price) = *names::SHIPPING.choose(rng).expect("shipping");
         let shipping_lines = vec![ShippingLine {
             id: self.new_id(rng),

@@ -167,8 +167,14 @@ impl Store {
         } else {
             rng.gen_range(1..=refundable.len())
         };
-        let (refund_line_items, mut amount) =
-            refund_lines(rng, o, &refundable[..take.min(rli_ids.len())], &rli_ids, everything, &currency);
+        let (refund_line_items, mut amount) = refund_lines(
+            rng,
+            o,
+            &refundable[..take.min(rli_ids.len())],
+            &rli_ids,
+            everything,
+            &currency,
+        );
         let lines_left_after: u32 = o
             .line_items
             .iter()
@@ -279,7 +285,6 @@ impl Store {
             refund_id,
         })
     }
-
 }
 
 /// The refunded lines of a refund of `o`: every unit left of each line in `lines` when

@@ -219,6 +219,41 @@ impl SearchFilter {
     }
 }
 
+/// Declares a connection type of Shopify's shape (`edges { cursor node }`, `nodes`, `pageInfo`)
+/// over a node type, built from a [`Page`] of nodes. Each object type declares its own.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty) => {
+        /// An edge: a node and its cursor.
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+        /// A page of nodes.
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $conn {
+            pub edges: Vec<$edge>,
+            pub nodes: Vec<$node>,
+            pub page_info: $crate::graphql::paging::PageInfo,
+        }
+        impl From<$crate::graphql::paging::Page<$node>> for $conn {
+            fn from(page: $crate::graphql::paging::Page<$node>) -> Self {
+                $conn {
+                    nodes: page.items.iter().map(|(_, n)| n.clone()).collect(),
+                    edges: page
+                        .items
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
+                    page_info: page.page_info,
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use connection;
+
 #[cfg(test)]
 mod tests {
     use super::*;

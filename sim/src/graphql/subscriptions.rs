@@ -5,6 +5,7 @@
 use async_graphql::{Enum, InputObject, Object, SimpleObject, Union, ID};
 
 use super::scalars::{dt, DateTime, UnsignedInt64};
+use crate::graphql::paging::connection;
 use crate::store::rest::gid;
 use crate::webhooks::Subscription;
 
@@ -172,3 +173,9 @@ pub fn subscription_url(input: &WebhookSubscriptionInput) -> Result<String, User
     }
     Ok(url)
 }
+
+connection!(
+    WebhookSubscriptionConnection,
+    WebhookSubscriptionEdge,
+    WebhookSubscriptionNode
+);

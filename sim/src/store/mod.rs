@@ -123,7 +123,6 @@ impl Store {
         round_money(amount, &self.shop.currency)
     }
 
-
     /// The next order number (`#1001`, `#1002`, …).
     pub(crate) fn take_order_number(&mut self) -> u64 {
         let number = self.next_order_number;

@@ -18,6 +18,14 @@ pub fn gid(type_name: &str, id: u64) -> String {
     format!("gid://shopify/{type_name}/{id}")
 }
 
+/// Parses `gid://shopify/<Type>/<id>`.
+pub fn parse_gid(id: &str) -> Option<(&str, u64)> {
+    let rest = id.strip_prefix("gid://shopify/")?;
+    let (ty, num) = rest.split_once('/')?;
+    let num = num.split('?').next()?;
+    Some((ty, num.parse().ok()?))
+}
+
 /// Shopify's REST timestamp (`2024-01-02T03:04:05+00:00`).
 pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
