@@ -41,20 +41,7 @@ impl Sim {
         let seed = config.seed;
         let (store, activity_rng) =
             tokio::task::spawn_blocking(move || generate::generate(shop, seed, sizes)).await?;
-        let mut subscriptions = Subscriptions::default();
-        subscriptions.set_flag_url(config.webhook_url.as_deref());
-        let webhooks = WebhookSender::new(
-            SenderIdentity {
-                shop_domain: config.shop.clone(),
-                secret: config.webhook_secret.clone(),
-                api_version: config.api_version.clone(),
-            },
-            config.webhook_faults,
-            config.retry_scale,
-            config.webhook_concurrency,
-            config.seed,
-            Arc::new(Mutex::new(subscriptions)),
-        );
+        let webhooks = webhook_sender(&config);
         let now = tokio::time::Instant::now();
         let shared = Arc::new(Shared {
             base_url: format!("http://{addr}"),
@@ -110,6 +97,24 @@ impl Sim {
             tasks,
         })
     }
+}
+
+/// The webhook sender of a new simulator, with the catch-all subscription of `--webhook-url`.
+fn webhook_sender(config: &SimConfig) -> WebhookSender {
+    let mut subscriptions = Subscriptions::default();
+    subscriptions.set_flag_url(config.webhook_url.as_deref());
+    WebhookSender::new(
+        SenderIdentity {
+            shop_domain: config.shop.clone(),
+            secret: config.webhook_secret.clone(),
+            api_version: config.api_version.clone(),
+        },
+        config.webhook_faults,
+        config.retry_scale,
+        config.webhook_concurrency,
+        config.seed,
+        Arc::new(Mutex::new(subscriptions)),
+    )
 }
 
 /// A running simulator.

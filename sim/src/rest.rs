@@ -381,12 +381,30 @@ fn list(
         .filter_map(|id| render::live_object(&store, kind, *id))
         .map(|v| project(v, params.get("fields")))
         .collect();
-    let mut links = Vec::new();
     let base = format!("{}/admin/api/{version}/{resource}", shared.base_url);
-    let fields = params
-        .get("fields")
-        .map(|f| format!("&fields={f}"))
-        .unwrap_or_default();
+    let links = page_links(&base, limit, params.get("fields"), &ids, &page, &filters);
+    let key = resource.trim_end_matches(".json");
+    let mut resp = Json(json!({ key: objects })).into_response();
+    if !links.is_empty() {
+        if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
+            resp.headers_mut().insert("Link", v);
+        }
+    }
+    resp
+}
+
+/// The `Link` header's `rel="previous"` and `rel="next"` of a page of `ids`, each carrying
+/// the filters in its `page_info` token.
+fn page_links(
+    base: &str,
+    limit: usize,
+    fields: Option<&String>,
+    ids: &[u64],
+    page: &[u64],
+    filters: &Filters,
+) -> Vec<String> {
+    let mut links = Vec::new();
+    let fields = fields.map(|f| format!("&fields={f}")).unwrap_or_default();
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
         if ids.iter().any(|id| id < first) {
             let t = token(&Filters {
@@ -409,14 +427,7 @@ fn list(
             ));
         }
     }
-    let key = resource.trim_end_matches(".json");
-    let mut resp = Json(json!({ key: objects })).into_response();
-    if !links.is_empty() {
-        if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
-            resp.headers_mut().insert("Link", v);
-        }
-    }
-    resp
+    links
 }
 
 async fn member(

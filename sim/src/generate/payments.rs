@@ -211,18 +211,7 @@ impl Store {
             created_at: stamp,
             processed_at: stamp,
         };
-        o.transactions.push(refund.transactions[0].clone());
-        o.refunds.push(refund);
-        let all_refunded = o
-            .line_items
-            .iter()
-            .all(|l| o.refunded_quantity(l.id) >= l.quantity);
-        o.financial_status = if all_refunded {
-            "refunded"
-        } else {
-            "partially_refunded"
-        };
-        o.updated_at = stamp;
+        record_refund(o, refund, stamp);
         Some(Change {
             kind: Kind::Order,
             id,
@@ -329,4 +318,20 @@ fn refund_lines(
         });
     }
     (refund_line_items, amount)
+}
+
+/// Adds a refund and its transaction to the order, and moves its financial status.
+fn record_refund(o: &mut Order, refund: Refund, stamp: DateTime<Utc>) {
+    o.transactions.push(refund.transactions[0].clone());
+    o.refunds.push(refund);
+    let all_refunded = o
+        .line_items
+        .iter()
+        .all(|l| o.refunded_quantity(l.id) >= l.quantity);
+    o.financial_status = if all_refunded {
+        "refunded"
+    } else {
+        "partially_refunded"
+    };
+    o.updated_at = stamp;
 }

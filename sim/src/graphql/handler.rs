@@ -49,42 +49,17 @@ pub async fn handler(
         )
             .into_response();
     }
-    let raw_graphql = headers
-        .get("Content-Type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/graphql"));
-    let parsed = if raw_graphql {
-        std::str::from_utf8(&body)
-            .map(async_graphql::Request::new)
-            .map_err(|_| ())
-    } else {
-        serde_json::from_slice::<async_graphql::Request>(&body).map_err(|_| ())
-    };
-    let request = match parsed {
-        Ok(r) => r,
-        Err(()) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
-            )
-                .into_response()
-        }
+    let Some(request) = parse_body(&headers, &body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
+        )
+            .into_response();
     };
     let now = tokio::time::Instant::now;
     let doc = match async_graphql::parser::parse_query(&request.query) {
         Ok(doc) => doc,
-        Err(e) => {
-            let locations: Vec<Value> = e
-                .positions()
-                .map(|p| json!({"line": p.line, "column": p.column}))
-                .collect();
-            let level = lock(&shared.graphql_bucket).level(now());
-            return Json(json!({
-                "errors": [{"message": e.to_string(), "locations": locations}],
-                "extensions": {"cost": cost_extension(0, Some(0), level)},
-            }))
-            .into_response();
-        }
+        Err(e) => return syntax_error(&shared, e),
     };
     let op_name = request.operation_name.clone();
     let requested = cost::operation_cost(
@@ -96,27 +71,11 @@ pub async fn handler(
     );
     if requested > cost::MAX_QUERY_COST {
         let level = lock(&shared.graphql_bucket).level(now());
-        return Json(json!({
-            "errors": [{
-                "message": format!("Query cost is {requested}, which exceeds the single query max cost limit ({}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n", cost::MAX_QUERY_COST),
-                "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": cost::MAX_QUERY_COST},
-            }],
-            "extensions": {"cost": cost_extension(requested, None, level)},
-        }))
-        .into_response();
+        return max_cost_exceeded(requested, level);
     }
     let taken = lock(&shared.graphql_bucket).try_take(now(), requested as f64);
     if let Err(level) = taken {
-        tracing::debug!(
-            requested,
-            available = level.currently_available,
-            "graphql throttled"
-        );
-        return Json(json!({
-            "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-            "extensions": {"cost": cost_extension(requested, None, level)},
-        }))
-        .into_response();
+        return throttled(requested, level);
     }
     let request = request.data(shared.clone()).data(ApiVersion(version));
     let response = shared.graphql.execute(request).await;
@@ -145,4 +104,60 @@ pub async fn handler(
         );
     }
     Json(out).into_response()
+}
+
+/// The request of a JSON body, or of a bare query with `Content-Type: application/graphql`;
+/// `None` when neither reads.
+fn parse_body(headers: &HeaderMap, body: &Bytes) -> Option<async_graphql::Request> {
+    let raw_graphql = headers
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/graphql"));
+    if raw_graphql {
+        std::str::from_utf8(body)
+            .map(async_graphql::Request::new)
+            .ok()
+    } else {
+        serde_json::from_slice::<async_graphql::Request>(body).ok()
+    }
+}
+
+/// A query that does not parse: the error with its locations, at no cost.
+fn syntax_error(shared: &Shared, e: async_graphql::parser::Error) -> Response {
+    let locations: Vec<Value> = e
+        .positions()
+        .map(|p| json!({"line": p.line, "column": p.column}))
+        .collect();
+    let level = lock(&shared.graphql_bucket).level(tokio::time::Instant::now());
+    Json(json!({
+        "errors": [{"message": e.to_string(), "locations": locations}],
+        "extensions": {"cost": cost_extension(0, Some(0), level)},
+    }))
+    .into_response()
+}
+
+/// A query over the single-query maximum (`MAX_COST_EXCEEDED`), Shopify's message.
+fn max_cost_exceeded(requested: u64, level: Level) -> Response {
+    Json(json!({
+        "errors": [{
+            "message": format!("Query cost is {requested}, which exceeds the single query max cost limit ({}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n", cost::MAX_QUERY_COST),
+            "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": cost::MAX_QUERY_COST},
+        }],
+        "extensions": {"cost": cost_extension(requested, None, level)},
+    }))
+    .into_response()
+}
+
+/// The bucket holds fewer points than the query asks (`THROTTLED`).
+fn throttled(requested: u64, level: Level) -> Response {
+    tracing::debug!(
+        requested,
+        available = level.currently_available,
+        "graphql throttled"
+    );
+    Json(json!({
+        "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+        "extensions": {"cost": cost_extension(requested, None, level)},
+    }))
+    .into_response()
 }
