@@ -1,5 +1,5 @@
 //! REST JSON of store objects: the bodies of webhooks, of `/_sim/export` lines and of the REST
-//! Admin API. Shapes follow Shopify's (see `shared/fixtures/shopify/rest/`): snake_case keys,
+//! Admin API. Shapes follow Shopify's (the engine parses them in `shopify/src/parse/`): snake_case keys,
 //! numeric `id` plus `admin_graphql_api_id`, money as strings with the currency's decimals
 //! (`"199.00"`) and `*_set` objects with `shop_money` / `presentment_money`.
 
