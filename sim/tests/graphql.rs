@@ -139,23 +139,38 @@ async fn paged_graphql_read_equals_export() {
         summary.deleted.customers + summary.deleted.orders + summary.deleted.products > 0,
         "{summary:?}"
     );
-    let live = |t: &str| -> BTreeMap<String, Value> {
-        exported
-            .iter()
-            .filter(|l| l["type"] == t && l["deleted"] == false)
-            .map(|l| {
-                (
-                    l["data"]["admin_graphql_api_id"]
-                        .as_str()
-                        .unwrap()
-                        .to_string(),
-                    l["data"].clone(),
-                )
-            })
-            .collect()
-    };
-    let orders = read_all(&sim, "orders", "id legacyResourceId updatedAt totalPriceSet { shopMoney { amount currencyCode } } totalRefundedSet { shopMoney { amount } } displayFinancialStatus lineItems(first: 5) { nodes { sku quantity } } customer { id }").await;
-    let want = live("order");
+    orders_read_equal_export(&sim, &exported, &summary).await;
+    customers_and_products_read_equal_export(&sim, &exported).await;
+    incremental_read_sees_only_later_changes(&sim, &exported).await;
+    deleted_object_is_gone(&sim, &exported).await;
+    sim.shutdown().await;
+}
+
+/// Live objects of type `t` in the export, by global id.
+fn live(exported: &[Value], t: &str) -> BTreeMap<String, Value> {
+    exported
+        .iter()
+        .filter(|l| l["type"] == t && l["deleted"] == false)
+        .map(|l| {
+            (
+                l["data"]["admin_graphql_api_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                l["data"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Orders read page by page, sorted by `UPDATED_AT`, match the export; their totals the summary.
+async fn orders_read_equal_export(
+    sim: &SimHandle,
+    exported: &[Value],
+    summary: &xeno_sim::Summary,
+) {
+    let orders = read_all(sim, "orders", "id legacyResourceId updatedAt totalPriceSet { shopMoney { amount currencyCode } } totalRefundedSet { shopMoney { amount } } displayFinancialStatus lineItems(first: 5) { nodes { sku quantity } } customer { id }").await;
+    let want = live(exported, "order");
     assert_eq!(orders.len(), want.len());
     assert_eq!(orders.len(), summary.orders);
     let mut total = rust_decimal::Decimal::ZERO;
@@ -194,9 +209,12 @@ async fn paged_graphql_read_equals_export() {
             .unwrap();
     }
     assert_eq!(summary.order_totals["USD"], total.to_string());
+}
+
+async fn customers_and_products_read_equal_export(sim: &SimHandle, exported: &[Value]) {
     for (field, t) in [("customers", "customer"), ("products", "product")] {
-        let got = read_all(&sim, field, "id updatedAt").await;
-        let want = live(t);
+        let got = read_all(sim, field, "id updatedAt").await;
+        let want = live(exported, t);
         let got: BTreeMap<String, i64> = got
             .iter()
             .map(|n| {
@@ -212,6 +230,9 @@ async fn paged_graphql_read_equals_export() {
             .collect();
         assert_eq!(got, want, "{field}");
     }
+}
+
+async fn incremental_read_sees_only_later_changes(sim: &SimHandle, exported: &[Value]) {
     // Incremental read: only what changed after a point.
     let cut = exported
         .iter()
@@ -229,7 +250,7 @@ async fn paged_graphql_read_equals_export() {
     // The paged reads above may have emptied the bucket: wait out THROTTLED like a client.
     let mut body = json!(null);
     for _ in 0..30 {
-        body = gql(&sim, "2025-07", TOKEN, &q, json!({})).await.1;
+        body = gql(sim, "2025-07", TOKEN, &q, json!({})).await.1;
         if body["errors"][0]["extensions"]["code"] != "THROTTLED" {
             break;
         }
@@ -244,6 +265,9 @@ async fn paged_graphql_read_equals_export() {
                 .iter()
                 .all(|n| ts(n["updatedAt"].as_str().unwrap()) > cut)
     );
+}
+
+async fn deleted_object_is_gone(sim: &SimHandle, exported: &[Value]) {
     // A deleted object is gone from queries.
     let gone = exported.iter().find(|l| l["deleted"] == true).unwrap();
     let gid = format!(
@@ -256,7 +280,7 @@ async fn paged_graphql_read_equals_export() {
         gone["data"]["id"]
     );
     let (_, body) = gql(
-        &sim,
+        sim,
         "2025-07",
         TOKEN,
         "query($id: ID!) { node(id: $id) { id } }",
@@ -264,7 +288,6 @@ async fn paged_graphql_read_equals_export() {
     )
     .await;
     assert!(body["data"]["node"].is_null(), "{body}");
-    sim.shutdown().await;
 }
 
 #[tokio::test]
