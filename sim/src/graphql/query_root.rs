@@ -3,63 +3,23 @@
 //! `currentAppInstallation`; bulk operations; webhook subscriptions). The object types are in
 //! `graphql/types/`.
 
-use async_graphql::{Context, Enum, Error, Object, ID};
-use chrono::Utc;
+use async_graphql::{Context, Error, Object, ID};
 
 use crate::access::ACCESS_SCOPES;
 use crate::graphql::bulk::operation::{BulkOperation, BulkOperationType};
-use crate::graphql::context::{materialize, page_args, read_store, shared};
+use crate::graphql::context::{page_args, read_store, shared};
 use crate::graphql::node::{node_by_gid, Node};
-use crate::graphql::paging::{paginate, SearchFilter};
+use crate::graphql::paging::paginate;
 use crate::graphql::scalars::dt;
 use crate::graphql::subscriptions::{
     WebhookSubscriptionConnection, WebhookSubscriptionNode, WebhookSubscriptionTopic,
 };
-use crate::graphql::types::customer::{CustomerConnection, CustomerNode};
-use crate::graphql::types::order::{OrderConnection, OrderNode};
-use crate::graphql::types::product::{ProductConnection, ProductNode};
+use crate::graphql::types::customer::{self, CustomerConnection, CustomerNode, CustomerSortKeys};
+use crate::graphql::types::order::{self, OrderConnection, OrderNode, OrderSortKeys};
+use crate::graphql::types::product::{self, ProductConnection, ProductNode, ProductSortKeys};
 use crate::graphql::types::shop::{AccessScope, AppInstallation, Shop, ShopPlan};
 use crate::store::rest::{gid, parse_gid};
 use crate::webhooks::lock;
-
-macro_rules! sort_keys {
-    ($name:ident) => {
-        /// Sort keys of the connection.
-        #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-        pub enum $name {
-            CreatedAt,
-            UpdatedAt,
-            #[default]
-            Id,
-        }
-    };
-}
-sort_keys!(OrderSortKeys);
-sort_keys!(CustomerSortKeys);
-sort_keys!(ProductSortKeys);
-
-fn sort_value(
-    key: (bool, bool),
-    id: u64,
-    created: chrono::DateTime<Utc>,
-    updated: chrono::DateTime<Utc>,
-) -> (i64, u64) {
-    match key {
-        (true, _) => (created.timestamp(), id),
-        (_, true) => (updated.timestamp(), id),
-        _ => (id as i64, id),
-    }
-}
-
-macro_rules! key_flags {
-    ($k:expr, $t:ident) => {
-        match $k {
-            $t::CreatedAt => (true, false),
-            $t::UpdatedAt => (false, true),
-            $t::Id => (false, false),
-        }
-    };
-}
 
 /// `QueryRoot`.
 pub struct QueryRoot;
@@ -78,23 +38,8 @@ impl QueryRoot {
         sort_key: Option<OrderSortKeys>,
         query: Option<String>,
     ) -> Result<OrderConnection, Error> {
-        let filter = SearchFilter::parse(query.as_deref());
-        let key = key_flags!(sort_key.unwrap_or_default(), OrderSortKeys);
-        let items = {
-            let s = read_store(ctx);
-            s.orders
-                .values()
-                .filter(|o| filter.matches(o.id, o.created_at, o.updated_at))
-                .map(|o| (sort_value(key, o.id, o.created_at, o.updated_at), o.id))
-                .collect()
-        };
-        let page = paginate(ctx, items, page_args(first, after, last, before, reverse))?;
-        Ok(materialize(ctx, page, |s, id| {
-            s.orders
-                .get(&id)
-                .map(|x| OrderNode::new(x, &s.shop.currency))
-        })
-        .into())
+        let args = page_args(first, after, last, before, reverse);
+        order::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -109,23 +54,8 @@ impl QueryRoot {
         sort_key: Option<CustomerSortKeys>,
         query: Option<String>,
     ) -> Result<CustomerConnection, Error> {
-        let filter = SearchFilter::parse(query.as_deref());
-        let key = key_flags!(sort_key.unwrap_or_default(), CustomerSortKeys);
-        let items = {
-            let s = read_store(ctx);
-            s.customers
-                .values()
-                .filter(|c| filter.matches(c.id, c.created_at, c.updated_at))
-                .map(|c| (sort_value(key, c.id, c.created_at, c.updated_at), c.id))
-                .collect()
-        };
-        let page = paginate(ctx, items, page_args(first, after, last, before, reverse))?;
-        Ok(materialize(ctx, page, |s, id| {
-            s.customers
-                .get(&id)
-                .map(|x| CustomerNode::new(x, &s.shop.currency))
-        })
-        .into())
+        let args = page_args(first, after, last, before, reverse);
+        customer::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -140,23 +70,8 @@ impl QueryRoot {
         sort_key: Option<ProductSortKeys>,
         query: Option<String>,
     ) -> Result<ProductConnection, Error> {
-        let filter = SearchFilter::parse(query.as_deref());
-        let key = key_flags!(sort_key.unwrap_or_default(), ProductSortKeys);
-        let items = {
-            let s = read_store(ctx);
-            s.products
-                .values()
-                .filter(|p| filter.matches(p.id, p.created_at, p.updated_at))
-                .map(|p| (sort_value(key, p.id, p.created_at, p.updated_at), p.id))
-                .collect()
-        };
-        let page = paginate(ctx, items, page_args(first, after, last, before, reverse))?;
-        Ok(materialize(ctx, page, |s, id| {
-            s.products
-                .get(&id)
-                .map(|x| ProductNode::new(x, &s.shop.currency))
-        })
-        .into())
+        let args = page_args(first, after, last, before, reverse);
+        product::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
     }
 
     async fn order(&self, ctx: &Context<'_>, id: ID) -> Option<OrderNode> {

@@ -1,9 +1,11 @@
 //! `Customer` and `MailingAddress`: the GraphQL view of `store/customer.rs`, and the
 //! `CustomerConnection` that `customers` (`graphql/query_root.rs`) pages.
 
-use async_graphql::{Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Enum, Error, Object, SimpleObject, ID};
 
-use crate::graphql::paging::connection;
+use crate::graphql::context::{materialize, read_store};
+
+use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
 use crate::graphql::scalars::{dt, money, DateTime, MoneyV2, UnsignedInt64};
 use crate::store::customer::{Address, Customer};
 use crate::store::rest::gid;
@@ -145,3 +147,32 @@ impl CustomerNode {
 }
 
 connection!(CustomerConnection, CustomerEdge, CustomerNode);
+
+sort_keys!(CustomerSortKeys);
+
+/// One page of `customers` (`graphql/query_root.rs`): filtered by the search query, sorted by the
+/// sort key, ids paged first and only the page cloned.
+pub fn connection(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    sort_key: CustomerSortKeys,
+    query: Option<&str>,
+) -> Result<CustomerConnection, Error> {
+    let filter = SearchFilter::parse(query);
+    let key = sort_key.flags();
+    let items = {
+        let s = read_store(ctx);
+        s.customers
+            .values()
+            .filter(|c| filter.matches(c.id, c.created_at, c.updated_at))
+            .map(|c| (sort_value(key, c.id, c.created_at, c.updated_at), c.id))
+            .collect()
+    };
+    let page = paginate(ctx, items, args)?;
+    Ok(materialize(ctx, page, |s, id| {
+        s.customers
+            .get(&id)
+            .map(|x| CustomerNode::new(x, &s.shop.currency))
+    })
+    .into())
+}

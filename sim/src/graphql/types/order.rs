@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Error, Object, SimpleObject, ID};
 
-use crate::graphql::context::{nested, page_args};
-use crate::graphql::paging::connection;
+use crate::graphql::context::{materialize, nested, page_args, read_store};
+use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
 use crate::graphql::scalars::{bag, dt, DateTime, MoneyBag, UnsignedInt64};
 use crate::graphql::types::customer::{CustomerNode, MailingAddress};
 use crate::graphql::types::line_item::{LineItemConnection, LineItemNode, TaxLine};
@@ -265,3 +265,32 @@ impl OrderNode {
 }
 
 connection!(OrderConnection, OrderEdge, OrderNode);
+
+sort_keys!(OrderSortKeys);
+
+/// One page of `orders` (`graphql/query_root.rs`): filtered by the search query, sorted by the
+/// sort key, ids paged first and only the page cloned.
+pub fn connection(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    sort_key: OrderSortKeys,
+    query: Option<&str>,
+) -> Result<OrderConnection, Error> {
+    let filter = SearchFilter::parse(query);
+    let key = sort_key.flags();
+    let items = {
+        let s = read_store(ctx);
+        s.orders
+            .values()
+            .filter(|o| filter.matches(o.id, o.created_at, o.updated_at))
+            .map(|o| (sort_value(key, o.id, o.created_at, o.updated_at), o.id))
+            .collect()
+    };
+    let page = paginate(ctx, items, args)?;
+    Ok(materialize(ctx, page, |s, id| {
+        s.orders
+            .get(&id)
+            .map(|x| OrderNode::new(x, &s.shop.currency))
+    })
+    .into())
+}

@@ -3,8 +3,8 @@
 
 use async_graphql::{Context, Enum, Error, Object, ID};
 
-use crate::graphql::context::{nested, page_args, read_store};
-use crate::graphql::paging::connection;
+use crate::graphql::context::{materialize, nested, page_args, read_store};
+use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
 use crate::graphql::scalars::{dt, DateTime, Decimal, UnsignedInt64};
 use crate::store::product::{Product, Variant};
 use crate::store::rest::gid;
@@ -166,3 +166,32 @@ impl ProductNode {
 
 connection!(ProductConnection, ProductEdge, ProductNode);
 connection!(ProductVariantConnection, ProductVariantEdge, VariantNode);
+
+sort_keys!(ProductSortKeys);
+
+/// One page of `products` (`graphql/query_root.rs`): filtered by the search query, sorted by the
+/// sort key, ids paged first and only the page cloned.
+pub fn connection(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    sort_key: ProductSortKeys,
+    query: Option<&str>,
+) -> Result<ProductConnection, Error> {
+    let filter = SearchFilter::parse(query);
+    let key = sort_key.flags();
+    let items = {
+        let s = read_store(ctx);
+        s.products
+            .values()
+            .filter(|p| filter.matches(p.id, p.created_at, p.updated_at))
+            .map(|p| (sort_value(key, p.id, p.created_at, p.updated_at), p.id))
+            .collect()
+    };
+    let page = paginate(ctx, items, args)?;
+    Ok(materialize(ctx, page, |s, id| {
+        s.products
+            .get(&id)
+            .map(|x| ProductNode::new(x, &s.shop.currency))
+    })
+    .into())
+}
