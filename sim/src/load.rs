@@ -189,20 +189,7 @@ pub async fn run_recorded(
         return Err(LoadError::BadUrl(args.webhook_url.clone()));
     }
     let bodies = Arc::new(sample_bodies(1));
-    let templates: Vec<serde_json::Value> = if args.unique_orders {
-        bodies
-            .iter()
-            .filter_map(|b| serde_json::from_slice(b).ok())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let signatures: Arc<Vec<String>> = Arc::new(
-        bodies
-            .iter()
-            .map(|b| xeno_shopify::signature::sign(secret.as_bytes(), b))
-            .collect(),
-    );
+    let (templates, signatures) = signed_bodies(&bodies, secret, args.unique_orders);
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(1))
         .timeout(Duration::from_secs(5))
@@ -268,6 +255,30 @@ pub async fn run_recorded(
     let body_bytes = bodies.iter().map(|b| b.len()).sum::<usize>() / bodies.len().max(1);
     let report = report_of(args, &t, sent, elapsed, body_bytes);
     Ok((report, acks))
+}
+
+/// The signature of each sample body, and with `--unique-orders` the bodies parsed as templates
+/// that each POST gives an order id of its own (signed then).
+fn signed_bodies(
+    bodies: &[Bytes],
+    secret: &str,
+    unique_orders: bool,
+) -> (Vec<serde_json::Value>, Arc<Vec<String>>) {
+    let templates: Vec<serde_json::Value> = if unique_orders {
+        bodies
+            .iter()
+            .filter_map(|b| serde_json::from_slice(b).ok())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let signatures: Arc<Vec<String>> = Arc::new(
+        bodies
+            .iter()
+            .map(|b| xeno_shopify::signature::sign(secret.as_bytes(), b))
+            .collect(),
+    );
+    (templates, signatures)
 }
 
 /// One webhook POST of the load, with what its task needs to send it.
