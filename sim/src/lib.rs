@@ -3,9 +3,10 @@
 //!
 //! Map of the crate:
 //! - [`config`]: the `xeno sim` flags ([`SimArgs`]) and the plain [`SimConfig`].
-//! - [`store`]: the in-memory store and every change it allows; [`store::rest`] renders the
-//!   REST JSON that webhooks, the export and the REST API share.
-//! - [`generate`]: the seeded generator of the initial store (same seed, same bytes).
+//! - [`store`]: the in-memory store's objects, one module per resource; [`store::rest`]
+//!   renders the REST JSON that webhooks, the export and the REST API share.
+//! - [`generate`]: the seeded generator: the initial store (same seed, same bytes) and every
+//!   random change, one module per resource.
 //! - [`activity`]: live random changes at `--rate`, each announced by webhooks.
 //! - [`webhooks`]: signed deliveries with retries, subscriptions and fault injection.
 //! - [`bucket`]: Shopify's leaky bucket (GraphQL points, REST requests).

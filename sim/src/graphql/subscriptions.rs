@@ -1,6 +1,6 @@
 //! Webhook subscriptions in the schema: `WebhookSubscription`, its topic enum (with the
 //! REST spelling the sender routes by), the create/update input and the payloads. The
-//! mutations themselves live with the other roots in [`super::schema`].
+//! mutations themselves are in [`super::mutation_root`].
 
 use async_graphql::{Enum, InputObject, Object, SimpleObject, Union, ID};
 
