@@ -14,10 +14,10 @@ use rand::seq::IteratorRandom;
 use rand::Rng;
 use serde_json::json;
 
+use crate::state::Shared;
 use crate::store::rest::{self, Money};
 use crate::store::{Change, Kind, SimRng, Store};
 use crate::webhooks::Event;
-use crate::Shared;
 
 /// Applies `n` random changes now and emits their webhooks; returns how many changes took.
 pub fn apply_random_changes(shared: &Shared, n: usize) -> usize {

@@ -189,20 +189,7 @@ pub async fn run_recorded(
         return Err(LoadError::BadUrl(args.webhook_url.clone()));
     }
     let bodies = Arc::new(sample_bodies(1));
-    let templates: Vec<serde_json::Value> = if args.unique_orders {
-        bodies
-            .iter()
-            .filter_map(|b| serde_json::from_slice(b).ok())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let signatures: Arc<Vec<String>> = Arc::new(
-        bodies
-            .iter()
-            .map(|b| xeno_shopify::signature::sign(secret.as_bytes(), b))
-            .collect(),
-    );
+    let (templates, signatures) = signed_bodies(&bodies, secret, args.unique_orders);
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(1))
         .timeout(Duration::from_secs(5))
@@ -248,40 +235,16 @@ pub async fn run_recorded(
             let signature = xeno_shopify::signature::sign(secret.as_bytes(), &body);
             (Some(id), body, signature)
         };
-        let (client, tally, url) = (client.clone(), tally.clone(), args.webhook_url.clone());
-        let (shop, version) = (args.shop.clone(), args.api_version.clone());
+        let post = Post {
+            url: args.webhook_url.clone(),
+            shop: args.shop.clone(),
+            version: args.api_version.clone(),
+            body,
+            signature,
+            order_id,
+        };
         sent += 1;
-        tasks.spawn(async move {
-            let t0 = Instant::now();
-            let result = client
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .header("X-Shopify-Topic", "orders/create")
-                .header("X-Shopify-Hmac-Sha256", signature)
-                .header("X-Shopify-Shop-Domain", shop)
-                .header("X-Shopify-API-Version", version)
-                .header("X-Shopify-Webhook-Id", uuid::Uuid::new_v4().to_string())
-                .header("X-Shopify-Event-Id", uuid::Uuid::new_v4().to_string())
-                .header("X-Shopify-Triggered-At", triggered_at(chrono::Utc::now()))
-                .body(body)
-                .send()
-                .await;
-            let micros = t0.elapsed().as_micros().max(1) as u64;
-            let mut t = lock(&tally);
-            match result {
-                Ok(resp) if resp.status().is_success() => {
-                    t.ok += 1;
-                    let _ = t.histogram.record(micros);
-                    if let Some(order_id) = order_id {
-                        let at = std::time::SystemTime::now();
-                        t.acks.push(Ack { order_id, at });
-                    }
-                }
-                Ok(resp) => *t.by_status.entry(resp.status().as_u16()).or_default() += 1,
-                Err(_) => t.errors += 1,
-            }
-            drop(permit);
-        });
+        tasks.spawn(post_one(client.clone(), post, tally.clone(), permit));
         // Reap finished tasks so the set stays small.
         while tasks.try_join_next().is_some() {}
     }
@@ -289,10 +252,98 @@ pub async fn run_recorded(
     let elapsed = start.elapsed().as_secs_f64();
     let mut t = lock(&tally);
     let acks = std::mem::take(&mut t.acks);
+    let body_bytes = bodies.iter().map(|b| b.len()).sum::<usize>() / bodies.len().max(1);
+    let report = report_of(args, &t, sent, elapsed, body_bytes);
+    Ok((report, acks))
+}
+
+/// The signature of each sample body, and with `--unique-orders` the bodies parsed as templates
+/// that each POST gives an order id of its own (signed then).
+fn signed_bodies(
+    bodies: &[Bytes],
+    secret: &str,
+    unique_orders: bool,
+) -> (Vec<serde_json::Value>, Arc<Vec<String>>) {
+    let templates: Vec<serde_json::Value> = if unique_orders {
+        bodies
+            .iter()
+            .filter_map(|b| serde_json::from_slice(b).ok())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let signatures: Arc<Vec<String>> = Arc::new(
+        bodies
+            .iter()
+            .map(|b| xeno_shopify::signature::sign(secret.as_bytes(), b))
+            .collect(),
+    );
+    (templates, signatures)
+}
+
+/// One webhook POST of the load, with what its task needs to send it.
+struct Post {
+    url: String,
+    shop: String,
+    version: String,
+    body: Bytes,
+    signature: String,
+    /// The order id of a unique-order body (recorded in the acks).
+    order_id: Option<i64>,
+}
+
+/// Sends one webhook and records its latency or failure; the permit bounds the concurrency.
+async fn post_one(
+    client: reqwest::Client,
+    post: Post,
+    tally: Arc<Mutex<Tally>>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    let Post {
+        url,
+        shop,
+        version,
+        body,
+        signature,
+        order_id,
+    } = post;
+    let t0 = Instant::now();
+    let result = client
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .header("X-Shopify-Topic", "orders/create")
+        .header("X-Shopify-Hmac-Sha256", signature)
+        .header("X-Shopify-Shop-Domain", shop)
+        .header("X-Shopify-API-Version", version)
+        .header("X-Shopify-Webhook-Id", uuid::Uuid::new_v4().to_string())
+        .header("X-Shopify-Event-Id", uuid::Uuid::new_v4().to_string())
+        .header("X-Shopify-Triggered-At", triggered_at(chrono::Utc::now()))
+        .body(body)
+        .send()
+        .await;
+    let micros = t0.elapsed().as_micros().max(1) as u64;
+    let mut t = lock(&tally);
+    match result {
+        Ok(resp) if resp.status().is_success() => {
+            t.ok += 1;
+            let _ = t.histogram.record(micros);
+            if let Some(order_id) = order_id {
+                let at = std::time::SystemTime::now();
+                t.acks.push(Ack { order_id, at });
+            }
+        }
+        Ok(resp) => *t.by_status.entry(resp.status().as_u16()).or_default() += 1,
+        Err(_) => t.errors += 1,
+    }
+    drop(permit);
+}
+
+/// The report of a finished run.
+fn report_of(args: &LoadArgs, t: &Tally, sent: u64, elapsed: f64, body_bytes: usize) -> LoadReport {
     let ms = |v: u64| v as f64 / 1000.0;
     let h = &t.histogram;
     let answered = t.ok + t.by_status.values().sum::<u64>();
-    let report = LoadReport {
+    LoadReport {
         target_rate: args.rate,
         concurrency: args.concurrency,
         duration_secs: elapsed,
@@ -313,9 +364,8 @@ pub async fn run_recorded(
                 mean: h.mean() / 1000.0,
             }
         },
-        body_bytes: bodies.iter().map(|b| b.len()).sum::<usize>() / bodies.len().max(1),
-    };
-    Ok((report, acks))
+        body_bytes,
+    }
 }
 
 /// Prints a report for people.

@@ -23,11 +23,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::graphql::{authorized, injected_fault, INVALID_TOKEN};
+use crate::access::{authorized, injected_fault, ACCESS_SCOPES, INVALID_TOKEN};
+use crate::state::Shared;
 use crate::store::rest as render;
 use crate::store::{Kind, Store};
 use crate::webhooks::lock;
-use crate::Shared;
 
 /// Largest `limit`.
 pub const MAX_LIMIT: usize = 250;
@@ -195,10 +195,7 @@ async fn access_scopes(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
     match admit(&shared, &headers).await {
         Err(r) => r.into_response(),
         Ok(limit) => {
-            let scopes: Vec<Value> = crate::graphql::schema::ACCESS_SCOPES
-                .iter()
-                .map(|h| json!({"handle": h}))
-                .collect();
+            let scopes: Vec<Value> = ACCESS_SCOPES.iter().map(|h| json!({"handle": h})).collect();
             with_limit_header(
                 Json(json!({"access_scopes": scopes})).into_response(),
                 limit,
@@ -384,12 +381,30 @@ fn list(
         .filter_map(|id| render::live_object(&store, kind, *id))
         .map(|v| project(v, params.get("fields")))
         .collect();
-    let mut links = Vec::new();
     let base = format!("{}/admin/api/{version}/{resource}", shared.base_url);
-    let fields = params
-        .get("fields")
-        .map(|f| format!("&fields={f}"))
-        .unwrap_or_default();
+    let links = page_links(&base, limit, params.get("fields"), &ids, &page, &filters);
+    let key = resource.trim_end_matches(".json");
+    let mut resp = Json(json!({ key: objects })).into_response();
+    if !links.is_empty() {
+        if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
+            resp.headers_mut().insert("Link", v);
+        }
+    }
+    resp
+}
+
+/// The `Link` header's `rel="previous"` and `rel="next"` of a page of `ids`, each carrying
+/// the filters in its `page_info` token.
+fn page_links(
+    base: &str,
+    limit: usize,
+    fields: Option<&String>,
+    ids: &[u64],
+    page: &[u64],
+    filters: &Filters,
+) -> Vec<String> {
+    let mut links = Vec::new();
+    let fields = fields.map(|f| format!("&fields={f}")).unwrap_or_default();
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
         if ids.iter().any(|id| id < first) {
             let t = token(&Filters {
@@ -412,14 +427,7 @@ fn list(
             ));
         }
     }
-    let key = resource.trim_end_matches(".json");
-    let mut resp = Json(json!({ key: objects })).into_response();
-    if !links.is_empty() {
-        if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
-            resp.headers_mut().insert("Link", v);
-        }
-    }
-    resp
+    links
 }
 
 async fn member(

@@ -27,9 +27,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
+use crate::state::Shared;
 use crate::store::rest::{self, Money};
 use crate::store::{Kind, Store};
-use crate::{Shared, Summary};
+use crate::summary::Summary;
 
 /// All routes of the simulator.
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -39,7 +40,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/bulk/{file}", get(bulk_file))
         .route(
             "/admin/api/{version}/graphql.json",
-            post(crate::graphql::handler),
+            post(crate::graphql::handler::handler),
         )
         .merge(crate::rest::routes())
         .with_state(shared)

@@ -1,221 +1,28 @@
 //! The Admin GraphQL API at `POST /admin/api/{version}/graphql.json`.
 //!
 //! Bodies are JSON (`{query, variables, operationName}`) or a bare query with
-//! `Content-Type: application/graphql`. One request goes: injected faults (slow, 429, 5xx) → `X-Shopify-Access-Token` check (401)
-//! → body parse → query parse (syntax errors answered Shopify-style, with locations) →
-//! requested cost ([`cost`]) → single-query maximum (`MAX_COST_EXCEEDED`) → the shop's bucket
-//! ([`crate::bucket`], `THROTTLED` when short) → execution ([`schema`]) → actual cost and refund
-//! → `extensions.cost` on every answer. Bulk operations are in [`bulk`], paging in [`paging`], subscriptions in
-//! [`subscriptions`], scalars and money in [`scalars`].
+//! `Content-Type: application/graphql`. The request's path through faults, token, cost and
+//! bucket is in [`handler`]; the schema in [`schema`] with its roots ([`query_root`],
+//! [`mutation_root`]), one object type per resource in [`types`] and `Node` in [`node`]; what
+//! resolvers read from the context in [`context`]; the schema handle the state keeps in
+//! [`executor`]; the cost model in [`cost`]; bulk operations in [`bulk`], paging in [`paging`],
+//! subscriptions in [`subscriptions`], scalars and money in [`scalars`].
 
 pub mod bulk;
+pub mod context;
 pub mod cost;
+pub mod executor;
+pub mod handler;
+pub mod mutation_root;
+pub mod node;
 pub mod paging;
+pub mod query_root;
 pub mod scalars;
 pub mod schema;
 pub mod subscriptions;
+pub mod types;
 
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use rand::Rng;
-use serde_json::{json, Value};
-
-use crate::bucket::Level;
-use crate::webhooks::lock;
-use crate::Shared;
-
-/// The API version of the request path, visible to resolvers.
-#[derive(Debug, Clone)]
-pub struct ApiVersion(pub String);
-
-/// The schema and its type table, built once per simulator.
-pub struct Api {
-    pub schema: schema::SimSchema,
-    pub types: cost::TypeInfo,
-}
-
-impl Api {
-    /// Builds the schema and reads its types.
-    pub fn new() -> Api {
-        let schema = schema::build();
-        let types = cost::TypeInfo::from_sdl(&schema.sdl());
-        Api { schema, types }
-    }
-}
-
-impl Default for Api {
-    fn default() -> Self {
-        Api::new()
-    }
-}
-
-/// `401` body Shopify sends for a missing or wrong token.
-pub const INVALID_TOKEN: &str =
-    "[API] Invalid API key or access token (unrecognized login or wrong password)";
-
-fn cost_extension(requested: u64, actual: Option<u64>, level: Level) -> Value {
-    json!({
-        "requestedQueryCost": requested,
-        "actualQueryCost": actual,
-        "throttleStatus": {
-            "maximumAvailable": level.maximum_available,
-            "currentlyAvailable": level.currently_available.floor() as u64,
-            "restoreRate": level.restore_rate,
-        }
-    })
-}
-
-/// Injected API faults: a slow answer, then maybe 429 or 5xx. `None` means go on.
-pub async fn injected_fault(shared: &Shared) -> Option<Response> {
-    let faults = shared.config.api_faults;
-    if !faults.slow.is_zero() {
-        tokio::time::sleep(faults.slow).await;
-    }
-    let (throttle, fail, code) = {
-        let mut rng = lock(&shared.fault_rng);
-        (
-            rng.gen_bool(faults.rate_429),
-            rng.gen_bool(faults.rate_5xx),
-            [500u16, 502, 503][rng.gen_range(0..3)],
-        )
-    };
-    if throttle {
-        return Some(
-            (StatusCode::TOO_MANY_REQUESTS, [("Retry-After", "2.0")], Json(json!({"errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."})))
-                .into_response(),
-        );
-    }
-    if fail {
-        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return Some((status, Json(json!({"errors": "Internal Server Error"}))).into_response());
-    }
-    None
-}
-
-/// True when the request carries the shop's access token.
-pub fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
-    headers
-        .get("X-Shopify-Access-Token")
-        .and_then(|v| v.to_str().ok())
-        == Some(shared.config.access_token.as_str())
-}
-
-/// `POST /admin/api/{version}/graphql.json`.
-pub async fn handler(
-    State(shared): State<Arc<Shared>>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Some(fault) = injected_fault(&shared).await {
-        return fault;
-    }
-    if !authorized(&shared, &headers) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"errors": INVALID_TOKEN})),
-        )
-            .into_response();
-    }
-    let raw_graphql = headers
-        .get("Content-Type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/graphql"));
-    let parsed = if raw_graphql {
-        std::str::from_utf8(&body)
-            .map(async_graphql::Request::new)
-            .map_err(|_| ())
-    } else {
-        serde_json::from_slice::<async_graphql::Request>(&body).map_err(|_| ())
-    };
-    let request = match parsed {
-        Ok(r) => r,
-        Err(()) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
-            )
-                .into_response()
-        }
-    };
-    let now = tokio::time::Instant::now;
-    let doc = match async_graphql::parser::parse_query(&request.query) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let locations: Vec<Value> = e
-                .positions()
-                .map(|p| json!({"line": p.line, "column": p.column}))
-                .collect();
-            let level = lock(&shared.graphql_bucket).level(now());
-            return Json(json!({
-                "errors": [{"message": e.to_string(), "locations": locations}],
-                "extensions": {"cost": cost_extension(0, Some(0), level)},
-            }))
-            .into_response();
-        }
-    };
-    let op_name = request.operation_name.clone();
-    let requested = cost::operation_cost(
-        &shared.graphql.types,
-        &doc,
-        op_name.as_deref(),
-        &request.variables,
-        None,
-    );
-    if requested > cost::MAX_QUERY_COST {
-        let level = lock(&shared.graphql_bucket).level(now());
-        return Json(json!({
-            "errors": [{
-                "message": format!("Query cost is {requested}, which exceeds the single query max cost limit ({}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n", cost::MAX_QUERY_COST),
-                "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": cost::MAX_QUERY_COST},
-            }],
-            "extensions": {"cost": cost_extension(requested, None, level)},
-        }))
-        .into_response();
-    }
-    let taken = lock(&shared.graphql_bucket).try_take(now(), requested as f64);
-    if let Err(level) = taken {
-        tracing::debug!(
-            requested,
-            available = level.currently_available,
-            "graphql throttled"
-        );
-        return Json(json!({
-            "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-            "extensions": {"cost": cost_extension(requested, None, level)},
-        }))
-        .into_response();
-    }
-    let request = request.data(shared.clone()).data(ApiVersion(version));
-    let response = shared.graphql.schema.execute(request).await;
-    let mut out = serde_json::to_value(&response)
-        .unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
-    let data = out.get("data").filter(|d| !d.is_null()).cloned();
-    let actual = match &data {
-        Some(d) => cost::operation_cost(
-            &shared.graphql.types,
-            &doc,
-            op_name.as_deref(),
-            &Default::default(),
-            Some(d),
-        )
-        .min(requested),
-        None => 0,
-    };
-    let level = lock(&shared.graphql_bucket).refund(now(), (requested - actual) as f64);
-    if let Some(obj) = out.as_object_mut() {
-        if obj.get("data").is_some_and(Value::is_null) && obj.contains_key("errors") {
-            obj.remove("data");
-        }
-        obj.insert(
-            "extensions".into(),
-            json!({"cost": cost_extension(requested, Some(actual), level)}),
-        );
-    }
-    Json(out).into_response()
-}
+pub use crate::access::{authorized, injected_fault, INVALID_TOKEN};
+pub use context::ApiVersion;
+pub use executor::Api;
+pub use handler::handler;

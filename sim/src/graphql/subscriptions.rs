@@ -1,10 +1,11 @@
 //! Webhook subscriptions in the schema: `WebhookSubscription`, its topic enum (with the
 //! REST spelling the sender routes by), the create/update input and the payloads. The
-//! mutations themselves live with the other roots in [`super::schema`].
+//! mutations themselves are in [`super::mutation_root`].
 
 use async_graphql::{Enum, InputObject, Object, SimpleObject, Union, ID};
 
 use super::scalars::{dt, DateTime, UnsignedInt64};
+use crate::graphql::paging::connection;
 use crate::store::rest::gid;
 use crate::webhooks::Subscription;
 
@@ -172,3 +173,9 @@ pub fn subscription_url(input: &WebhookSubscriptionInput) -> Result<String, User
     }
     Ok(url)
 }
+
+connection!(
+    WebhookSubscriptionConnection,
+    WebhookSubscriptionEdge,
+    WebhookSubscriptionNode
+);

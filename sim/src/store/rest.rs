@@ -1,5 +1,5 @@
 //! REST JSON of store objects: the bodies of webhooks, of `/_sim/export` lines and of the REST
-//! Admin API. Shapes follow Shopify's (see `shared/fixtures/shopify/rest/`): snake_case keys,
+//! Admin API. Shapes follow Shopify's (the engine parses them in `shopify/src/parse/`): snake_case keys,
 //! numeric `id` plus `admin_graphql_api_id`, money as strings with the currency's decimals
 //! (`"199.00"`) and `*_set` objects with `shop_money` / `presentment_money`.
 
@@ -7,13 +7,23 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use super::{
-    Address, Customer, Fulfillment, Kind, LineItem, Order, Product, Refund, Store, Transaction,
-};
+use super::customer::{Address, Customer};
+use super::order::{Fulfillment, LineItem, Order, Refund, Transaction};
+use super::product::Product;
+use super::units::round_money;
+use super::{Kind, Store};
 
 /// `gid://shopify/<Type>/<id>`.
 pub fn gid(type_name: &str, id: u64) -> String {
     format!("gid://shopify/{type_name}/{id}")
+}
+
+/// Parses `gid://shopify/<Type>/<id>`.
+pub fn parse_gid(id: &str) -> Option<(&str, u64)> {
+    let rest = id.strip_prefix("gid://shopify/")?;
+    let (ty, num) = rest.split_once('/')?;
+    let num = num.split('?').next()?;
+    Some((ty, num.parse().ok()?))
 }
 
 /// Shopify's REST timestamp (`2024-01-02T03:04:05+00:00`).
@@ -34,7 +44,7 @@ pub struct Money<'a> {
 impl Money<'_> {
     /// `"199.00"`.
     pub fn s(&self, amount: Decimal) -> String {
-        super::round_money(amount, self.currency).to_string()
+        round_money(amount, self.currency).to_string()
     }
     /// `{"shop_money":{…},"presentment_money":{…}}`.
     pub fn set(&self, amount: Decimal) -> Value {

@@ -1,0 +1,137 @@
+//! The deterministic generator: builds the initial store from a seed, and makes every random
+//! change of the store, one module per Shopify resource ([`customers`], [`products`],
+//! [`orders`] and the order lifecycle in [`payments`]); [`names`] holds the word lists.
+//! A new resource joins the simulator as one module here plus its GraphQL type in
+//! `graphql/types/`.
+//!
+//! One ChaCha stream drives every choice and the clock is simulated (the history runs from
+//! [`HISTORY_START`] for a year), so the same seed and sizes give a byte-identical store and
+//! export on any machine. Orders are walked through the same lifecycle the live activity uses
+//! (`Store::{pay,fulfill,refund,cancel}_order` in [`payments`]), so the history holds every financial
+//! and fulfillment state, refunds with transactions, and cancelled orders.
+
+pub mod customers;
+pub mod names;
+pub mod orders;
+pub mod payments;
+pub mod products;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rand::{Rng, SeedableRng};
+
+use crate::store::{ShopInfo, SimRng, Store};
+
+/// Start of the generated history.
+pub const HISTORY_START: DateTime<Utc> =
+    DateTime::from_timestamp(1_704_067_200, 0).expect("2024-01-01T00:00:00Z");
+
+/// How big a store to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    pub customers: usize,
+    pub products: usize,
+    pub orders: usize,
+}
+
+/// Builds the store for `seed`. The returned rng continues the same stream for live activity.
+pub fn generate(shop: ShopInfo, seed: u64, sizes: Sizes) -> (Store, SimRng) {
+    let mut rng = SimRng::seed_from_u64(seed);
+    let mut store = Store::new(shop, 7_000_000_000_000 + rng.gen_range(0..1_000_000_000));
+    let span = 365 * 24 * 3600;
+    let product_times = sorted_times(&mut rng, sizes.products, 0, span / 4);
+    for t in product_times {
+        store.create_product(&mut rng, t);
+    }
+    let customer_times = sorted_times(&mut rng, sizes.customers, 0, span / 2);
+    for t in customer_times {
+        store.create_customer(&mut rng, t);
+    }
+    let order_times = sorted_times(&mut rng, sizes.orders, span / 2, span);
+    let mut ids = Vec::with_capacity(sizes.orders);
+    for t in order_times {
+        if let Some(change) = store.create_order(&mut rng, t) {
+            ids.push((change.id, t));
+        }
+    }
+    for (id, t) in ids {
+        walk_order_history(&mut store, &mut rng, id, t);
+    }
+    (store, rng)
+}
+
+/// Walks a generated order through a random part of its lifecycle: left pending, authorized,
+/// cancelled, or paid and then maybe cancelled, fulfilled and refunded.
+fn walk_order_history(store: &mut Store, rng: &mut SimRng, id: u64, t: DateTime<Utc>) {
+    let later = |rng: &mut SimRng, t: DateTime<Utc>| {
+        t + Duration::seconds(rng.gen_range(60..3 * 24 * 3600))
+    };
+    let roll = rng.gen_range(0..100);
+    let t1 = later(rng, t);
+    match roll {
+        0..=7 => {}
+        8..=12 => {
+            store.authorize_order(rng, id, t1);
+        }
+        13..=17 => {
+            store.cancel_order(rng, id, t1);
+        }
+        _ => {
+            if rng.gen_bool(0.2) {
+                store.authorize_order(rng, id, t1);
+            }
+            let t2 = later(rng, t1);
+            store.pay_order(rng, id, t2);
+            let t3 = later(rng, t2);
+            match roll {
+                18..=22 => {
+                    store.cancel_order(rng, id, t3);
+                }
+                23..=40 => {}
+                _ => {
+                    store.fulfill_order(rng, id, t3);
+                    if roll > 85 {
+                        let t4 = later(rng, t3);
+                        store.refund_order(rng, id, t4);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn sorted_times(rng: &mut SimRng, n: usize, from_s: i64, to_s: i64) -> Vec<DateTime<Utc>> {
+    let mut offsets: Vec<i64> = (0..n).map(|_| rng.gen_range(from_s..to_s)).collect();
+    offsets.sort_unstable();
+    offsets
+        .into_iter()
+        .map(|s| HISTORY_START + Duration::seconds(s))
+        .collect()
+}
+
+/// A shop for tests and defaults.
+pub fn default_shop(domain: &str, currency: &str, plan: crate::config::Plan) -> ShopInfo {
+    let name = domain.split('.').next().unwrap_or(domain).replace('-', " ");
+    ShopInfo {
+        id: 60_000_000_000 + domain.bytes().map(u64::from).sum::<u64>(),
+        name,
+        domain: domain.to_string(),
+        email: format!("owner@{domain}"),
+        currency: currency.to_string(),
+        plan,
+        iana_timezone: "Etc/UTC".to_string(),
+        created_at: Utc
+            .with_ymd_and_hms(2023, 6, 1, 0, 0, 0)
+            .single()
+            .unwrap_or(HISTORY_START),
+    }
+}
+
+/// A US phone number.
+pub(crate) fn phone(rng: &mut SimRng) -> String {
+    format!(
+        "+1{}{:03}{:04}",
+        rng.gen_range(201..990),
+        rng.gen_range(200..999),
+        rng.gen_range(0..10_000)
+    )
+}

@@ -1,0 +1,256 @@
+//! Orders in the generator: a new order (pending payment) for a random customer or a guest,
+//! an edit of an unpaid order, and deletion. Payment, fulfillment, refunds and cancellation are
+//! in `generate/payments.rs`. The initial history (`generate/mod.rs`) and the live activity
+//! (`activity.rs`) both call these.
+
+use chrono::{DateTime, Utc};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rust_decimal::Decimal;
+
+use super::names;
+use crate::store::order::{DiscountCode, LineItem, Order, ShippingLine, TaxLine};
+use crate::store::units::{next_stamp, round_money, whole_seconds};
+use crate::store::{Change, Kind, SimRng, Store, Tombstone};
+
+/// Sales tax rates an order is charged: `(mantissa, scale)` of a decimal.
+const TAX_RATES: [(i64, u32); 4] = [(6, 2), (725, 4), (8, 2), (1025, 4)];
+
+impl Store {
+    fn make_line_item(&mut self, rng: &mut SimRng, tax_rate: Decimal) -> Option<LineItem> {
+        let product_ids: Vec<u64> = self.products.keys().copied().collect();
+        let pid = *product_ids.choose(rng)?;
+        let p = &self.products[&pid];
+        let v = p.variants.choose(rng)?.clone();
+        let (title, vendor) = (p.title.clone(), p.vendor.clone());
+        let id = self.new_id(rng);
+        let quantity = rng.gen_range(1..=3);
+        let tax = self.money(v.price * Decimal::from(quantity) * tax_rate);
+        Some(LineItem {
+            id,
+            product_id: pid,
+            variant_id: v.id,
+            title,
+            variant_title: v.title.clone(),
+            sku: v.sku.clone(),
+            vendor,
+            quantity,
+            price: v.price,
+            grams: v.grams,
+            total_discount: self.money(Decimal::ZERO),
+            tax_lines: vec![TaxLine {
+                title: "State Tax".into(),
+                rate: tax_rate,
+                price: tax,
+            }],
+            fulfilled_quantity: 0,
+        })
+    }
+
+    /// Places a new order (pending payment) for a random customer, or a guest.
+    pub fn create_order(&mut self, rng: &mut SimRng, at: DateTime<Utc>) -> Option<Change> {
+        if self.products.is_empty() {
+            return None;
+        }
+        let at = whole_seconds(at);
+        let id = self.new_id(rng);
+        let tax_rate = *TAX_RATES.choose(rng).expect("rates");
+        let tax_rate = Decimal::new(tax_rate.0, tax_rate.1);
+        let mut line_items = Vec::new();
+        for _ in 0..rng.gen_range(1..=5) {
+            line_items.extend(self.make_line_item(rng, tax_rate));
+        }
+        let customer_ids: Vec<u64> = self.customers.keys().copied().collect();
+        let customer_id = if rng.gen_bool(0.9) {
+            customer_ids.choose(rng).copied()
+        } else {
+            None
+        };
+        let number = self.take_order_number();
+        let name = format!("#{number}");
+        let (discount_codes, total_discounts) = self.maybe_discount(rng, &mut line_items, tax_rate);
+        let (ship_title, ship_price) = *names::SHIPPING.choose(rng).expect("shipping");
+        let shipping_lines = vec![ShippingLine {
+            id: self.new_id(rng),
+            title: ship_title.to_string(),
+            code: ship_title.to_string(),
+            price: self.money(Decimal::new(ship_price, 2)),
+        }];
+        let customer = customer_id
+            .and_then(|cid| self.customers.get(&cid))
+            .cloned();
+        let address = customer.as_ref().and_then(|c| c.default_address().cloned());
+        let order = Order {
+            id,
+            number,
+            name: name.clone(),
+            email: customer
+                .as_ref()
+                .map(|c| c.email.clone())
+                .or_else(|| Some(format!("guest{}@example.com", id % 100_000))),
+            customer,
+            billing_address: address.clone(),
+            shipping_address: address,
+            line_items,
+            shipping_lines,
+            discount_codes,
+            tax_rate,
+            total_discounts,
+            financial_status: "pending",
+            transactions: Vec::new(),
+            refunds: Vec::new(),
+            fulfillments: Vec::new(),
+            cancelled_at: None,
+            cancel_reason: None,
+            closed_at: None,
+            gateway: names::GATEWAYS.choose(rng).expect("gateways").to_string(),
+            note: rng
+                .gen_bool(0.1)
+                .then(|| names::NOTES.choose(rng).expect("notes").to_string()),
+            tags: Vec::new(),
+            created_at: at,
+            processed_at: at,
+            updated_at: at,
+        };
+        let total = order.total_price();
+        self.orders.insert(id, order);
+        let mut topics = vec!["orders/create"];
+        if let Some(cid) = customer_id {
+            if self.credit_customer(cid, id, name, total, at) {
+                topics.push("customers/update");
+            }
+        }
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics,
+            refund_id: None,
+        })
+    }
+
+    /// One order in four uses a discount code: spreads it over the lines (the last takes the
+    /// rounding rest) and taxes what is left. Returns the codes and the total discount.
+    fn maybe_discount(
+        &self,
+        rng: &mut SimRng,
+        line_items: &mut [LineItem],
+        tax_rate: Decimal,
+    ) -> (Vec<DiscountCode>, Decimal) {
+        let mut discount_codes = Vec::new();
+        let mut total_discounts = self.money(Decimal::ZERO);
+        let lines_total: Decimal = line_items
+            .iter()
+            .map(|l| l.price * Decimal::from(l.quantity))
+            .sum();
+        if rng.gen_bool(0.25) {
+            let (code, kind, amount) = *names::DISCOUNTS.choose(rng).expect("discounts");
+            let amount = Decimal::new(amount, 0);
+            let value = if kind == "percentage" {
+                lines_total * amount / Decimal::ONE_HUNDRED
+            } else {
+                amount.min(lines_total)
+            };
+            total_discounts = self.money(value);
+            discount_codes.push(DiscountCode {
+                code: code.to_string(),
+                kind,
+                amount: self.money(value),
+            });
+            let mut left = total_discounts;
+            let n = line_items.len();
+            for (i, l) in line_items.iter_mut().enumerate() {
+                let line_total = l.price * Decimal::from(l.quantity);
+                let share = if i + 1 == n {
+                    left
+                } else {
+                    round_money(
+                        total_discounts * line_total / lines_total,
+                        &self.shop.currency,
+                    )
+                };
+                left -= share;
+                l.total_discount = share;
+                l.tax_lines[0].price =
+                    round_money((line_total - share) * tax_rate, &self.shop.currency);
+            }
+        }
+        (discount_codes, total_discounts)
+    }
+
+    /// Counts a new order on its customer and embeds the updated customer in the order; false
+    /// when the customer is gone.
+    fn credit_customer(
+        &mut self,
+        customer_id: u64,
+        order_id: u64,
+        name: String,
+        total: Decimal,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let Some(c) = self.customers.get_mut(&customer_id) else {
+            return false;
+        };
+        c.orders_count += 1;
+        c.total_spent += total;
+        c.last_order_id = Some(order_id);
+        c.last_order_name = Some(name);
+        c.updated_at = next_stamp(c.updated_at, at);
+        let snapshot = c.clone();
+        if let Some(o) = self.orders.get_mut(&order_id) {
+            o.customer = Some(snapshot);
+        }
+        true
+    }
+
+    /// Edits an unpaid-or-paid, unfulfilled, uncancelled order: adds a line or changes a quantity.
+    pub fn edit_order(&mut self, rng: &mut SimRng, id: u64, at: DateTime<Utc>) -> Option<Change> {
+        let o = self.orders.get(&id)?;
+        if o.cancelled_at.is_some()
+            || o.fulfillment_status().is_some()
+            || !o.refunds.is_empty()
+            || o.financial_status != "pending"
+        {
+            return None;
+        }
+        let tax_rate = o.tax_rate;
+        let new_line = if rng.gen_bool(0.5) {
+            self.make_line_item(rng, tax_rate)
+        } else {
+            None
+        };
+        let currency = self.shop.currency.clone();
+        let o = self.orders.get_mut(&id)?;
+        match new_line {
+            Some(l) => o.line_items.push(l),
+            None => {
+                let l = o.line_items.choose_mut(rng)?;
+                l.quantity += 1;
+                l.tax_lines[0].price = round_money(
+                    (l.price * Decimal::from(l.quantity) - l.total_discount) * tax_rate,
+                    &currency,
+                );
+            }
+        }
+        o.updated_at = next_stamp(o.updated_at, at);
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec!["orders/edited", "orders/updated"],
+            refund_id: None,
+        })
+    }
+
+    /// Deletes an order.
+    pub fn delete_order(&mut self, id: u64, at: DateTime<Utc>) -> Option<Change> {
+        let o = self.orders.remove(&id)?;
+        let deleted_at = next_stamp(o.updated_at, at);
+        self.deleted
+            .insert((Kind::Order, id), Tombstone { id, deleted_at });
+        Some(Change {
+            kind: Kind::Order,
+            id,
+            topics: vec!["orders/delete"],
+            refund_id: None,
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! A bulk operation as `bulkOperation`/`currentBulkOperation` answer it, its enums and
+//! mutation payloads, and [`BulkRegistry`]: the shop's operations and result files, kept in
+//! the simulator's state (`state.rs`) and changed by `graphql/bulk/run.rs`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_graphql::{Enum, Object, SimpleObject, ID};
+use bytes::Bytes;
+use chrono::Utc;
+
+use crate::graphql::scalars::{DateTime, UnsignedInt64};
+use crate::store::rest::gid;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum BulkOperationStatus {
+    Canceled,
+    Canceling,
+    Completed,
+    Created,
+    Expired,
+    Failed,
+    Running,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum BulkOperationErrorCode {
+    AccessDenied,
+    InternalServerError,
+    Timeout,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum BulkOperationType {
+    Mutation,
+    Query,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum BulkOperationUserErrorCode {
+    Invalid,
+    LimitReached,
+    OperationInProgress,
+}
+
+/// A bulk operation as polled.
+#[derive(Debug, Clone)]
+pub struct BulkOperation {
+    pub id: u64,
+    pub status: BulkOperationStatus,
+    pub error_code: Option<BulkOperationErrorCode>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub completed_at: Option<chrono::DateTime<Utc>>,
+    pub object_count: u64,
+    pub root_object_count: u64,
+    pub file_size: Option<u64>,
+    pub url: Option<String>,
+    pub partial_data_url: Option<String>,
+    pub query: String,
+}
+
+#[Object]
+impl BulkOperation {
+    pub async fn id(&self) -> ID {
+        ID(gid("BulkOperation", self.id))
+    }
+    async fn status(&self) -> BulkOperationStatus {
+        self.status
+    }
+    async fn error_code(&self) -> Option<BulkOperationErrorCode> {
+        self.error_code
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.created_at)
+    }
+    async fn completed_at(&self) -> Option<DateTime> {
+        self.completed_at.map(DateTime)
+    }
+    async fn object_count(&self) -> UnsignedInt64 {
+        UnsignedInt64(self.object_count)
+    }
+    async fn root_object_count(&self) -> UnsignedInt64 {
+        UnsignedInt64(self.root_object_count)
+    }
+    async fn file_size(&self) -> Option<UnsignedInt64> {
+        self.file_size.map(UnsignedInt64)
+    }
+    async fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+    async fn partial_data_url(&self) -> Option<&str> {
+        self.partial_data_url.as_deref()
+    }
+    async fn query(&self) -> &str {
+        &self.query
+    }
+    async fn r#type(&self) -> BulkOperationType {
+        BulkOperationType::Query
+    }
+}
+
+/// `BulkOperationUserError`.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct BulkOperationUserError {
+    pub field: Option<Vec<String>>,
+    pub message: String,
+    pub code: Option<BulkOperationUserErrorCode>,
+}
+
+/// `BulkOperationRunQueryPayload`.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct BulkOperationRunQueryPayload {
+    pub bulk_operation: Option<BulkOperation>,
+    pub user_errors: Vec<BulkOperationUserError>,
+}
+
+/// `BulkOperationCancelPayload`.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct BulkOperationCancelPayload {
+    pub bulk_operation: Option<BulkOperation>,
+    pub user_errors: Vec<BulkOperationUserError>,
+}
+/// The shop's bulk operations and their result files.
+#[derive(Debug, Default)]
+pub struct BulkRegistry {
+    pub(crate) ops: BTreeMap<u64, BulkOperation>,
+    pub(crate) files: HashMap<String, Bytes>,
+    pub(crate) next_id: u64,
+}
+
+impl BulkRegistry {
+    /// A result file by key.
+    pub fn file(&self, key: &str) -> Option<Bytes> {
+        self.files.get(key).cloned()
+    }
+    /// An operation by numeric id.
+    pub fn get(&self, id: u64) -> Option<BulkOperation> {
+        self.ops.get(&id).cloned()
+    }
+    /// The most recent operation (what `currentBulkOperation` answers).
+    pub fn current(&self, _ty: BulkOperationType) -> Option<BulkOperation> {
+        self.ops.values().next_back().cloned()
+    }
+    /// Ids of the runs not finished yet.
+    pub(crate) fn running(&self) -> Vec<u64> {
+        self.ops
+            .values()
+            .filter(|o| {
+                matches!(
+                    o.status,
+                    BulkOperationStatus::Created | BulkOperationStatus::Running
+                )
+            })
+            .map(|o| o.id)
+            .collect()
+    }
+}

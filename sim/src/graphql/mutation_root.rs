@@ -1,0 +1,129 @@
+//! `Mutation`: bulk operations (start and cancel, run by `graphql/bulk/run.rs`) and webhook
+//! subscriptions (create, update, delete, kept by `webhooks.rs`).
+
+use async_graphql::{Context, Object, ID};
+
+use crate::graphql::bulk::operation::{BulkOperationCancelPayload, BulkOperationRunQueryPayload};
+use crate::graphql::bulk::run as bulk;
+use crate::graphql::context::{shared, ApiVersion};
+use crate::graphql::subscriptions::{
+    subscription_url, UserError, WebhookSubscriptionDeletePayload, WebhookSubscriptionInput,
+    WebhookSubscriptionNode, WebhookSubscriptionPayload, WebhookSubscriptionTopic,
+};
+use crate::store::rest::parse_gid;
+use crate::webhooks::lock;
+
+/// `Mutation`.
+pub struct Mutation;
+
+#[Object]
+impl Mutation {
+    async fn bulk_operation_run_query(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+    ) -> BulkOperationRunQueryPayload {
+        let version = ctx
+            .data_opt::<ApiVersion>()
+            .map(|v| v.0.clone())
+            .unwrap_or_default();
+        bulk::start(shared(ctx), &query, &version)
+    }
+
+    async fn bulk_operation_cancel(&self, ctx: &Context<'_>, id: ID) -> BulkOperationCancelPayload {
+        bulk::cancel(shared(ctx), &id)
+    }
+
+    async fn webhook_subscription_create(
+        &self,
+        ctx: &Context<'_>,
+        topic: WebhookSubscriptionTopic,
+        webhook_subscription: WebhookSubscriptionInput,
+    ) -> WebhookSubscriptionPayload {
+        match subscription_url(&webhook_subscription) {
+            Err(e) => WebhookSubscriptionPayload {
+                webhook_subscription: None,
+                user_errors: vec![e],
+            },
+            Ok(url) => {
+                let mut subs = lock(shared(ctx).webhooks.subscriptions());
+                if subs
+                    .list()
+                    .iter()
+                    .any(|s| s.api_managed && s.topic == topic.rest() && s.callback_url == url)
+                {
+                    return WebhookSubscriptionPayload {
+                        webhook_subscription: None,
+                        user_errors: vec![UserError {
+                            field: Some(vec!["webhookSubscription".into(), "callbackUrl".into()]),
+                            message: "Address for this topic has already been taken".into(),
+                        }],
+                    };
+                }
+                let sub = subs.create(topic.rest(), &url, true);
+                WebhookSubscriptionPayload {
+                    webhook_subscription: Some(WebhookSubscriptionNode(sub)),
+                    user_errors: vec![],
+                }
+            }
+        }
+    }
+
+    async fn webhook_subscription_update(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        webhook_subscription: WebhookSubscriptionInput,
+    ) -> WebhookSubscriptionPayload {
+        let not_found = || UserError {
+            field: Some(vec!["id".into()]),
+            message: "Webhook subscription does not exist".into(),
+        };
+        let Some((_, num)) = parse_gid(&id).filter(|(t, _)| *t == "WebhookSubscription") else {
+            return WebhookSubscriptionPayload {
+                webhook_subscription: None,
+                user_errors: vec![not_found()],
+            };
+        };
+        match subscription_url(&webhook_subscription) {
+            Err(e) => WebhookSubscriptionPayload {
+                webhook_subscription: None,
+                user_errors: vec![e],
+            },
+            Ok(url) => match lock(shared(ctx).webhooks.subscriptions()).update(num, &url) {
+                Some(sub) => WebhookSubscriptionPayload {
+                    webhook_subscription: Some(WebhookSubscriptionNode(sub)),
+                    user_errors: vec![],
+                },
+                None => WebhookSubscriptionPayload {
+                    webhook_subscription: None,
+                    user_errors: vec![not_found()],
+                },
+            },
+        }
+    }
+
+    async fn webhook_subscription_delete(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> WebhookSubscriptionDeletePayload {
+        let deleted = parse_gid(&id)
+            .filter(|(t, _)| *t == "WebhookSubscription")
+            .is_some_and(|(_, num)| lock(shared(ctx).webhooks.subscriptions()).delete(num));
+        if deleted {
+            WebhookSubscriptionDeletePayload {
+                deleted_webhook_subscription_id: Some(id),
+                user_errors: vec![],
+            }
+        } else {
+            WebhookSubscriptionDeletePayload {
+                deleted_webhook_subscription_id: None,
+                user_errors: vec![UserError {
+                    field: Some(vec!["id".into()]),
+                    message: "Webhook subscription does not exist".into(),
+                }],
+            }
+        }
+    }
+}

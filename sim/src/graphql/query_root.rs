@@ -1,0 +1,185 @@
+//! `QueryRoot`: the entry points the engine reads (`orders`, `customers`, `products` with
+//! Shopify's paging, sort keys and search filter; single objects; `node`/`nodes`; `shop`;
+//! `currentAppInstallation`; bulk operations; webhook subscriptions). The object types are in
+//! `graphql/types/`.
+
+use async_graphql::{Context, Error, Object, ID};
+
+use crate::access::ACCESS_SCOPES;
+use crate::graphql::bulk::operation::{BulkOperation, BulkOperationType};
+use crate::graphql::context::{page_args, read_store, shared};
+use crate::graphql::node::{node_by_gid, Node};
+use crate::graphql::paging::paginate;
+use crate::graphql::scalars::dt;
+use crate::graphql::subscriptions::{
+    WebhookSubscriptionConnection, WebhookSubscriptionNode, WebhookSubscriptionTopic,
+};
+use crate::graphql::types::customer::{self, CustomerConnection, CustomerNode, CustomerSortKeys};
+use crate::graphql::types::order::{self, OrderConnection, OrderNode, OrderSortKeys};
+use crate::graphql::types::product::{self, ProductConnection, ProductNode, ProductSortKeys};
+use crate::graphql::types::shop::{AccessScope, AppInstallation, Shop, ShopPlan};
+use crate::store::rest::{gid, parse_gid};
+use crate::webhooks::lock;
+
+/// `QueryRoot`.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    #[allow(clippy::too_many_arguments)]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+        sort_key: Option<OrderSortKeys>,
+        query: Option<String>,
+    ) -> Result<OrderConnection, Error> {
+        let args = page_args(first, after, last, before, reverse);
+        order::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+        sort_key: Option<CustomerSortKeys>,
+        query: Option<String>,
+    ) -> Result<CustomerConnection, Error> {
+        let args = page_args(first, after, last, before, reverse);
+        customer::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+        sort_key: Option<ProductSortKeys>,
+        query: Option<String>,
+    ) -> Result<ProductConnection, Error> {
+        let args = page_args(first, after, last, before, reverse);
+        product::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
+    }
+
+    async fn order(&self, ctx: &Context<'_>, id: ID) -> Option<OrderNode> {
+        let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "Order")?;
+        let s = read_store(ctx);
+        s.orders
+            .get(&num)
+            .map(|o| OrderNode::new(o, &s.shop.currency))
+    }
+
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> Option<CustomerNode> {
+        let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "Customer")?;
+        let s = read_store(ctx);
+        s.customers
+            .get(&num)
+            .map(|c| CustomerNode::new(c, &s.shop.currency))
+    }
+
+    async fn product(&self, ctx: &Context<'_>, id: ID) -> Option<ProductNode> {
+        let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "Product")?;
+        let s = read_store(ctx);
+        s.products
+            .get(&num)
+            .map(|p| ProductNode::new(p, &s.shop.currency))
+    }
+
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Option<Node> {
+        node_by_gid(ctx, &id)
+    }
+
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>, Error> {
+        if ids.len() > 250 {
+            return Err(Error::new(
+                "The input array size of 251 is greater than the maximum allowed of 250.",
+            ));
+        }
+        Ok(ids.iter().map(|id| node_by_gid(ctx, id)).collect())
+    }
+
+    async fn shop(&self, ctx: &Context<'_>) -> Shop {
+        let s = read_store(ctx);
+        let shop = &s.shop;
+        Shop {
+            id: ID(gid("Shop", shop.id)),
+            name: shop.name.clone(),
+            email: shop.email.clone(),
+            currency_code: shop.currency.clone(),
+            iana_timezone: shop.iana_timezone.clone(),
+            myshopify_domain: shop.domain.clone(),
+            plan: ShopPlan {
+                display_name: shop.plan.display_name().to_string(),
+                partner_development: false,
+                shopify_plus: matches!(
+                    shop.plan,
+                    crate::config::Plan::Plus | crate::config::Plan::Enterprise
+                ),
+            },
+            created_at: dt(shop.created_at),
+        }
+    }
+
+    async fn current_app_installation(&self) -> AppInstallation {
+        AppInstallation {
+            id: ID(gid("AppInstallation", 1)),
+            access_scopes: ACCESS_SCOPES
+                .iter()
+                .map(|h| AccessScope {
+                    handle: h.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    async fn bulk_operation(&self, ctx: &Context<'_>, id: ID) -> Option<BulkOperation> {
+        let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "BulkOperation")?;
+        lock(&shared(ctx).bulk).get(num)
+    }
+
+    async fn current_bulk_operation(
+        &self,
+        ctx: &Context<'_>,
+        r#type: Option<BulkOperationType>,
+    ) -> Option<BulkOperation> {
+        lock(&shared(ctx).bulk).current(r#type.unwrap_or(BulkOperationType::Query))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn webhook_subscriptions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+        topics: Option<Vec<WebhookSubscriptionTopic>>,
+    ) -> Result<WebhookSubscriptionConnection, Error> {
+        let items = lock(shared(ctx).webhooks.subscriptions())
+            .list()
+            .iter()
+            .filter(|s| s.api_managed)
+            .filter(|s| {
+                topics
+                    .as_ref()
+                    .is_none_or(|t| t.iter().any(|t| t.rest() == s.topic))
+            })
+            .map(|s| ((s.id as i64, s.id), WebhookSubscriptionNode(s.clone())))
+            .collect();
+        Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
+    }
+}

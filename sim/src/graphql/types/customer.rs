@@ -1,0 +1,178 @@
+//! `Customer` and `MailingAddress`: the GraphQL view of `store/customer.rs`, and the
+//! `CustomerConnection` that `customers` (`graphql/query_root.rs`) pages.
+
+use async_graphql::{Context, Enum, Error, Object, SimpleObject, ID};
+
+use crate::graphql::context::{materialize, read_store};
+
+use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
+use crate::graphql::scalars::{dt, money, DateTime, MoneyV2, UnsignedInt64};
+use crate::store::customer::{Address, Customer};
+use crate::store::rest::gid;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum CustomerState {
+    Declined,
+    Disabled,
+    Enabled,
+    Invited,
+}
+
+/// `MailingAddress`.
+#[derive(Clone, SimpleObject)]
+pub struct MailingAddress {
+    pub id: ID,
+    pub first_name: String,
+    pub last_name: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub address1: String,
+    pub address2: String,
+    pub city: String,
+    pub province: String,
+    pub province_code: String,
+    pub country: String,
+    pub country_code_v2: String,
+    pub zip: String,
+    pub phone: Option<String>,
+}
+
+impl From<&Address> for MailingAddress {
+    fn from(a: &Address) -> Self {
+        MailingAddress {
+            id: ID(format!(
+                "gid://shopify/MailingAddress/{}?model_name=CustomerAddress",
+                a.id
+            )),
+            first_name: a.first_name.clone(),
+            last_name: a.last_name.clone(),
+            name: format!("{} {}", a.first_name, a.last_name),
+            company: a.company.clone(),
+            address1: a.address1.clone(),
+            address2: a.address2.clone(),
+            city: a.city.clone(),
+            province: a.province.clone(),
+            province_code: a.province_code.clone(),
+            country: a.country.clone(),
+            country_code_v2: a.country_code.clone(),
+            zip: a.zip.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+}
+
+/// `Customer`.
+#[derive(Clone)]
+pub struct CustomerNode {
+    pub(crate) c: Customer,
+    pub(crate) currency: String,
+}
+
+impl CustomerNode {
+    pub(crate) fn new(c: &Customer, currency: &str) -> Self {
+        CustomerNode {
+            c: c.clone(),
+            currency: currency.to_string(),
+        }
+    }
+}
+
+#[Object(name = "Customer")]
+impl CustomerNode {
+    pub async fn id(&self) -> ID {
+        ID(gid("Customer", self.c.id))
+    }
+    async fn legacy_resource_id(&self) -> UnsignedInt64 {
+        UnsignedInt64(self.c.id)
+    }
+    async fn first_name(&self) -> &str {
+        &self.c.first_name
+    }
+    async fn last_name(&self) -> &str {
+        &self.c.last_name
+    }
+    async fn display_name(&self) -> String {
+        format!("{} {}", self.c.first_name, self.c.last_name)
+    }
+    async fn email(&self) -> &str {
+        &self.c.email
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.c.phone.as_deref()
+    }
+    async fn state(&self) -> CustomerState {
+        match self.c.state {
+            "enabled" => CustomerState::Enabled,
+            "invited" => CustomerState::Invited,
+            "declined" => CustomerState::Declined,
+            _ => CustomerState::Disabled,
+        }
+    }
+    async fn verified_email(&self) -> bool {
+        self.c.verified_email
+    }
+    async fn tax_exempt(&self) -> bool {
+        false
+    }
+    async fn tags(&self) -> &[String] {
+        &self.c.tags
+    }
+    async fn note(&self) -> Option<&str> {
+        self.c.note.as_deref()
+    }
+    async fn number_of_orders(&self) -> UnsignedInt64 {
+        UnsignedInt64(self.c.orders_count)
+    }
+    async fn amount_spent(&self) -> MoneyV2 {
+        money(self.c.total_spent, &self.currency)
+    }
+    async fn default_address(&self) -> Option<MailingAddress> {
+        self.c.default_address().map(MailingAddress::from)
+    }
+    async fn addresses(&self, first: Option<i32>) -> Vec<MailingAddress> {
+        let n = first.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
+        self.c
+            .addresses
+            .iter()
+            .take(n)
+            .map(MailingAddress::from)
+            .collect()
+    }
+    async fn created_at(&self) -> DateTime {
+        dt(self.c.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        dt(self.c.updated_at)
+    }
+}
+
+connection!(CustomerConnection, CustomerEdge, CustomerNode);
+
+sort_keys!(CustomerSortKeys);
+
+/// One page of `customers` (`graphql/query_root.rs`): filtered by the search query, sorted by the
+/// sort key, ids paged first and only the page cloned.
+pub fn connection(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    sort_key: CustomerSortKeys,
+    query: Option<&str>,
+) -> Result<CustomerConnection, Error> {
+    let filter = SearchFilter::parse(query);
+    let key = sort_key.flags();
+    let items = {
+        let s = read_store(ctx);
+        s.customers
+            .values()
+            .filter(|c| filter.matches(c.id, c.created_at, c.updated_at))
+            .map(|c| (sort_value(key, c.id, c.created_at, c.updated_at), c.id))
+            .collect()
+    };
+    let page = paginate(ctx, items, args)?;
+    Ok(materialize(ctx, page, |s, id| {
+        s.customers
+            .get(&id)
+            .map(|x| CustomerNode::new(x, &s.shop.currency))
+    })
+    .into())
+}
