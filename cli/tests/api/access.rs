@@ -1,6 +1,7 @@
 //! Every route needs a valid token, bad parameters are 400, and a token sees only its shops.
 
 use serde_json::json;
+use xeno_engine::engine::Engine;
 
 use crate::common::*;
 use crate::support::*;
@@ -109,9 +110,17 @@ async fn a_token_never_sees_another_shops_data() {
         h: &h,
         addr: engine.addr(),
     };
+    seed_two_shops(&h).await;
+    assert_reads_are_scoped_to_the_token(&api).await;
+    assert_other_shops_are_forbidden(&api).await;
+    assert_live_stream_is_scoped_to_the_token(&h, &engine).await;
+    engine.shutdown().await;
+}
 
+/// Orders, customers, dead letters, sync state and log lines for both shops (and engine-wide).
+async fn seed_two_shops(h: &Harness) {
     insert_order(
-        &h,
+        h,
         SHOP,
         1,
         Some(10),
@@ -120,18 +129,9 @@ async fn a_token_never_sees_another_shops_data() {
         "2025-07-01T10:00:00Z",
     )
     .await;
+    insert_order(h, SHOP, 2, Some(11), "USD", "50.50", "2025-07-02T10:00:00Z").await;
     insert_order(
-        &h,
-        SHOP,
-        2,
-        Some(11),
-        "USD",
-        "50.50",
-        "2025-07-02T10:00:00Z",
-    )
-    .await;
-    insert_order(
-        &h,
+        h,
         BETA,
         1,
         Some(20),
@@ -141,7 +141,7 @@ async fn a_token_never_sees_another_shops_data() {
     )
     .await;
     sql(
-        &h,
+        h,
         "INSERT INTO customers (shop_domain, id, first_name, last_name, email, created_at, updated_at)
          VALUES ('acme.myshopify.com', 10, 'Ada', 'Lovelace', 'ada@example.com', '2025-07-01T09:00:00Z', now()),
                 ('beta.myshopify.com', 20, 'Bea', 'Secret', 'bea@example.com', '2025-07-01T09:00:00Z', now());
@@ -157,6 +157,10 @@ async fn a_token_never_sees_another_shops_data() {
                 (now(), 'INFO', NULL, 'test', 'engine line');",
     )
     .await;
+}
+
+/// Every read with acme's token shows acme's rows only; the all-shops token shows both.
+async fn assert_reads_are_scoped_to_the_token(api: &Api<'_>) {
     let period = "from=2025-07-01T00:00:00Z&to=2025-07-08T00:00:00Z";
 
     // The all-shops token sees both.
@@ -212,7 +216,10 @@ async fn a_token_never_sees_another_shops_data() {
         health_all["queue"]["consumer_pending"].is_number(),
         "{health_all}"
     );
+}
 
+/// Shops outside the token are 403 when named, and their dead letters do not exist.
+async fn assert_other_shops_are_forbidden(api: &Api<'_>) {
     // Named shops outside the token: 403, everywhere.
     for path in [
         "/api/stats?shop=beta.myshopify.com",
@@ -244,8 +251,11 @@ async fn a_token_never_sees_another_shops_data() {
         )
         .await;
     assert_eq!(status, 404);
+}
 
-    // The live stream: acme's token gets acme's lines only, not beta's nor engine-wide ones.
+/// The live stream: a shop's token gets that shop's lines; the level filter drops quieter ones.
+async fn assert_live_stream_is_scoped_to_the_token(h: &Harness, engine: &Engine) {
+    // Acme's token gets acme's lines only, not beta's nor engine-wide ones.
     let mut stream = h
         .http
         .get(format!(
@@ -287,5 +297,4 @@ async fn a_token_never_sees_another_shops_data() {
         "{seen}"
     );
     drop(stream);
-    engine.shutdown().await;
 }
