@@ -1,4 +1,4 @@
-//! Unreliable Shopify and more than one engine (issue 7): webhooks duplicated, reordered and
+//! Unreliable Shopify and more than one engine: webhooks duplicated, reordered and
 //! dropped by the simulator and then one reconciliation leave the database equal to the
 //! store; two `xeno` processes share one stream, one database and one shop, both write, only
 //! one syncs, and a SIGKILL of the syncing one loses no acknowledged webhook and hands its

@@ -1,4 +1,4 @@
-//! Admin API sync, black box (issue 5): an in-process simulator serving Shopify's Admin
+//! Admin API sync, black box: an in-process simulator serving Shopify's Admin
 //! GraphQL API (cost model, bulk operations, faults, webhook subscriptions), a real engine,
 //! PostgreSQL and NATS, each test in its own database and stream.
 

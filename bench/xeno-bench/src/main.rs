@@ -11,7 +11,7 @@
 //! - [`dashboard`]: the analytics API over a million orders.
 //!
 //! [`procs`] starts and stops the engine and the peer; [`report`] writes the results and
-//! checks the goals of issue 8.
+//! checks the goals (the table in BENCHMARKS.md).
 
 mod backfill;
 mod dashboard;
@@ -70,7 +70,7 @@ enum Command {
         /// Order envelopes per writer run.
         #[arg(long, default_value_t = 20_000)]
         writer_orders: usize,
-        /// Orders of the backfill (issue 8 names 100 000).
+        /// Orders of the backfill (the goals in BENCHMARKS.md name 100 000).
         #[arg(long, default_value_t = 20_000)]
         backfill_orders: u64,
         #[arg(long, default_value_t = 1_000_000)]

@@ -1,5 +1,5 @@
 //! The suite's results: one JSON document (`latest.json`) and the Markdown tables people read
-//! (`latest.md`), with the goals checked against the figures of the same run.
+//! (`latest.md`), with the goals checked against the figures of the same run.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -28,7 +28,7 @@ pub struct Results {
     pub errors: BTreeMap<String, String>,
 }
 
-/// One of the goals, evaluated.
+/// One of the suite's goals (the table in BENCHMARKS.md), evaluated.
 #[derive(Debug, Clone, Serialize)]
 pub struct Goal {
     pub name: String,
