@@ -102,7 +102,6 @@ async fn sync_twice(h: &Harness, base: &str, seen: &mut Seen) {
         .await;
     assert_eq!(s, 202);
     wait_run_completed(h, "incremental", 120).await;
-
 }
 
 async fn send_signed_and_badly_signed_webhooks(h: &Harness, base: &str, seen: &mut Seen) {
@@ -120,7 +119,6 @@ async fn send_signed_and_badly_signed_webhooks(h: &Harness, base: &str, seen: &m
         }
         assert_eq!(seen.call(req).await.0, want);
     }
-
 }
 
 /// API calls with the right token, wrong ones, and errors: none is a 5xx.
@@ -181,7 +179,6 @@ async fn read_the_live_stream(h: &Harness, base: &str, seen: &mut Seen) {
     }
     drop(stream);
     seen.0.push(events);
-
 }
 
 /// No configured origins means no CORS headers, for a preflight or a real call.
@@ -213,7 +210,6 @@ async fn assert_other_origins_get_no_cors(h: &Harness, base: &str, seen: &mut Se
             && !headers.contains_key("access-control-allow-credentials"),
         "GET: {headers:?}"
     );
-
 }
 
 /// A 1 MB header is refused (431) or the connection closed, promptly.

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::*;
 use crate::support::*;
@@ -45,13 +45,26 @@ async fn webhooks_reach_stats_and_dead_letters_replay() {
     );
     assert_eq!(top["by_currency"][0]["customers"][0]["spent"], "409.94");
 
-    // Cancelled: out of revenue. (A later `updated_at` so the upsert applies.)
+    cancel_and_wait_out_of_revenue(&api, &order, period).await;
+    // The live stream carried something about this shop while it happened.
+    let seen = read_sse_until(&mut stream, SHOP, 5).await;
+    assert!(seen.contains("event: log"), "{seen}");
+    drop(stream);
+
+    replay_a_dead_letter(&api, &order).await;
+    engine.shutdown().await;
+}
+
+/// Cancels `order` (a later `updated_at` so the upsert applies) and waits until it is out of
+/// the period's revenue.
+async fn cancel_and_wait_out_of_revenue(api: &Api<'_>, order: &Value, period: &str) {
+    let h = api.h;
     let mut cancelled = order.clone();
     cancelled["cancelled_at"] = json!("2008-01-11T10:00:00-05:00");
     cancelled["updated_at"] = json!("2008-01-11T10:00:00-05:00");
     let (status, _) = h
         .post(
-            engine.addr(),
+            api.addr,
             "orders/cancelled",
             &uid(),
             &serde_json::to_vec(&cancelled).unwrap(),
@@ -71,12 +84,12 @@ async fn webhooks_reach_stats_and_dead_letters_replay() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // The live stream carried something about this shop while it happened.
-    let seen = read_sse_until(&mut stream, SHOP, 5).await;
-    assert!(seen.contains("event: log"), "{seen}");
-    drop(stream);
+}
 
-    // A dead letter holding a valid order webhook: replayed, applied, marked.
+/// A dead letter holding a valid order webhook: replayed through JetStream, applied, marked,
+/// and not replayed twice.
+async fn replay_a_dead_letter(api: &Api<'_>, order: &Value) {
+    let h = api.h;
     let mut other = order.clone();
     other["id"] = json!(777);
     other["name"] = json!("#777");
@@ -134,5 +147,4 @@ async fn webhooks_reach_stats_and_dead_letters_replay() {
         .call("POST", "/api/dead-letters/replay", Some(API_TOKEN))
         .await;
     assert_eq!((status, body["replayed"].clone()), (200, json!([])));
-    engine.shutdown().await;
 }

@@ -67,7 +67,6 @@ async fn assert_odd_authorizations_are_401(h: &Harness, base: &str) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-
 }
 
 /// Parameters out of range or not text are 400 naming the parameter; long or strange but
@@ -109,7 +108,6 @@ async fn assert_bad_parameters_are_400(h: &Harness, base: &str) {
             &path[..40.min(path.len())]
         );
     }
-
 }
 
 /// `POST /api/sync` bodies that are not JSON, of the wrong shape or for an unknown shop.

@@ -7,7 +7,6 @@ fn nested_arrays(depth: usize, inner: &str) -> String {
     format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth))
 }
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bodies_that_are_not_json_are_refused_and_nothing_is_kept() {
     let h = Harness::new().await;
