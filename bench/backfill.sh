@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backfill benchmark (issue 5): a simulated store of ORDERS orders is synced by a fresh engine
+# Backfill benchmark (BENCHMARKS.md): a simulated store of ORDERS orders is synced by a fresh engine
 # through GraphQL bulk operations; prints wall time of the sync run, time until every order is
 # in PostgreSQL, records per second, and the engine's peak RSS, next to the bucket-arithmetic
 # minimum for the plan. Uses the machine's PostgreSQL and NATS; its own database and stream.
@@ -14,7 +14,7 @@ PRODUCTS=1000
 if [[ -n "${XENO_BIN:-}" ]]; then
   XENO="$XENO_BIN"
 else
-  cargo build --release --quiet -p xeno-engine --bin xeno
+  cargo build --release --quiet -p xeno --bin xeno
   TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
   XENO="$TARGET_DIR/release/xeno"
 fi

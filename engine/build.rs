@@ -1,4 +1,5 @@
-//! Embeds the dashboard into the `xeno` binary.
+//! Embeds the dashboard into the engine library (which serves it), and so into the `xeno`
+//! binary that `cli/` builds from it.
 //!
 //! When `dashboard/dist/` holds a build (`scripts/build-dashboard.sh` makes it), every file
 //! in it is embedded; otherwise a small page explaining how to build the dashboard is, so
@@ -108,9 +109,9 @@ const FALLBACK: &str = r#"<!doctype html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:4rem auto;padding:0 1rem;color:#1f2937}
 code,pre{background:#f3f4f6;border-radius:4px;padding:.1rem .3rem}pre{padding:.8rem}</style></head>
 <body><h1>The dashboard is not built into this binary</h1>
-<p>The engine and its API are running; only the web dashboard is missing. Build it, then rebuild the engine:</p>
+<p>The engine and its API are running; only the web dashboard is missing. Build it, then rebuild the binary:</p>
 <pre>scripts/build-dashboard.sh
-cargo build --release -p xeno-engine</pre>
+cargo build --release -p xeno</pre>
 <p>The script installs what it needs (the <code>wasm32-unknown-unknown</code> target and the pinned
 <code>wasm-bindgen-cli</code>) and writes <code>dashboard/dist/</code>, which the engine embeds.</p>
 <p>The JSON API works meanwhile, e.g. <code>curl -H "Authorization: Bearer $TOKEN" /api/stats</code>.</p>

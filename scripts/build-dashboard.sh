@@ -40,5 +40,5 @@ wasm-bindgen --target web --no-typescript --out-dir dashboard/dist.tmp --out-nam
 cp dashboard/static/index.html dashboard/static/boot.js dashboard/static/style.css dashboard/dist.tmp/
 rm -rf dashboard/dist
 mv dashboard/dist.tmp dashboard/dist
-echo "== dashboard/dist/ ready: rebuild the engine to embed it (cargo build -p xeno-engine) =="
+echo "== dashboard/dist/ ready: rebuild the binary to embed it (cargo build -p xeno) =="
 ls -l dashboard/dist

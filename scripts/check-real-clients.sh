@@ -11,7 +11,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check "ShopifyAPI==12.7.0"
 
-cargo build --quiet -p xeno-engine --bin xeno
+cargo build --quiet -p xeno --bin xeno
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ORDERS=123
 SHOPIFY_WEBHOOK_SECRET=client-check SHOPIFY_ACCESS_TOKEN=shpat_client_check \

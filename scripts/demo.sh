@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-dashboard.sh
-cargo run --release -p xeno-engine --bin xeno -- demo "$@"
+cargo run --release -p xeno --bin xeno -- demo "$@"

@@ -22,10 +22,14 @@ echo "== clippy =="
 cargo clippy --workspace --exclude xeno-dashboard --all-targets -- -D warnings
 cargo clippy -p xeno-dashboard --target wasm32-unknown-unknown -- -D warnings
 
+echo "== module graph (files that import each other) =="
+# Reports only for now: it fails the suite once the one-way restructuring has landed.
+python3 scripts/check-module-cycles.py || true
+
 echo "== dependency policy (cargo-deny: licenses, bans, sources) =="
 scripts/deny.sh
 
-echo "== tests =="
+echo "== tests (every crate's unit tests; the black-box tests of the xeno binary are cli/tests/) =="
 log="$(mktemp)"
 set +e
 cargo test --workspace --exclude xeno-dashboard --all-targets --no-fail-fast \

@@ -1,6 +1,11 @@
 //! The xeno engine: keeps a PostgreSQL copy of Shopify stores current and shows it live.
 //!
-//! Data flow (see DESIGN.md):
+//! This crate is the library only: the `xeno` binary (command line, demo, simulator
+//! subcommands) is the `cli/` crate, which depends on this one and on `xeno-sim`; this crate
+//! never links the simulator. The flow, the guarantees and the layout are in
+//! `docs/architecture.md`.
+//!
+//! Data flow:
 //! ```text
 //! Shopify --webhook--> api::webhook --HMAC--> bus::bridge.publish --PubAck--> 200
 //! sync (per shop) --GraphQL--> bus::bridge.publish (checkpoint after PubAck)
@@ -12,13 +17,15 @@
 //! and [`supervision`] (restart policy), [`bus`] (JetStream), [`webhook`], [`writer`],
 //! [`store`] (SQL), [`analytics`] (rollups and figures), [`http`] (state, router, server) and
 //! [`api`] (handlers), [`log_sink`], [`metrics`], [`db`] (pool, migrations).
+//! `testkit` (a private database per test, unique stream names) exists only in this crate's
+//! tests and with the `testkit` feature, which `cli/`'s black-box tests and the benchmark
+//! suite turn on.
 
 pub mod analytics;
 pub mod api;
 pub mod bus;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod engine;
 pub mod envelope;
 pub mod http;
@@ -29,6 +36,7 @@ pub mod store;
 pub mod supervision;
 pub mod supervisor;
 pub mod sync;
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod webhook;
 pub mod writer;

@@ -1,5 +1,9 @@
 //! Test support shared by unit and black-box tests: a private database per test run, dropped
 //! when the guard goes out of scope, so runs never collide on the machine's PostgreSQL.
+//!
+//! Not part of the production library: compiled for this crate's own tests and behind the
+//! `testkit` feature for `cli/tests/` and `bench/xeno-bench`. Builds its databases with
+//! [`crate::db`]; `db.rs` never imports it back (its tests live in `db/tests.rs`).
 
 use deadpool_postgres::Pool;
 use tokio_postgres::NoTls;

@@ -18,6 +18,7 @@ use xeno_engine::bus::codec;
 use xeno_engine::bus::names::Names;
 use xeno_engine::envelope::{Envelope, Format, Source};
 use xeno_engine::testkit::TestDb;
+use xeno_shopify::OrderRow;
 use xeno_sim::load::{sample_bodies, with_order_id, UNIQUE_ORDER_BASE};
 
 use crate::jetstream::ensure_engine_stream;
@@ -248,6 +249,25 @@ async fn copy_ceiling(envelopes: &[Envelope]) -> anyhow::Result<Copy> {
     let now = Utc::now();
     let t0 = Instant::now();
     let tx = pg.transaction().await?;
+    copy_orders(&tx, &shop, &orders, now).await?;
+    let items = copy_line_items(&tx, &shop, &orders).await?;
+    tx.commit().await?;
+    let secs = t0.elapsed().as_secs_f64();
+    Ok(Copy {
+        orders: orders.len() as u64,
+        line_items: items,
+        secs,
+        orders_per_sec: orders.len() as f64 / secs.max(1e-9),
+    })
+}
+
+/// The orders' rows, one binary COPY.
+async fn copy_orders(
+    tx: &tokio_postgres::Transaction<'_>,
+    shop: &str,
+    orders: &[(OrderRow, serde_json::Value)],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let sink = tx
         .copy_in(&format!(
             "COPY orders ({ORDER_COLUMNS}) FROM STDIN (FORMAT binary)"
@@ -255,7 +275,7 @@ async fn copy_ceiling(envelopes: &[Envelope]) -> anyhow::Result<Copy> {
         .await?;
     let writer = BinaryCopyInWriter::new(sink, ORDER_TYPES);
     futures::pin_mut!(writer);
-    for (o, raw) in &orders {
+    for (o, raw) in orders {
         let row: [&(dyn ToSql + Sync); 24] = [
             &shop,
             &o.id,
@@ -285,6 +305,15 @@ async fn copy_ceiling(envelopes: &[Envelope]) -> anyhow::Result<Copy> {
         writer.as_mut().write(&row).await?;
     }
     writer.finish().await?;
+    Ok(())
+}
+
+/// The orders' distinct line items, one binary COPY; returns how many.
+async fn copy_line_items(
+    tx: &tokio_postgres::Transaction<'_>,
+    shop: &str,
+    orders: &[(OrderRow, serde_json::Value)],
+) -> anyhow::Result<u64> {
     let sink = tx
         .copy_in(&format!(
             "COPY order_line_items ({ITEM_COLUMNS}) FROM STDIN (FORMAT binary)"
@@ -293,7 +322,7 @@ async fn copy_ceiling(envelopes: &[Envelope]) -> anyhow::Result<Copy> {
     let writer = BinaryCopyInWriter::new(sink, ITEM_TYPES);
     futures::pin_mut!(writer);
     let mut items = 0u64;
-    for (o, _) in &orders {
+    for (o, _) in orders {
         let mut seen = std::collections::HashSet::new();
         for l in o.line_items.iter().filter(|l| seen.insert(l.id)) {
             let row: [&(dyn ToSql + Sync); 13] = [
@@ -316,14 +345,7 @@ async fn copy_ceiling(envelopes: &[Envelope]) -> anyhow::Result<Copy> {
         }
     }
     writer.finish().await?;
-    tx.commit().await?;
-    let secs = t0.elapsed().as_secs_f64();
-    Ok(Copy {
-        orders: orders.len() as u64,
-        line_items: items,
-        secs,
-        orders_per_sec: orders.len() as f64 / secs.max(1e-9),
-    })
+    Ok(items)
 }
 
 pub async fn run(env: &Env<'_>, orders: usize) -> anyhow::Result<WriterFigures> {

@@ -11,7 +11,8 @@
 //! - [`graphql_client`] and [`bucket`]: cost-aware Admin GraphQL calls.
 //! - [`checkpoint`] (`sync_state`), [`lease`] (`sync_leases`), [`progress`] (`sync_runs`).
 //! - [`subscriptions`]: keeps the shop's webhook subscriptions alive.
-//! - [`cli`] (`xeno sync`); `POST /api/sync` is served by `engine/src/api/sync.rs`.
+//! - [`standalone`] (`xeno sync` outside an engine); `POST /api/sync` is served by
+//!   `engine/src/api/sync.rs`.
 //!
 //! Neighbours: publishes through [`crate::bus::BridgeHandle`] (checkpoints only after the
 //! PubAck); the writer applies [`Format::Graphql`] nodes with `xeno_shopify::parse`.
@@ -19,7 +20,6 @@
 pub mod bucket;
 pub mod bulk;
 pub mod checkpoint;
-pub mod cli;
 pub mod graphql_client;
 pub mod incremental;
 pub mod lease;
@@ -27,6 +27,7 @@ pub mod progress;
 pub mod queries;
 pub mod run;
 pub mod shop_sync;
+pub mod standalone;
 pub mod subscriptions;
 pub mod supervisor;
 

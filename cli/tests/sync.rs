@@ -1,4 +1,4 @@
-//! Admin API sync, black box (issue 5): an in-process simulator serving Shopify's Admin
+//! Admin API sync, black box: an in-process simulator serving Shopify's Admin
 //! GraphQL API (cost model, bulk operations, faults, webhook subscriptions), a real engine,
 //! PostgreSQL and NATS, each test in its own database and stream.
 
@@ -63,9 +63,15 @@ async fn small_plan_uses_the_bucket_without_being_throttled() {
     // this store costs a few thousand, so the bucket arithmetic dominates the run time.
     let sim = Sim::start(sim_config(900, 60, 80)).await.unwrap();
     let config = config_for(&h, &sim, "127.0.0.1:0", None, SYNC);
-    xeno_engine::sync::cli::run_sync_command(config, SHOP.to_string(), false)
-        .await
-        .expect("xeno sync completes");
+    let report = xeno_engine::sync::standalone::sync_shop(
+        config,
+        SHOP,
+        xeno_engine::sync::SyncMode::Incremental,
+        &|_| {},
+    )
+    .await
+    .expect("xeno sync runs");
+    assert!(report.completed(), "xeno sync completes: {}", report.state);
     let c = h.db.pool.get().await.unwrap();
     let row = c
         .query_one(

@@ -1,4 +1,4 @@
-//! Unreliable Shopify and more than one engine (issue 7): webhooks duplicated, reordered and
+//! Unreliable Shopify and more than one engine: webhooks duplicated, reordered and
 //! dropped by the simulator and then one reconciliation leave the database equal to the
 //! store; two `xeno` processes share one stream, one database and one shop, both write, only
 //! one syncs, and a SIGKILL of the syncing one loses no acknowledged webhook and hands its
@@ -144,36 +144,10 @@ async fn two_engines_share_queue_and_lease_and_survive_a_sigkill() {
     let addrs: Vec<SocketAddr> = engines.iter().map(|e| e.addr).collect();
     let load = Load::start(&h.http, &addrs, 16, Duration::from_millis(2), None);
 
-    // Only one process syncs the shop.
     let holder = full_sync_holder(&h, 120).await;
-    let syncing = engines
-        .iter()
-        .position(|e| e.pid() == holder)
-        .expect("the sync runs in one of the engines");
+    let syncing = assert_one_process_syncs(&h, &engines, holder).await;
     let survivor = 1 - syncing;
-    let lease = h
-        .query_i64(&format!(
-            "SELECT count(*) FROM sync_leases WHERE holder LIKE '{holder}:%'"
-        ))
-        .await;
-    assert_eq!(lease, 1, "the syncing process holds the shop's lease");
-    assert_eq!(
-        h.query_i64("SELECT count(*) FROM sync_runs").await,
-        1,
-        "one run, in one process"
-    );
-    // Both consume the one stream (webhooks and the sync's records).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for e in &engines {
-        while metric(&h.http, e.addr, CONSUMED).await < 1.0 {
-            assert!(
-                Instant::now() < deadline,
-                "engine {} never consumed a message",
-                e.addr
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
+    wait_every_engine_consumes(&h, &engines).await;
     let consumed = consumed_by(&h, &engines).await;
     eprintln!("consumed before the kill: {consumed:?}");
 
@@ -210,29 +184,8 @@ async fn two_engines_share_queue_and_lease_and_survive_a_sigkill() {
         "survivor finished the sync {:?} after the kill",
         killed_at.elapsed()
     );
-    let c = h.db.pool.get().await.unwrap();
-    let finished_by: String = c
-        .query_one("SELECT holder FROM sync_runs WHERE id = $1", &[&run])
-        .await
-        .unwrap()
-        .get(0);
     let survivor_holder = format!("{}:", engines[survivor].pid());
-    assert!(
-        finished_by.starts_with(&survivor_holder),
-        "the survivor finished the run, not {finished_by}"
-    );
-    let lease = c.query_one(lease_sql, &[]).await.unwrap();
-    let (holder, taken_at): (String, f64) = (lease.get(0), lease.get(1));
-    assert!(
-        holder.starts_with(&survivor_holder) && taken_at >= dead_until,
-        "the survivor took the lease ({holder} at {taken_at}) only once the killed holder's expired at {dead_until}"
-    );
-    assert_eq!(
-        h.query_i64("SELECT count(*) FROM sync_runs WHERE mode = 'full'")
-            .await,
-        1,
-        "the interrupted run was resumed, not started again"
-    );
+    assert_the_survivor_resumed_the_run(&h, run, &survivor_holder, lease_sql, dead_until).await;
 
     eprintln!(
         "{} webhooks answered 200, {} not (sent to the killed process)",
@@ -244,9 +197,82 @@ async fn two_engines_share_queue_and_lease_and_survive_a_sigkill() {
     all.extend(outcome.refused);
     assert_stored_once(&h, &all, 180).await;
 
-    // The synced store is complete too (the webhooks' own orders aside).
-    let want = export(&sim).await;
-    let mut got = stored(&h).await;
+    assert_the_store_is_synced(&h, &sim).await;
+    sim.shutdown().await;
+}
+
+/// Only one process syncs the shop, holding its lease; returns that engine's index.
+async fn assert_one_process_syncs(h: &Harness, engines: &[EngineProcess], holder: u32) -> usize {
+    let syncing = engines
+        .iter()
+        .position(|e| e.pid() == holder)
+        .expect("the sync runs in one of the engines");
+    let lease = h
+        .query_i64(&format!(
+            "SELECT count(*) FROM sync_leases WHERE holder LIKE '{holder}:%'"
+        ))
+        .await;
+    assert_eq!(lease, 1, "the syncing process holds the shop's lease");
+    assert_eq!(
+        h.query_i64("SELECT count(*) FROM sync_runs").await,
+        1,
+        "one run, in one process"
+    );
+    syncing
+}
+
+/// Both consume the one stream (webhooks and the sync's records).
+async fn wait_every_engine_consumes(h: &Harness, engines: &[EngineProcess]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for e in engines {
+        while metric(&h.http, e.addr, CONSUMED).await < 1.0 {
+            assert!(
+                Instant::now() < deadline,
+                "engine {} never consumed a message",
+                e.addr
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// The survivor finished the interrupted run (not a new one), under the lease it took only
+/// once the killed holder's expired.
+async fn assert_the_survivor_resumed_the_run(
+    h: &Harness,
+    run: uuid::Uuid,
+    survivor_holder: &str,
+    lease_sql: &str,
+    dead_until: f64,
+) {
+    let c = h.db.pool.get().await.unwrap();
+    let finished_by: String = c
+        .query_one("SELECT holder FROM sync_runs WHERE id = $1", &[&run])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        finished_by.starts_with(survivor_holder),
+        "the survivor finished the run, not {finished_by}"
+    );
+    let lease = c.query_one(lease_sql, &[]).await.unwrap();
+    let (holder, taken_at): (String, f64) = (lease.get(0), lease.get(1));
+    assert!(
+        holder.starts_with(survivor_holder) && taken_at >= dead_until,
+        "the survivor took the lease ({holder} at {taken_at}) only once the killed holder's expired at {dead_until}"
+    );
+    assert_eq!(
+        h.query_i64("SELECT count(*) FROM sync_runs WHERE mode = 'full'")
+            .await,
+        1,
+        "the interrupted run was resumed, not started again"
+    );
+}
+
+/// The synced store is complete too (the webhooks' own orders aside).
+async fn assert_the_store_is_synced(h: &Harness, sim: &SimHandle) {
+    let want = export(sim).await;
+    let mut got = stored(h).await;
     got.orders.retain(|id, _| {
         !(deliveries::FIRST_ORDER_ID..deliveries::FIRST_ORDER_ID + 1_000_000).contains(id)
     });
@@ -256,7 +282,6 @@ async fn two_engines_share_queue_and_lease_and_survive_a_sigkill() {
         "database differs from the store:\n{}",
         diffs.join("\n")
     );
-    sim.shutdown().await;
 }
 
 async fn consumed_by(h: &Harness, engines: &[EngineProcess]) -> Vec<f64> {

@@ -68,8 +68,30 @@ async fn no_secret_reaches_the_log_or_a_response_and_other_origins_get_no_cors()
     let base = format!("http://{addr}");
     let mut seen = Seen::default();
 
-    // The start-up backfill uses the Admin access token; then a sync asked for by API.
-    wait_run_completed(&h, "full", 120).await;
+    sync_twice(&h, &base, &mut seen).await;
+    send_signed_and_badly_signed_webhooks(&h, &base, &mut seen).await;
+    call_the_api_right_and_wrong(&h, &base, &mut seen).await;
+    read_the_live_stream(&h, &base, &mut seen).await;
+    assert_other_origins_get_no_cors(&h, &base, &mut seen).await;
+    assert_a_huge_header_is_refused(addr).await;
+
+    drop(engine);
+    sim.shutdown().await;
+    let output = [out_path, err_path]
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .collect::<String>();
+    assert!(
+        output.contains("TRACE") || output.contains("\"trace\""),
+        "the engine logged at trace ({} bytes)",
+        output.len()
+    );
+    assert_no_secret_in(&output, &seen);
+}
+
+/// The start-up backfill uses the Admin access token; then a sync asked for by API.
+async fn sync_twice(h: &Harness, base: &str, seen: &mut Seen) {
+    wait_run_completed(h, "full", 120).await;
     let (s, _) = seen
         .call(
             h.http
@@ -79,9 +101,10 @@ async fn no_secret_reaches_the_log_or_a_response_and_other_origins_get_no_cors()
         )
         .await;
     assert_eq!(s, 202);
-    wait_run_completed(&h, "incremental", 120).await;
+    wait_run_completed(h, "incremental", 120).await;
+}
 
-    // Webhooks: signed and badly signed.
+async fn send_signed_and_badly_signed_webhooks(h: &Harness, base: &str, seen: &mut Seen) {
     let body = br#"{"id":9100001,"updated_at":"2025-01-01T00:00:00Z","line_items":[]}"#;
     for (sig, want) in [
         (xeno_shopify::signature::sign(SECRET.as_bytes(), body), 200),
@@ -96,8 +119,10 @@ async fn no_secret_reaches_the_log_or_a_response_and_other_origins_get_no_cors()
         }
         assert_eq!(seen.call(req).await.0, want);
     }
+}
 
-    // API calls with the right token, wrong ones, and errors.
+/// API calls with the right token, wrong ones, and errors: none is a 5xx.
+async fn call_the_api_right_and_wrong(h: &Harness, base: &str, seen: &mut Seen) {
     for path in [
         "/api/stats",
         "/api/shops",
@@ -133,7 +158,10 @@ async fn no_secret_reaches_the_log_or_a_response_and_other_origins_get_no_cors()
         let (s, _) = seen.call(req).await;
         assert!(s < 500, "{s}");
     }
-    // The live stream with its query-string token: read its first events.
+}
+
+/// The live stream with its query-string token: reads its first events.
+async fn read_the_live_stream(h: &Harness, base: &str, seen: &mut Seen) {
     let mut stream = h
         .http
         .get(format!(
@@ -151,8 +179,10 @@ async fn no_secret_reaches_the_log_or_a_response_and_other_origins_get_no_cors()
     }
     drop(stream);
     seen.0.push(events);
+}
 
-    // CORS: no configured origins means no CORS headers, for a preflight or a real call.
+/// No configured origins means no CORS headers, for a preflight or a real call.
+async fn assert_other_origins_get_no_cors(h: &Harness, base: &str, seen: &mut Seen) {
     let (_, headers) = seen
         .call(
             h.http
@@ -180,8 +210,10 @@ async fn no_secret_reaches_the_log_or_a_response_and_other_origins_get_no_cors()
             && !headers.contains_key("access-control-allow-credentials"),
         "GET: {headers:?}"
     );
+}
 
-    // A 1 MB header is refused (431) or the connection closed, promptly.
+/// A 1 MB header is refused (431) or the connection closed, promptly.
+async fn assert_a_huge_header_is_refused(addr: SocketAddr) {
     let mut socket = raw_http::connect(addr).await;
     let big = vec![("X-Padding".to_string(), "a".repeat(1024 * 1024))];
     let head = raw_http::head("GET", "/api/stats", &big, None);
@@ -194,18 +226,10 @@ async fn no_secret_reaches_the_log_or_a_response_and_other_origins_get_no_cors()
         ),
         "{ending:?}"
     );
+}
 
-    drop(engine);
-    sim.shutdown().await;
-    let output = [out_path, err_path]
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
-        .collect::<String>();
-    assert!(
-        output.contains("TRACE") || output.contains("\"trace\""),
-        "the engine logged at trace ({} bytes)",
-        output.len()
-    );
+/// No secret is in the engine's output or in any response it gave.
+fn assert_no_secret_in(output: &str, seen: &Seen) {
     for secret in SECRETS {
         if let Some(at) = output.find(secret) {
             let from = output[..at].rfind('\n').map_or(0, |i| i + 1);

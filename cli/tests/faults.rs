@@ -1,4 +1,4 @@
-//! Fault tests (issue 7): outages of NATS and PostgreSQL under load, SIGKILL in the middle of
+//! Fault tests: outages of NATS and PostgreSQL under load, SIGKILL in the middle of
 //! a 20 000-webhook burst, and SIGTERM. Each ends by checking PostgreSQL holds every
 //! acknowledged webhook exactly once (refused ones are re-sent first, as Shopify retries).
 

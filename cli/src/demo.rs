@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use crate::config::Config;
-use crate::engine::Engine;
+use xeno_engine::config::Config;
+use xeno_engine::engine::Engine;
 
 /// Flags of `xeno demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -114,7 +114,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!();
 
     tokio::select! {
-        _ = crate::engine::shutdown_signal() => {}
+        _ = xeno_engine::engine::shutdown_signal() => {}
         _ = engine.stopped() => bail!("the engine stopped by itself; see the log above"),
     }
     sim.shutdown().await;

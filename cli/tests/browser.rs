@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ use xeno_engine::config::Config;
 use xeno_engine::engine::Engine;
 use xeno_engine::log_sink::LogLayer;
 use xeno_engine::testkit;
-use xeno_sim::{Sim, SimConfig};
+use xeno_sim::{Sim, SimConfig, SimHandle};
 
 fn installed(program: &str) -> bool {
     std::process::Command::new(program)
@@ -149,6 +150,27 @@ async fn dashboard_logs_in_shows_figures_streams_the_log_and_starts_a_sync() {
         .try_init();
 
     let h = Harness::new().await;
+    let (_sim, engine) = start_backfilled_engine(&h).await;
+    let base = format!("http://{}", engine.addr());
+    let driver = Driver::start().await;
+    let client = driver.session().await;
+    client
+        .goto(&format!("{base}/#token={API_TOKEN}"))
+        .await
+        .expect("open the dashboard");
+
+    assert_logged_in_with_the_api_figures(&h, &client, &base).await;
+    assert_a_webhook_reaches_the_live_log(&h, &client, engine.addr()).await;
+    assert_sync_now_completes(&h, &client).await;
+
+    client.close().await.unwrap();
+    engine.shutdown().await;
+}
+
+/// A simulated store, and an engine whose start-up backfill of it has completed (so the
+/// figures hold still), plus recent orders (inside the dashboard's default period) with known
+/// totals.
+async fn start_backfilled_engine(h: &Harness) -> (SimHandle, Engine) {
     let sim = Sim::start(SimConfig {
         shop: SHOP.to_string(),
         webhook_secret: SECRET.to_string(),
@@ -174,9 +196,6 @@ async fn dashboard_logs_in_shows_figures_streams_the_log_and_starts_a_sync() {
         .await
         .expect("engine starts");
     h.wait_ready(engine.addr()).await;
-    let base = format!("http://{}", engine.addr());
-    // The engine's start-up backfill of the simulated store; wait for it so the figures hold
-    // still, then add recent orders (inside the dashboard's default period) with known totals.
     h.wait_count(
         "SELECT count(*)::bigint FROM sync_runs WHERE state = 'completed'",
         1,
@@ -196,15 +215,11 @@ async fn dashboard_logs_in_shows_figures_streams_the_log_and_starts_a_sync() {
         )
         .await
         .unwrap();
+    (sim, engine)
+}
 
-    let driver = Driver::start().await;
-    let client = driver.session().await;
-    client
-        .goto(&format!("{base}/#token={API_TOKEN}"))
-        .await
-        .expect("open the dashboard");
-
-    // Logged in by the link, KPIs equal /api/stats.
+/// Logged in by the link, the KPIs equal `/api/stats`, and the token left page and address.
+async fn assert_logged_in_with_the_api_figures(h: &Harness, client: &Client, base: &str) {
     let stats: Value = h
         .http
         .get(format!("{base}/api/stats"))
@@ -224,7 +239,7 @@ async fn dashboard_logs_in_shows_figures_streams_the_log_and_starts_a_sync() {
         .clone();
     let revenue = grouped(stats["revenue"][&currency].as_str().unwrap(), &currency);
     let orders = format!("<div class=\"kpi-value\">{}</div>", stats["orders_count"]);
-    let page = wait_page(&client, "the KPI cards", 30, |p| {
+    let page = wait_page(client, "the KPI cards", 30, |p| {
         p.contains(&revenue) && p.contains(&orders)
     })
     .await;
@@ -237,10 +252,12 @@ async fn dashboard_logs_in_shows_figures_streams_the_log_and_starts_a_sync() {
         !url.as_str().contains(API_TOKEN),
         "the token must leave the address bar: {url}"
     );
+}
 
-    // The live log: a webhook posted now shows up as a line while the page is open.
-    click_button(&client, "Live log").await;
-    wait_page(&client, "the live terminal", 20, |p| {
+/// The live log: a webhook posted now shows up as a line while the page is open.
+async fn assert_a_webhook_reaches_the_live_log(h: &Harness, client: &Client, addr: SocketAddr) {
+    click_button(client, "Live log").await;
+    wait_page(client, "the live terminal", 20, |p| {
         p.contains("class=\"terminal\"")
     })
     .await;
@@ -250,33 +267,32 @@ async fn dashboard_logs_in_shows_figures_streams_the_log_and_starts_a_sync() {
                       "updated_at": "2025-07-01T10:00:00Z", "first_name": "Live", "last_name": "Line"});
     let (status, reason) = h
         .post(
-            engine.addr(),
+            addr,
             "customers/create",
             &webhook_id,
             body.to_string().as_bytes(),
         )
         .await;
     assert_eq!(status, 200, "{reason}");
-    wait_page(&client, "the webhook's live log line", 30, |p| {
+    wait_page(client, "the webhook's live log line", 30, |p| {
         p.contains(&webhook_id)
     })
     .await;
+}
 
-    // "Sync now" on the health page starts an incremental sync that completes.
-    click_button(&client, "System health").await;
-    wait_page(&client, "the shop card", 20, |p| p.contains("Sync now")).await;
-    click_button(&client, "Sync now").await;
+/// "Sync now" on the health page starts an incremental sync that completes.
+async fn assert_sync_now_completes(h: &Harness, client: &Client) {
+    click_button(client, "System health").await;
+    wait_page(client, "the shop card", 20, |p| p.contains("Sync now")).await;
+    click_button(client, "Sync now").await;
     h.wait_count(
         "SELECT count(*)::bigint FROM sync_runs WHERE mode = 'incremental' AND trigger = 'api' AND state = 'completed'",
         1,
         120,
     )
     .await;
-    wait_page(&client, "the requested sync's confirmation", 20, |p| {
+    wait_page(client, "the requested sync's confirmation", 20, |p| {
         p.contains("sync of acme.myshopify.com requested")
     })
     .await;
-
-    client.close().await.unwrap();
-    engine.shutdown().await;
 }

@@ -1,5 +1,12 @@
-//! `xeno`: the command line. Runs the engine, checks configs, runs the Shopify simulator and
-//! the one-command demo. Errors end here as `anyhow` reports with a non-zero exit.
+//! `xeno`: the command line. Runs the engine, checks configs, syncs a shop, runs the Shopify
+//! simulator and the one-command demo. Errors end here as `anyhow` reports with a non-zero exit.
+//!
+//! This crate is the only one that links both the engine library (`engine/`) and the
+//! simulator (`sim/`): [`demo`] wires the two together, [`sync`] shows a one-shot sync's
+//! progress. Everything else is the engine's or the simulator's.
+
+mod demo;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,7 +71,7 @@ enum Command {
     },
     /// The one-command demo: a simulated store with live activity feeding a local engine,
     /// with the dashboard link printed. Starts private PostgreSQL/NATS if none are running.
-    Demo(xeno_engine::demo::DemoArgs),
+    Demo(demo::DemoArgs),
     /// Run the Shopify simulator (Admin GraphQL/REST API, webhooks, faults), or `sim load`
     /// to send signed webhooks at a rate and report latency percentiles.
     Sim(Box<SimCommand>),
@@ -124,11 +131,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         },
         Command::Sync { config, shop, full } => {
             let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
-            xeno_engine::sync::cli::run_sync_command(config, shop, full).await?;
+            sync::run(config, shop, full).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
-            xeno_engine::demo::run(args).await?;
+            demo::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Sim(sim) => {
