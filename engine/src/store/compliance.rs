@@ -21,7 +21,7 @@ use std::fmt;
 use deadpool_postgres::Transaction;
 use serde_json::{Map, Value};
 use tokio_postgres::Error;
-use xeno_shopify::parse::CustomerRequest;
+use xeno_shopify::notices::CustomerRequest;
 
 use crate::envelope::{Envelope, Source};
 

@@ -20,7 +20,12 @@ use serde_json::{json, Map, Value};
 use super::checkpoint::{self, Checkpoint};
 use super::graphql_client::Backoff;
 use super::incremental::{self, Pass, OVERLAP};
-use super::{queries, Resource, SyncContext, SyncError};
+use xeno_shopify::Resource;
+
+use super::context::SyncContext;
+use super::error::SyncError;
+use super::node::node_id;
+use super::queries;
 
 /// Objects per publish batch (one checkpoint per batch).
 const BATCH: usize = 500;
@@ -171,7 +176,7 @@ pub async fn backfill(
                 tracing::info!(shop = %shop, resource = resource.as_str(), bulk_operation = %id, skip, "resuming bulk operation");
                 id
             }
-            None => match start(ctx, &queries::bulk_query(resource)).await? {
+            None => match start(ctx, &resource.spec().bulk_query()).await? {
                 Some(id) => {
                     checkpoint::save_bulk(&ctx.pool, shop, resource, Some(&id)).await?;
                     tracing::info!(shop = %shop, resource = resource.as_str(), bulk_operation = %id, "bulk operation started");
@@ -257,7 +262,7 @@ pub async fn live_ids(
     resource: Resource,
 ) -> Result<(HashSet<i64>, DateTime<Utc>), SyncError> {
     let before = Utc::now() - OVERLAP;
-    if let Some(id) = start(ctx, &queries::bulk_ids_query(resource)).await? {
+    if let Some(id) = start(ctx, &resource.spec().bulk_ids_query()).await? {
         let op = wait(ctx, &id).await?;
         if op.status == "COMPLETED" {
             let listed_at = op.created_at.unwrap_or(before);
@@ -304,7 +309,7 @@ async fn download_ids(ctx: &SyncContext, url: &str) -> Result<Option<HashSet<i64
             for line in lines.push(&chunk) {
                 if let Some(id) = serde_json::from_slice::<Value>(&line)
                     .ok()
-                    .and_then(|v| super::node_id(&v))
+                    .and_then(|v| node_id(&v))
                 {
                     ids.insert(id);
                 }
@@ -313,7 +318,7 @@ async fn download_ids(ctx: &SyncContext, url: &str) -> Result<Option<HashSet<i64
         if let Some(line) = lines.finish() {
             if let Some(id) = serde_json::from_slice::<Value>(&line)
                 .ok()
-                .and_then(|v| super::node_id(&v))
+                .and_then(|v| node_id(&v))
             {
                 ids.insert(id);
             }
@@ -384,7 +389,7 @@ async fn read_result(
             }
             for root in complete {
                 roots += 1;
-                if let Some(id) = super::node_id(&root) {
+                if let Some(id) = node_id(&root) {
                     ids.insert(id);
                 }
                 if roots > acked {
@@ -464,7 +469,7 @@ struct Rebuilder {
 impl Rebuilder {
     fn new(resource: Resource) -> Rebuilder {
         Rebuilder {
-            nested: queries::nested(resource).map(|(field, _)| field),
+            nested: resource.spec().nested.map(|n| n.field),
             current: None,
         }
     }

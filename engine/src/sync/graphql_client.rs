@@ -112,7 +112,7 @@ pub struct GraphqlClient {
     shop: String,
     bucket: Mutex<Bucket>,
     /// Requested cost Shopify reported per query name, the expected cost of the next one.
-    expected: Mutex<HashMap<&'static str, f64>>,
+    expected: Mutex<HashMap<String, f64>>,
     metrics: Arc<Metrics>,
     pub stats: ClientStats,
 }
@@ -164,7 +164,7 @@ impl GraphqlClient {
     /// Runs `query` (named `name` for cost bookkeeping) and returns its `data`.
     pub async fn query(
         &self,
-        name: &'static str,
+        name: &str,
         query: &str,
         variables: Value,
     ) -> Result<Value, ClientError> {
@@ -182,7 +182,7 @@ impl GraphqlClient {
             let sent = self
                 .http
                 .post(self.endpoint.clone())
-                .header("X-Shopify-Access-Token", token.expose())
+                .header(xeno_shopify::headers::ACCESS_TOKEN, token.expose())
                 .json(&body)
                 .send()
                 .await;
@@ -292,7 +292,7 @@ impl GraphqlClient {
         self.stats.error(message);
     }
 
-    async fn wait_for_budget(&self, name: &'static str) {
+    async fn wait_for_budget(&self, name: &str) {
         let expected = self
             .expected
             .lock()
@@ -315,7 +315,7 @@ impl GraphqlClient {
         self.bucket.lock().expect("bucket lock").take(expected);
     }
 
-    fn observe(&self, name: &'static str, cost: &QueryCost) {
+    fn observe(&self, name: &str, cost: &QueryCost) {
         let status = cost.throttle_status;
         if let Some(actual) = cost.actual_query_cost {
             self.stats
@@ -326,7 +326,7 @@ impl GraphqlClient {
         self.expected
             .lock()
             .expect("expected lock")
-            .insert(name, cost.requested_query_cost);
+            .insert(name.to_string(), cost.requested_query_cost);
         let labels = self.labels();
         self.metrics
             .bucket_available
@@ -339,7 +339,7 @@ impl GraphqlClient {
     }
 
     /// The requested cost Shopify reported for `name` last time.
-    pub fn last_cost(&self, name: &'static str) -> Option<f64> {
+    pub fn last_cost(&self, name: &str) -> Option<f64> {
         self.expected
             .lock()
             .expect("expected lock")
@@ -348,11 +348,11 @@ impl GraphqlClient {
     }
 
     /// Sets the expected cost of `name` (its page size changed).
-    pub fn expect_cost(&self, name: &'static str, cost: f64) {
+    pub fn expect_cost(&self, name: &str, cost: f64) {
         self.expected
             .lock()
             .expect("expected lock")
-            .insert(name, cost);
+            .insert(name.to_string(), cost);
     }
 }
 

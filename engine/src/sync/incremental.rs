@@ -14,7 +14,12 @@ use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use super::graphql_client::ClientError;
-use super::{checkpoint, queries, Resource, SyncContext, SyncError};
+use xeno_shopify::Resource;
+
+use super::checkpoint;
+use super::context::SyncContext;
+use super::error::SyncError;
+use super::node::{next_cursor, node_id};
 
 /// How far before the watermark each incremental read starts.
 pub const OVERLAP: ChronoDuration = ChronoDuration::seconds(60);
@@ -53,11 +58,13 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
     let resource = p.resource;
     // Reconciling since a watermark: list ids and times first, fetch only what differs.
     let light = p.only_changed && p.since.is_some();
+    let spec = resource.spec();
     let (name, document) = if light {
-        (resource.changed_name(), queries::changed_query(resource))
+        (format!("changed:{resource}"), spec.changed_query())
     } else {
-        (resource.page_name(), queries::page_query(resource))
+        (format!("page:{resource}"), spec.page_query())
     };
+    let name = name.as_str();
     let search = p.since.map(|t| {
         format!(
             "updated_at:>='{}'",
@@ -112,7 +119,7 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
                 let t = t.with_timezone(&Utc);
                 result.max_updated = Some(result.max_updated.map_or(t, |m| m.max(t)));
             }
-            if let (Some(ids), Some(id)) = (result.ids.as_mut(), super::node_id(node)) {
+            if let (Some(ids), Some(id)) = (result.ids.as_mut(), node_id(node)) {
                 ids.insert(id);
             }
         }
@@ -163,7 +170,7 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
 }
 
 /// The page size whose requested cost fits the target, given what the last page cost.
-fn adapt_page_size(ctx: &SyncContext, name: &'static str, page_size: u32) -> u32 {
+fn adapt_page_size(ctx: &SyncContext, name: &str, page_size: u32) -> u32 {
     let Some(cost) = ctx.client.last_cost(name) else {
         return page_size;
     };
@@ -187,9 +194,10 @@ async fn fetch_nodes(
     listed: &[Value],
 ) -> Result<Vec<Value>, SyncError> {
     let ids: Vec<Value> = listed.iter().filter_map(|n| n.get("id").cloned()).collect();
-    let document = queries::nodes_query(resource);
-    let name = resource.nodes_name();
-    let per_node = queries::node_cost(resource);
+    let document = resource.spec().nodes_query();
+    let name = format!("nodes:{resource}");
+    let name = name.as_str();
+    let per_node = resource.spec().node_cost;
     let mut chunk =
         ((TARGET_COST / per_node).floor() as usize).clamp(1, ctx.page_size.clamp(1, 250) as usize);
     let mut out = Vec::with_capacity(ids.len());
@@ -233,7 +241,7 @@ async fn complete_children(
     resource: Resource,
     node: &mut Value,
 ) -> Result<(), SyncError> {
-    let Some((field, _)) = queries::nested(resource) else {
+    let Some(field) = resource.spec().nested.map(|n| n.field) else {
         return Ok(());
     };
     let more = |n: &Value| {
@@ -244,7 +252,7 @@ async fn complete_children(
     if !more(node) {
         return Ok(());
     }
-    let Some(document) = queries::children_query(resource) else {
+    let Some(document) = resource.spec().children_query() else {
         return Ok(());
     };
     let id = node.get("id").cloned().unwrap_or(Value::Null);
@@ -293,7 +301,7 @@ async fn changed_only(
     resource: Resource,
     nodes: Vec<Value>,
 ) -> Result<Vec<Value>, SyncError> {
-    let ids: Vec<i64> = nodes.iter().filter_map(super::node_id).collect();
+    let ids: Vec<i64> = nodes.iter().filter_map(node_id).collect();
     let sql = format!(
         "SELECT id, updated_at, deleted_at IS NOT NULL FROM {} WHERE shop_domain = $1 AND id = ANY($2)",
         resource.as_str()
@@ -307,7 +315,7 @@ async fn changed_only(
     Ok(nodes
         .into_iter()
         .filter(|n| {
-            let Some(id) = super::node_id(n) else {
+            let Some(id) = node_id(n) else {
                 return true;
             };
             let updated = n
@@ -326,17 +334,14 @@ async fn changed_only(
 
 /// Lists every live id of `resource` page by page (the deletion sweep without bulk).
 pub async fn all_ids(ctx: &SyncContext, resource: Resource) -> Result<HashSet<i64>, SyncError> {
-    let document = queries::ids_page_query(resource);
+    let document = resource.spec().ids_page_query();
+    let name = format!("ids:{resource}");
     let mut ids = HashSet::new();
     let mut after = Value::Null;
     loop {
         let data = ctx
             .client
-            .query(
-                resource.ids_name(),
-                &document,
-                json!({ "first": 250, "after": after }),
-            )
+            .query(&name, &document, json!({ "first": 250, "after": after }))
             .await?;
         let conn = data.get(resource.as_str()).cloned().unwrap_or(Value::Null);
         for node in conn
@@ -345,11 +350,11 @@ pub async fn all_ids(ctx: &SyncContext, resource: Resource) -> Result<HashSet<i6
             .into_iter()
             .flatten()
         {
-            if let Some(id) = super::node_id(node) {
+            if let Some(id) = node_id(node) {
                 ids.insert(id);
             }
         }
-        match super::next_cursor(&conn) {
+        match next_cursor(&conn) {
             Some(cursor) => after = cursor,
             None => return Ok(ids),
         }
