@@ -5,7 +5,6 @@ use crate::store::dead_letters::{self, DeadLetter};
 
 /// Seeds `SHOP` with Bob (customer 207119551, bob.norman@hostmail.com) everywhere his email
 /// can end up, plus an unrelated customer.
-
 async fn seed_bob(db: &TestDb) {
     let bob = fixture("rest/shopify_python_api/customer.json")["customer"].clone();
     ok(db, &webhook(SHOP, "customers/create", "s1", &bob)).await;
