@@ -24,6 +24,7 @@ use tokio_postgres::Error;
 use xeno_shopify::notices::CustomerRequest;
 
 use crate::envelope::{Envelope, Source};
+use crate::store::resources::{customers, orders};
 
 /// What a compliance request did, for the log and `compliance_requests.summary`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,69 +165,23 @@ pub(super) async fn redact_customer(
     let mut summary = ComplianceSummary::new("customers/redact", req.customer_id);
 
     // 1. The customer's own rows.
-    let erase = |id: &str| {
-        format!(
-            "email = NULL, phone = NULL, first_name = NULL, last_name = NULL,
-             default_city = NULL, default_province = NULL, default_country = NULL,
-             raw = jsonb_build_object('id', {id}, 'redacted', true), redacted_at = now()"
-        )
-    };
-    if let Some(id) = req.customer_id {
-        let sql = format!(
-            "INSERT INTO customers AS t (shop_domain, id, updated_at, deleted_at, redacted_at, raw)
-             VALUES ($1, $2, to_timestamp(0), now(), now(),
-                     jsonb_build_object('id', $2::int8, 'redacted', true))
-             ON CONFLICT (shop_domain, id) DO UPDATE SET {}",
-            erase("t.id")
-        );
-        let n = tx.execute(&sql, &[&shop, &id]).await?;
-        summary.add("customers", n);
-    }
-    if let Some(email) = &email {
-        let sql = format!(
-            "UPDATE customers SET {}
-             WHERE shop_domain = $1 AND lower(email) = $2 AND id IS DISTINCT FROM $3",
-            erase("id")
-        );
-        let n = tx.execute(&sql, &[&shop, email, &req.customer_id]).await?;
+    if let Some(n) = customers::redact(tx, shop, req.customer_id, email.as_deref()).await? {
         summary.add("customers", n);
     }
 
     // 2. The customer's orders: email and the personal parts of raw.
-    let rows = tx
-        .query(
-            "SELECT id, raw FROM orders
-             WHERE shop_domain = $1
-               AND (customer_id = $2 OR id = ANY($3::int8[])
-                    OR ($4::text IS NOT NULL AND lower(email) = $4))",
-            &[&shop, &req.customer_id, &req.order_ids, &email],
-        )
-        .await?;
-    let mut ids = Vec::with_capacity(rows.len());
-    let mut raws = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: i64 = row.get(0);
-        let mut raw: Value = row.get(1);
-        if let Value::Object(map) = &mut raw {
+    let mut orders =
+        orders::of_customer(tx, shop, req.customer_id, &req.order_ids, email.as_deref()).await?;
+    for (_, raw) in &mut orders {
+        if let Value::Object(map) = raw {
             for key in ORDER_PERSONAL_KEYS {
                 map.remove(*key);
             }
         }
-        scrub_json(&mut raw, &needles);
-        ids.push(id);
-        raws.push(raw);
+        scrub_json(raw, &needles);
     }
-    if !ids.is_empty() {
-        let n = tx
-            .execute(
-                "UPDATE orders o SET email = NULL, raw = u.raw,
-                        redacted_at = COALESCE(o.redacted_at, now())
-                 FROM unnest($2::int8[], $3::jsonb[]) AS u(id, raw)
-                 WHERE o.shop_domain = $1 AND o.id = u.id",
-                &[&shop, &ids, &raws],
-            )
-            .await?;
-        summary.add("orders", n);
+    if !orders.is_empty() {
+        summary.add("orders", orders::write_redacted(tx, shop, orders).await?);
     }
 
     // 3. Earlier exports of this customer.

@@ -71,7 +71,7 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
             (t - OVERLAP).to_rfc3339_opts(SecondsFormat::Secs, true)
         )
     });
-    let mut cursor = p.cursor;
+    let mut cursor = p.cursor.clone();
     let mut page_size = if light {
         250
     } else {
@@ -109,45 +109,12 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
                 )))
             }
         };
-        for node in nodes.iter_mut() {
-            complete_children(ctx, resource, node).await?;
-            if let Some(t) = node
-                .get("updatedAt")
-                .and_then(Value::as_str)
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            {
-                let t = t.with_timezone(&Utc);
-                result.max_updated = Some(result.max_updated.map_or(t, |m| m.max(t)));
-            }
-            if let (Some(ids), Some(id)) = (result.ids.as_mut(), node_id(node)) {
-                ids.insert(id);
-            }
-        }
-        let seen = nodes.len() as u64;
-        let to_publish = if p.only_changed {
-            let stale = changed_only(ctx, resource, nodes).await?;
-            if light {
-                fetch_nodes(ctx, resource, &stale).await?
-            } else {
-                stale
-            }
-        } else {
-            nodes
-        };
-        if p.only_changed {
-            ctx.progress.add_fixed(to_publish.len() as u64);
-        }
-        let envelopes = to_publish.iter().map(|n| ctx.record(resource, n)).collect();
-        ctx.publish_all(envelopes).await;
+        complete_and_note(ctx, resource, &mut nodes, &mut result).await?;
+        let seen = publish_page(ctx, &p, light, nodes).await?;
         ctx.progress.add_done(seen);
         done += seen as i64;
 
-        let info = connection.get("pageInfo").cloned().unwrap_or(Value::Null);
-        let has_next = info.get("hasNextPage").and_then(Value::as_bool) == Some(true);
-        let end = info
-            .get("endCursor")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let (has_next, end) = page_info(&connection);
         if end.is_some() {
             cursor = end;
         }
@@ -167,6 +134,69 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
             page_size = adapt_page_size(ctx, name, page_size);
         }
     }
+}
+
+/// Completes each node's children and notes its `updatedAt` and id in `result`.
+async fn complete_and_note(
+    ctx: &SyncContext,
+    resource: Resource,
+    nodes: &mut [Value],
+    result: &mut PassResult,
+) -> Result<(), SyncError> {
+    for node in nodes.iter_mut() {
+        complete_children(ctx, resource, node).await?;
+        if let Some(t) = node
+            .get("updatedAt")
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        {
+            let t = t.with_timezone(&Utc);
+            result.max_updated = Some(result.max_updated.map_or(t, |m| m.max(t)));
+        }
+        if let (Some(ids), Some(id)) = (result.ids.as_mut(), node_id(node)) {
+            ids.insert(id);
+        }
+    }
+    Ok(())
+}
+
+/// Publishes a page's nodes (when reconciling, only those the database lacks or holds an
+/// older version of, fetched whole when the page was light) and returns how many were seen.
+async fn publish_page(
+    ctx: &SyncContext,
+    p: &Pass<'_>,
+    light: bool,
+    nodes: Vec<Value>,
+) -> Result<u64, SyncError> {
+    let resource = p.resource;
+    let seen = nodes.len() as u64;
+    let to_publish = if p.only_changed {
+        let stale = changed_only(ctx, resource, nodes).await?;
+        if light {
+            fetch_nodes(ctx, resource, &stale).await?
+        } else {
+            stale
+        }
+    } else {
+        nodes
+    };
+    if p.only_changed {
+        ctx.progress.add_fixed(to_publish.len() as u64);
+    }
+    let envelopes = to_publish.iter().map(|n| ctx.record(resource, n)).collect();
+    ctx.publish_all(envelopes).await;
+    Ok(seen)
+}
+
+/// A connection's `pageInfo`: whether there is a next page, and the cursor it ends at.
+fn page_info(connection: &Value) -> (bool, Option<String>) {
+    let info = connection.get("pageInfo").cloned().unwrap_or(Value::Null);
+    let has_next = info.get("hasNextPage").and_then(Value::as_bool) == Some(true);
+    let end = info
+        .get("endCursor")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    (has_next, end)
 }
 
 /// The page size whose requested cost fits the target, given what the last page cost.

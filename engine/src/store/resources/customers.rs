@@ -102,3 +102,45 @@ async fn upsert_customer(
         .await?;
     Ok(applied(&rows))
 }
+
+/// `customers/redact` on the customer's own rows: every personal column erased, `raw`
+/// replaced by `{"id":…,"redacted":true}`, `redacted_at` set (frozen from then on). By id, a
+/// placeholder row is inserted when the customer is not stored, so a late `customers/create`
+/// cannot bring the data back; by email, every other row with that email. Returns the rows
+/// changed, `None` when the request names neither.
+pub(crate) async fn redact(
+    tx: &Transaction<'_>,
+    shop: &str,
+    customer_id: Option<i64>,
+    email: Option<&str>,
+) -> Result<Option<u64>, Error> {
+    let erase = |id: &str| {
+        format!(
+            "email = NULL, phone = NULL, first_name = NULL, last_name = NULL,
+             default_city = NULL, default_province = NULL, default_country = NULL,
+             raw = jsonb_build_object('id', {id}, 'redacted', true), redacted_at = now()"
+        )
+    };
+    let mut changed = None;
+    if let Some(id) = customer_id {
+        let sql = format!(
+            "INSERT INTO customers AS t (shop_domain, id, updated_at, deleted_at, redacted_at, raw)
+             VALUES ($1, $2, to_timestamp(0), now(), now(),
+                     jsonb_build_object('id', $2::int8, 'redacted', true))
+             ON CONFLICT (shop_domain, id) DO UPDATE SET {}",
+            erase("t.id")
+        );
+        let n = tx.execute(&sql, &[&shop, &id]).await?;
+        changed = Some(n);
+    }
+    if let Some(email) = email {
+        let sql = format!(
+            "UPDATE customers SET {}
+             WHERE shop_domain = $1 AND lower(email) = $2 AND id IS DISTINCT FROM $3",
+            erase("id")
+        );
+        let n = tx.execute(&sql, &[&shop, &email, &customer_id]).await?;
+        changed = Some(changed.unwrap_or(0) + n);
+    }
+    Ok(changed)
+}

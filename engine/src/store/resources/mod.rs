@@ -1,13 +1,14 @@
 //! The store side of the resource seam: one module per Shopify resource with its SQL
-//! (upsert guarded by `updated_at`, children replaced in the same statement, tombstone), all
-//! dispatched here by [`Resource`]. The Shopify side (topics, GraphQL documents, parsers) is
+//! (upsert guarded by `updated_at`, children replaced in the same statement, tombstone, and
+//! the resource's part of a `customers/redact`, called by `store/compliance.rs`), dispatched
+//! here by [`Resource`]. The Shopify side (topics, GraphQL documents, parsers) is
 //! `shopify/src/resource/`; adding a resource adds a module to both and a migration in `sql/`.
 //!
 //! Each upsert is one statement that also ensures the shop row and writes the webhook
 //! receipt's outcome (data-modifying CTEs); children arrive as parallel arrays (`unnest`).
 
-mod customers;
-mod orders;
+pub(crate) mod customers;
+pub(crate) mod orders;
 mod products;
 mod rows;
 

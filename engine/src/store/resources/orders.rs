@@ -25,7 +25,7 @@ use tokio_postgres::Error;
 use xeno_shopify::resource::orders::{
     order_from_graphql, order_from_rest, refund_from_graphql, refund_from_rest,
 };
-use xeno_shopify::{OrderRow, RefundRow, Topic};
+use xeno_shopify::{LineItemRow, OrderRow, RefundRow, Topic};
 
 use super::rows::{applied, dedup_by_id, has_any, tombstone_sql};
 use crate::envelope::{Envelope, Format};
@@ -63,16 +63,8 @@ pub(super) async fn apply(
     Ok(upsert_order(tx, env, webhook_id, &order, raw, replace_items).await?)
 }
 
-/// Upserts an order and, when applied, replaces its line items and merges its refunds.
-async fn upsert_order(
-    tx: &Transaction<'_>,
-    env: &Envelope,
-    webhook_id: Option<&str>,
-    order: &OrderRow,
-    raw: &str,
-    replace_items: bool,
-) -> Result<Outcome, Error> {
-    const SQL: &str = "
+/// The order, its line items and the receipt's outcome in one statement (see the module docs).
+const UPSERT_ORDER: &str = "
         WITH shop AS (
             INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING
         ), up AS (
@@ -137,21 +129,52 @@ async fn upsert_order(
         )
         SELECT EXISTS (SELECT 1 FROM up)";
 
-    let items = dedup_by_id(&order.line_items, |l| l.id);
-    let ids: Vec<i64> = items.iter().map(|l| l.id).collect();
-    let product_ids: Vec<Option<i64>> = items.iter().map(|l| l.product_id).collect();
-    let variant_ids: Vec<Option<i64>> = items.iter().map(|l| l.variant_id).collect();
-    let skus: Vec<Option<&str>> = items.iter().map(|l| l.sku.as_deref()).collect();
-    let titles: Vec<Option<&str>> = items.iter().map(|l| l.title.as_deref()).collect();
-    let variant_titles: Vec<Option<&str>> =
-        items.iter().map(|l| l.variant_title.as_deref()).collect();
-    let vendors: Vec<Option<&str>> = items.iter().map(|l| l.vendor.as_deref()).collect();
-    let quantities: Vec<i32> = items.iter().map(|l| l.quantity).collect();
-    let prices: Vec<Option<Decimal>> = items.iter().map(|l| l.price).collect();
-    let discounts: Vec<Option<Decimal>> = items.iter().map(|l| l.total_discount).collect();
-    let currencies: Vec<Option<&str>> = items.iter().map(|l| l.currency.as_deref()).collect();
+/// The line items of an order as the parallel arrays `UPSERT_ORDER` unnests ($26 to $36),
+/// deduplicated by id.
+struct LineItemColumns<'a> {
+    ids: Vec<i64>,
+    product_ids: Vec<Option<i64>>,
+    variant_ids: Vec<Option<i64>>,
+    skus: Vec<Option<&'a str>>,
+    titles: Vec<Option<&'a str>>,
+    variant_titles: Vec<Option<&'a str>>,
+    vendors: Vec<Option<&'a str>>,
+    quantities: Vec<i32>,
+    prices: Vec<Option<Decimal>>,
+    discounts: Vec<Option<Decimal>>,
+    currencies: Vec<Option<&'a str>>,
+}
 
-    let stmt = tx.prepare_cached(SQL).await?;
+impl<'a> LineItemColumns<'a> {
+    fn new(line_items: &'a [LineItemRow]) -> Self {
+        let items = dedup_by_id(line_items, |l| l.id);
+        LineItemColumns {
+            ids: items.iter().map(|l| l.id).collect(),
+            product_ids: items.iter().map(|l| l.product_id).collect(),
+            variant_ids: items.iter().map(|l| l.variant_id).collect(),
+            skus: items.iter().map(|l| l.sku.as_deref()).collect(),
+            titles: items.iter().map(|l| l.title.as_deref()).collect(),
+            variant_titles: items.iter().map(|l| l.variant_title.as_deref()).collect(),
+            vendors: items.iter().map(|l| l.vendor.as_deref()).collect(),
+            quantities: items.iter().map(|l| l.quantity).collect(),
+            prices: items.iter().map(|l| l.price).collect(),
+            discounts: items.iter().map(|l| l.total_discount).collect(),
+            currencies: items.iter().map(|l| l.currency.as_deref()).collect(),
+        }
+    }
+}
+
+/// Upserts an order and, when applied, replaces its line items and merges its refunds.
+async fn upsert_order(
+    tx: &Transaction<'_>,
+    env: &Envelope,
+    webhook_id: Option<&str>,
+    order: &OrderRow,
+    raw: &str,
+    replace_items: bool,
+) -> Result<Outcome, Error> {
+    let li = LineItemColumns::new(&order.line_items);
+    let stmt = tx.prepare_cached(UPSERT_ORDER).await?;
     let rows = tx
         .query(
             &stmt,
@@ -181,17 +204,17 @@ async fn upsert_order(
                 &raw,
                 &webhook_id,
                 &replace_items,
-                &ids,
-                &product_ids,
-                &variant_ids,
-                &skus,
-                &titles,
-                &variant_titles,
-                &vendors,
-                &quantities,
-                &prices,
-                &discounts,
-                &currencies,
+                &li.ids,
+                &li.product_ids,
+                &li.variant_ids,
+                &li.skus,
+                &li.titles,
+                &li.variant_titles,
+                &li.vendors,
+                &li.quantities,
+                &li.prices,
+                &li.discounts,
+                &li.currencies,
             ],
         )
         .await?;
@@ -273,4 +296,43 @@ async fn upsert_refunds(
         tx.execute(&stmt, &[&shop_domain, &changed]).await?;
     }
     Ok(())
+}
+
+/// The orders of a customer being redacted (by customer id, listed order ids, or email) with
+/// their `raw`, for `store/compliance.rs` to scrub.
+pub(crate) async fn of_customer(
+    tx: &Transaction<'_>,
+    shop: &str,
+    customer_id: Option<i64>,
+    order_ids: &[i64],
+    email: Option<&str>,
+) -> Result<Vec<(i64, Value)>, Error> {
+    let rows = tx
+        .query(
+            "SELECT id, raw FROM orders
+             WHERE shop_domain = $1
+               AND (customer_id = $2 OR id = ANY($3::int8[])
+                    OR ($4::text IS NOT NULL AND lower(email) = $4))",
+            &[&shop, &customer_id, &order_ids, &email],
+        )
+        .await?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}
+
+/// Writes redacted orders: `email` erased, `raw` replaced by the scrubbed one, `redacted_at`
+/// set (kept from an earlier redaction). Returns the rows changed.
+pub(crate) async fn write_redacted(
+    tx: &Transaction<'_>,
+    shop: &str,
+    orders: Vec<(i64, Value)>,
+) -> Result<u64, Error> {
+    let (ids, raws): (Vec<i64>, Vec<Value>) = orders.into_iter().unzip();
+    tx.execute(
+        "UPDATE orders o SET email = NULL, raw = u.raw,
+                redacted_at = COALESCE(o.redacted_at, now())
+         FROM unnest($2::int8[], $3::jsonb[]) AS u(id, raw)
+         WHERE o.shop_domain = $1 AND o.id = u.id",
+        &[&shop, &ids, &raws],
+    )
+    .await
 }

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use tokio_postgres::Error;
 use xeno_shopify::resource::products::{product_from_graphql, product_from_rest};
-use xeno_shopify::ProductRow;
+use xeno_shopify::{ProductRow, VariantRow};
 
 use super::rows::{applied, dedup_by_id, has_any, tombstone_sql};
 use crate::envelope::{Envelope, Format};
@@ -40,16 +40,8 @@ pub(super) async fn apply(
 }
 
 /// Upserts a product and, when applied, replaces its variants. A variant without a stated
-/// currency takes the shop's.
-async fn upsert_product(
-    tx: &Transaction<'_>,
-    env: &Envelope,
-    webhook_id: Option<&str>,
-    p: &ProductRow,
-    raw: &str,
-    replace_variants: bool,
-) -> Result<Outcome, Error> {
-    const SQL: &str = "
+/// The product, its variants and the receipt's outcome in one statement (see the module docs).
+const UPSERT_PRODUCT: &str = "
         WITH shop AS (
             INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING
         ), up AS (
@@ -93,19 +85,50 @@ async fn upsert_product(
         )
         SELECT EXISTS (SELECT 1 FROM up)";
 
-    let variants = dedup_by_id(&p.variants, |v| v.id);
-    let ids: Vec<i64> = variants.iter().map(|v| v.id).collect();
-    let titles: Vec<Option<&str>> = variants.iter().map(|v| v.title.as_deref()).collect();
-    let skus: Vec<Option<&str>> = variants.iter().map(|v| v.sku.as_deref()).collect();
-    let prices: Vec<Option<Decimal>> = variants.iter().map(|v| v.price).collect();
-    let compare: Vec<Option<Decimal>> = variants.iter().map(|v| v.compare_at_price).collect();
-    let currencies: Vec<Option<&str>> = variants.iter().map(|v| v.currency.as_deref()).collect();
-    let positions: Vec<Option<i32>> = variants.iter().map(|v| v.position).collect();
-    let inventory: Vec<Option<i32>> = variants.iter().map(|v| v.inventory_quantity).collect();
-    let created: Vec<Option<DateTime<Utc>>> = variants.iter().map(|v| v.created_at).collect();
-    let updated: Vec<Option<DateTime<Utc>>> = variants.iter().map(|v| v.updated_at).collect();
+/// The variants of a product as the parallel arrays `UPSERT_PRODUCT` unnests ($15 to $24),
+/// deduplicated by id.
+struct VariantColumns<'a> {
+    ids: Vec<i64>,
+    titles: Vec<Option<&'a str>>,
+    skus: Vec<Option<&'a str>>,
+    prices: Vec<Option<Decimal>>,
+    compare: Vec<Option<Decimal>>,
+    currencies: Vec<Option<&'a str>>,
+    positions: Vec<Option<i32>>,
+    inventory: Vec<Option<i32>>,
+    created: Vec<Option<DateTime<Utc>>>,
+    updated: Vec<Option<DateTime<Utc>>>,
+}
 
-    let stmt = tx.prepare_cached(SQL).await?;
+impl<'a> VariantColumns<'a> {
+    fn new(variants: &'a [VariantRow]) -> Self {
+        let variants = dedup_by_id(variants, |v| v.id);
+        VariantColumns {
+            ids: variants.iter().map(|v| v.id).collect(),
+            titles: variants.iter().map(|v| v.title.as_deref()).collect(),
+            skus: variants.iter().map(|v| v.sku.as_deref()).collect(),
+            prices: variants.iter().map(|v| v.price).collect(),
+            compare: variants.iter().map(|v| v.compare_at_price).collect(),
+            currencies: variants.iter().map(|v| v.currency.as_deref()).collect(),
+            positions: variants.iter().map(|v| v.position).collect(),
+            inventory: variants.iter().map(|v| v.inventory_quantity).collect(),
+            created: variants.iter().map(|v| v.created_at).collect(),
+            updated: variants.iter().map(|v| v.updated_at).collect(),
+        }
+    }
+}
+
+/// currency takes the shop's.
+async fn upsert_product(
+    tx: &Transaction<'_>,
+    env: &Envelope,
+    webhook_id: Option<&str>,
+    p: &ProductRow,
+    raw: &str,
+    replace_variants: bool,
+) -> Result<Outcome, Error> {
+    let v = VariantColumns::new(&p.variants);
+    let stmt = tx.prepare_cached(UPSERT_PRODUCT).await?;
     let rows = tx
         .query(
             &stmt,
@@ -124,16 +147,16 @@ async fn upsert_product(
                 &raw,
                 &webhook_id,
                 &replace_variants,
-                &ids,
-                &titles,
-                &skus,
-                &prices,
-                &compare,
-                &currencies,
-                &positions,
-                &inventory,
-                &created,
-                &updated,
+                &v.ids,
+                &v.titles,
+                &v.skus,
+                &v.prices,
+                &v.compare,
+                &v.currencies,
+                &v.positions,
+                &v.inventory,
+                &v.created,
+                &v.updated,
             ],
         )
         .await?;
