@@ -14,6 +14,10 @@
 //! - **Deletes** are tombstones; a delete that arrives first inserts the tombstone row.
 //! - **Compliance** topics ([`compliance`]) act on every table and return a summary.
 //!
+//! Files: [`receipts`] (`webhook_receipts`), [`resources`] (one module per resource),
+//! [`uninstall`] (`app/uninstalled`), [`compliance`], [`dead_letters`], and the types
+//! [`outcome::Outcome`] and [`error::StoreError`]. [`apply`] below dispatches by topic.
+//!
 //! Hot paths take two round trips for a webhook (receipt, then one statement for the entity
 //! and its children) and one for a sync record; every statement is prepared once per
 //! connection (`prepare_cached`) and fully parameterised.

@@ -6,13 +6,40 @@ use super::*;
 #[tokio::test]
 async fn every_fixture_webhook_lands_with_the_right_values() {
     let db = TestDb::new().await;
+    fixture_orders_land(&db).await;
+    fixture_customers_land(&db).await;
+    fixture_products_land(&db).await;
+    // Refund 509562969 on order 450789469.
+    let refund = fixture("rest/shopify_python_api/refund.json")["refund"].clone();
+    assert_eq!(
+        ok(&db, &webhook(SHOP, "refunds/create", "r1", &refund)).await,
+        Outcome::Applied
+    );
+    let total: Decimal = one(
+        &db,
+        "SELECT total_refunded FROM orders WHERE shop_domain = $1 AND id = 450789469",
+        &[&SHOP],
+    )
+    .await;
+    assert_eq!(total, dec("209.00"));
+    let receipts: i64 = one(
+        &db,
+        "SELECT count(*) FROM webhook_receipts WHERE shop_domain = $1 AND outcome = 'applied'",
+        &[&SHOP],
+    )
+    .await;
+    assert_eq!(receipts, 4 + 6 + 1);
+}
+
+/// The REST order fixtures, with their line items.
+async fn fixture_orders_land(db: &TestDb) {
     let orders = [
         python_order(),
         fixture("rest/go_shopify/order.json")["order"].clone(),
     ];
     for (i, o) in orders.iter().enumerate() {
         let env = webhook(SHOP, "orders/create", &format!("o{i}"), o);
-        assert_eq!(ok(&db, &env).await, Outcome::Applied);
+        assert_eq!(ok(db, &env).await, Outcome::Applied);
     }
     let client = db.pool.get().await.unwrap();
     let row = client
@@ -68,7 +95,11 @@ async fn every_fixture_webhook_lands_with_the_right_values() {
         .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
         .unwrap();
     assert_eq!(go, (dec("10.00"), dec("10.00"), true, "customer".into()));
+}
 
+/// The REST customer fixtures.
+async fn fixture_customers_land(db: &TestDb) {
+    let client = db.pool.get().await.unwrap();
     // Customers.
     for (i, c) in [
         fixture("rest/shopify_python_api/customer.json")["customer"].clone(),
@@ -78,7 +109,7 @@ async fn every_fixture_webhook_lands_with_the_right_values() {
     .enumerate()
     {
         let env = webhook(SHOP, "customers/create", &format!("c{i}"), c);
-        assert_eq!(ok(&db, &env).await, Outcome::Applied);
+        assert_eq!(ok(db, &env).await, Outcome::Applied);
     }
     let c: (String, Decimal, i32, String) = client
         .query_one(
@@ -98,7 +129,11 @@ async fn every_fixture_webhook_lands_with_the_right_values() {
             "Louisville".into()
         )
     );
+}
 
+/// The REST product fixtures, with their variants.
+async fn fixture_products_land(db: &TestDb) {
+    let client = db.pool.get().await.unwrap();
     // Products, including every product of the bare-array products.json.
     let mut products = vec![
         fixture("rest/shopify_python_api/product.json")["product"].clone(),
@@ -113,10 +148,10 @@ async fn every_fixture_webhook_lands_with_the_right_values() {
     );
     for (i, p) in products.iter().enumerate() {
         let env = webhook(SHOP, "products/create", &format!("p{i}"), p);
-        assert_eq!(ok(&db, &env).await, Outcome::Applied);
+        assert_eq!(ok(db, &env).await, Outcome::Applied);
     }
     let n: i64 = one(
-        &db,
+        db,
         "SELECT count(*) FROM products WHERE shop_domain = $1",
         &[&SHOP],
     )
@@ -144,27 +179,6 @@ async fn every_fixture_webhook_lands_with_the_right_values() {
             (1070325219, 1071559748, 1),
         ]
     );
-
-    // Refund 509562969 on order 450789469.
-    let refund = fixture("rest/shopify_python_api/refund.json")["refund"].clone();
-    assert_eq!(
-        ok(&db, &webhook(SHOP, "refunds/create", "r1", &refund)).await,
-        Outcome::Applied
-    );
-    let total: Decimal = one(
-        &db,
-        "SELECT total_refunded FROM orders WHERE shop_domain = $1 AND id = 450789469",
-        &[&SHOP],
-    )
-    .await;
-    assert_eq!(total, dec("209.00"));
-    let receipts: i64 = one(
-        &db,
-        "SELECT count(*) FROM webhook_receipts WHERE shop_domain = $1 AND outcome = 'applied'",
-        &[&SHOP],
-    )
-    .await;
-    assert_eq!(receipts, 4 + 6 + 1);
 }
 
 #[tokio::test]
