@@ -152,4 +152,13 @@ mod tests {
         assert!(!Topic::OrdersDelete.is_compliance());
         assert!(Topic::ProductsDelete.is_delete());
     }
+
+    #[test]
+    fn converts_from_and_compares_with_wire_strings() {
+        assert_eq!(Topic::from("orders/create"), Topic::OrdersCreate);
+        assert!(Topic::OrdersCreate == "orders/create");
+        assert_eq!(Topic::from("x/y"), Topic::Unknown("x/y".into()));
+        assert!(Topic::Unknown("x/y".into()) == "x/y");
+        assert!(Topic::OrdersCreate != "orders/updated");
+    }
 }

@@ -16,79 +16,14 @@
 //! - `customers/data_request`: the customer's row and orders (with line items) are copied
 //!   into `compliance_requests.export`, ready to hand to the merchant.
 
-use std::fmt;
-
 use deadpool_postgres::Transaction;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio_postgres::Error;
 use xeno_shopify::notices::CustomerRequest;
 
 use crate::envelope::{Envelope, Source};
+use crate::store::outcome::ComplianceSummary;
 use crate::store::resources::{customers, orders};
-
-/// What a compliance request did, for the log and `compliance_requests.summary`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComplianceSummary {
-    /// The topic (`customers/redact`, `shop/redact`, `customers/data_request`).
-    pub kind: &'static str,
-    /// The customer concerned, for customer requests.
-    pub customer_id: Option<i64>,
-    /// Rows affected, by table or action, in the order they were handled.
-    pub counts: Vec<(String, u64)>,
-}
-
-impl ComplianceSummary {
-    fn new(kind: &'static str, customer_id: Option<i64>) -> Self {
-        ComplianceSummary {
-            kind,
-            customer_id,
-            counts: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, what: impl Into<String>, n: u64) {
-        let what = what.into();
-        match self.counts.iter_mut().find(|(k, _)| *k == what) {
-            Some((_, total)) => *total += n,
-            None => self.counts.push((what, n)),
-        }
-    }
-
-    /// The count for `what` (0 when absent).
-    pub fn count(&self, what: &str) -> u64 {
-        self.counts
-            .iter()
-            .find(|(k, _)| k == what)
-            .map_or(0, |(_, n)| *n)
-    }
-
-    /// The counts as a JSON object (the `summary` column).
-    pub fn to_json(&self) -> Value {
-        let counts: Map<String, Value> = self
-            .counts
-            .iter()
-            .map(|(k, n)| (k.clone(), Value::from(*n)))
-            .collect();
-        Value::Object(counts)
-    }
-}
-
-impl fmt::Display for ComplianceSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind)?;
-        if let Some(id) = self.customer_id {
-            write!(f, " customer_id={id}")?;
-        }
-        f.write_str(":")?;
-        if self.counts.is_empty() {
-            f.write_str(" nothing stored")?;
-        }
-        for (what, n) in &self.counts {
-            write!(f, " {what}={n}")?;
-        }
-        Ok(())
-    }
-}
 
 /// Replaces every occurrence of personal data in free text and JSON.
 const REDACTED: &str = "[redacted]";
@@ -423,19 +358,5 @@ mod unit {
             json!({"a": "[redacted]", "b": ["x", {"c": "[redacted]"}], "n": 5})
         );
         assert!(!scrub_json(&mut v, &["bob@example.com".to_string()]));
-    }
-
-    #[test]
-    fn summary_displays_counts() {
-        let mut s = ComplianceSummary::new("customers/redact", Some(7));
-        s.add("customers", 1);
-        s.add("orders", 2);
-        s.add("customers", 1);
-        assert_eq!(
-            s.to_string(),
-            "customers/redact customer_id=7: customers=2 orders=2"
-        );
-        assert_eq!(s.count("orders"), 2);
-        assert_eq!(s.to_json(), json!({"customers": 2, "orders": 2}));
     }
 }

@@ -39,9 +39,8 @@ use xeno_shopify::{PayloadError, Topic};
 
 use crate::envelope::{Envelope, Source};
 
-pub use compliance::ComplianceSummary;
 pub use error::StoreError;
-pub use outcome::Outcome;
+pub use outcome::{ComplianceSummary, Outcome};
 
 /// Whether `env` must be applied after everything before it and before everything after it
 /// in a batch. Resource writes commute (guards make any order land on the same rows);
