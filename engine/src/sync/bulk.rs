@@ -165,11 +165,7 @@ pub async fn backfill(
         .await;
     }
     let mut bulk_id = cp.and_then(|c| c.bulk_operation_id.clone());
-    let mut skip = cp
-        .and_then(|c| c.cursor.as_deref())
-        .and_then(|c| c.strip_prefix("bulk:"))
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0);
+    let mut skip = bulk_lines_done(cp);
     loop {
         let id = match bulk_id.take() {
             Some(id) => {
@@ -227,6 +223,14 @@ pub async fn backfill(
         checkpoint::save_bulk(&ctx.pool, shop, resource, None).await?;
         skip = 0;
     }
+}
+
+/// Result lines already published by the resumed bulk operation (`bulk:<n>` in the cursor).
+fn bulk_lines_done(cp: Option<&Checkpoint>) -> u64 {
+    cp.and_then(|c| c.cursor.as_deref())
+        .and_then(|c| c.strip_prefix("bulk:"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0)
 }
 
 /// The paged fallback of a backfill: every object, then the deletion sweep (skipped when

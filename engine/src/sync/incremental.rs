@@ -99,16 +99,7 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
             Err(e) => return Err(e.into()),
         };
         let connection = data.get(resource.as_str()).cloned().unwrap_or(Value::Null);
-        let mut nodes = match connection.get("nodes") {
-            Some(Value::Array(nodes)) => nodes.clone(),
-            _ => {
-                return Err(SyncError::Failed(format!(
-                    "{} page without nodes: {}",
-                    resource.as_str(),
-                    truncate_json(&data)
-                )))
-            }
-        };
+        let mut nodes = page_nodes(resource, &data, &connection)?;
         complete_and_note(ctx, resource, &mut nodes, &mut result).await?;
         let seen = publish_page(ctx, &p, light, nodes).await?;
         ctx.progress.add_done(seen);
@@ -133,6 +124,22 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         if !light {
             page_size = adapt_page_size(ctx, name, page_size);
         }
+    }
+}
+
+/// The nodes of a page; an answer without them fails the run.
+fn page_nodes(
+    resource: Resource,
+    data: &Value,
+    connection: &Value,
+) -> Result<Vec<Value>, SyncError> {
+    match connection.get("nodes") {
+        Some(Value::Array(nodes)) => Ok(nodes.clone()),
+        _ => Err(SyncError::Failed(format!(
+            "{} page without nodes: {}",
+            resource.as_str(),
+            truncate_json(data)
+        ))),
     }
 }
 
