@@ -1,11 +1,12 @@
 //! The unit of work that travels from the edges (webhook receiver, sync) through JetStream to
 //! the UpsertWriter: Shopify's bytes exactly as received plus the metadata needed to apply them.
 //!
-//! The bus module encodes an `Envelope` as a NATS message (headers + payload) and decodes it
-//! back; the store module applies it inside a transaction.
+//! Neighbours: `bus/codec.rs` encodes an `Envelope` as a NATS message (headers + payload) and
+//! decodes it back; `store/mod.rs` applies it inside a transaction.
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use xeno_shopify::Topic;
 
 /// Where a record came from. Webhooks are deduplicated forever through `webhook_receipts`;
 /// sync records are idempotent upserts and leave no receipt.
@@ -62,9 +63,11 @@ impl Format {
 pub struct Envelope {
     /// The shop's normalised `*.myshopify.com` domain.
     pub shop_domain: String,
-    /// Shopify's topic (`orders/create`, …). Sync records use the `*/update` topic of their
-    /// resource (`orders/updated`, `customers/update`, `products/update`) or its delete topic.
-    pub topic: String,
+    /// Shopify's topic (`orders/create`, …), parsed once where the envelope is built (the
+    /// webhook receiver, the sync, the bus codec); a topic this engine does not know is kept
+    /// verbatim as [`Topic::Unknown`]. Sync records use their resource's update topic
+    /// (`orders/updated`, `customers/update`, `products/update`) or its delete topic.
+    pub topic: Topic,
     /// `X-Shopify-Webhook-Id` for webhooks (the dedupe key); a synthetic id for sync records.
     pub webhook_id: String,
     /// `X-Shopify-Event-Id`: shared by every delivery of one merchant action.

@@ -1,20 +1,29 @@
-//! Shopify's wire formats, defined once for the engine and the simulator.
+//! Shopify's wire formats, defined once for the engine and the simulator. No I/O.
 //!
 //! - [`signature`]: webhook HMAC signing and constant-time verification.
 //! - [`domain`], [`topic`], [`headers`]: what identifies a delivery.
-//! - [`model`] and [`parse`]: REST and GraphQL payloads normalised into the typed rows the
-//!   engine writes to PostgreSQL.
+//! - [`resource`]: the resource seam, one module per synced resource (its topics, GraphQL
+//!   documents, and parsers from REST and GraphQL into the typed rows of [`model`]).
+//! - [`notices`]: the webhook bodies that are not records (deletes, compliance, bulk finish).
+//! - [`fields`] and [`error`]: how loosely a value may be typed, and [`PayloadError`].
+//! - [`parse`]: every parser in one list.
 //! - [`throttle`]: the GraphQL cost extension both sides speak.
 
 pub mod domain;
+pub mod error;
+pub(crate) mod fields;
 pub mod headers;
 pub mod model;
+pub mod notices;
 pub mod parse;
+pub mod resource;
 pub mod signature;
 pub mod throttle;
 pub mod topic;
 
 pub use domain::{normalize_shop_domain, DomainError};
+pub use error::PayloadError;
 pub use model::{CustomerRow, LineItemRow, OrderRow, ProductRow, RefundRow, VariantRow};
-pub use parse::PayloadError;
-pub use topic::{Resource, Topic};
+pub use resource::spec::ResourceSpec;
+pub use resource::Resource;
+pub use topic::Topic;

@@ -1,5 +1,6 @@
-//! Typed rows, one field per column of `sql/V1__core_schema.sql`, built by [`crate::parse`]
-//! from either payload format and written by the engine's store.
+//! Typed rows, one field per column of the resource tables in `sql/` (see `sql/README.md`),
+//! built by the parsers of [`crate::resource`] from either payload format and written by the
+//! engine's store (`engine/src/store/resources/`).
 //!
 //! Money is an exact [`Decimal`] next to its ISO currency code; times are UTC; ids are
 //! Shopify's numeric ids. The bookkeeping columns (`shop_domain`, `deleted_at`,
@@ -70,7 +71,7 @@ pub struct LineItemRow {
 pub struct RefundRow {
     pub id: i64,
     pub order_id: i64,
-    /// Money returned to the buyer; see [`crate::parse`] for the rule.
+    /// Money returned to the buyer; see [`crate::resource::orders`] for the rule.
     pub amount: Decimal,
     pub currency: Option<String>,
     pub note: Option<String>,

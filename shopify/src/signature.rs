@@ -49,7 +49,7 @@ pub fn verify<S: AsRef<[u8]>>(secrets: &[S], body: &[u8], header: &str) -> bool 
 mod tests {
     use super::*;
 
-    /// The vector from Shopify's documentation (see shared/SHOPIFY.md).
+    /// The vector from Shopify's documentation.
     #[test]
     fn matches_shopify_vector() {
         let body = br#""my secret message""#;

@@ -1,45 +1,16 @@
-//! Webhook topics the engine understands, parsed once at the edge so the writer matches on an
-//! enum instead of strings. Anything else is kept as [`Topic::Unknown`]: the engine records
-//! and acknowledges it rather than failing (Shopify adds topics over time).
+//! Webhook topics the engine understands, parsed once at the edge (the webhook receiver, the
+//! bus decoding a message) so everything after matches on an enum instead of strings.
+//! Anything else is kept verbatim as [`Topic::Unknown`]: the engine records and acknowledges
+//! it rather than failing (Shopify adds topics over time).
+//!
+//! Topics that carry a resource's records map to it through [`Topic::resource`] (defined with
+//! the resources, in `resource/mod.rs`, from each resource's list of topics); the others (app,
+//! bulk operations, compliance) are handled by name.
 
 use std::fmt;
 
-/// The kind of record a topic is about; sync records use the same names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Resource {
-    /// `orders/*`.
-    Orders,
-    /// `refunds/create`.
-    Refunds,
-    /// `customers/*`, including the customer compliance topics.
-    Customers,
-    /// `products/*`.
-    Products,
-    /// The app's installation on the shop (`app/uninstalled`).
-    App,
-    /// `bulk_operations/finish`.
-    BulkOperations,
-    /// The whole shop (`shop/redact`).
-    Shop,
-}
-
-impl Resource {
-    /// The plural name used in topics, tables and `sync_state.resource`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Resource::Orders => "orders",
-            Resource::Refunds => "refunds",
-            Resource::Customers => "customers",
-            Resource::Products => "products",
-            Resource::App => "app",
-            Resource::BulkOperations => "bulk_operations",
-            Resource::Shop => "shop",
-        }
-    }
-}
-
 macro_rules! topics {
-    ($($variant:ident => $name:literal, $resource:ident;)*) => {
+    ($($variant:ident => $name:literal;)*) => {
         /// A Shopify webhook topic (`X-Shopify-Topic`).
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum Topic {
@@ -52,7 +23,7 @@ macro_rules! topics {
         }
 
         impl Topic {
-            /// Every known topic, in the order of SHOPIFY.md.
+            /// Every known topic.
             pub const ALL: &'static [Topic] = &[$(Topic::$variant),*];
 
             /// Parses a topic exactly as Shopify spells it; never fails.
@@ -70,42 +41,34 @@ macro_rules! topics {
                     Topic::Unknown(s) => s,
                 }
             }
-
-            /// The resource the topic is about; `None` for unknown topics.
-            pub fn resource(&self) -> Option<Resource> {
-                match self {
-                    $(Topic::$variant => Some(Resource::$resource),)*
-                    Topic::Unknown(_) => None,
-                }
-            }
         }
     };
 }
 
 topics! {
-    OrdersCreate => "orders/create", Orders;
-    OrdersUpdated => "orders/updated", Orders;
-    OrdersPaid => "orders/paid", Orders;
-    OrdersCancelled => "orders/cancelled", Orders;
-    OrdersFulfilled => "orders/fulfilled", Orders;
-    OrdersPartiallyFulfilled => "orders/partially_fulfilled", Orders;
-    OrdersEdited => "orders/edited", Orders;
-    OrdersDelete => "orders/delete", Orders;
-    RefundsCreate => "refunds/create", Refunds;
-    CustomersCreate => "customers/create", Customers;
-    CustomersUpdate => "customers/update", Customers;
-    CustomersDelete => "customers/delete", Customers;
-    CustomersEnable => "customers/enable", Customers;
-    CustomersDisable => "customers/disable", Customers;
-    CustomersMerge => "customers/merge", Customers;
-    ProductsCreate => "products/create", Products;
-    ProductsUpdate => "products/update", Products;
-    ProductsDelete => "products/delete", Products;
-    AppUninstalled => "app/uninstalled", App;
-    BulkOperationsFinish => "bulk_operations/finish", BulkOperations;
-    CustomersDataRequest => "customers/data_request", Customers;
-    CustomersRedact => "customers/redact", Customers;
-    ShopRedact => "shop/redact", Shop;
+    OrdersCreate => "orders/create";
+    OrdersUpdated => "orders/updated";
+    OrdersPaid => "orders/paid";
+    OrdersCancelled => "orders/cancelled";
+    OrdersFulfilled => "orders/fulfilled";
+    OrdersPartiallyFulfilled => "orders/partially_fulfilled";
+    OrdersEdited => "orders/edited";
+    OrdersDelete => "orders/delete";
+    RefundsCreate => "refunds/create";
+    CustomersCreate => "customers/create";
+    CustomersUpdate => "customers/update";
+    CustomersDelete => "customers/delete";
+    CustomersEnable => "customers/enable";
+    CustomersDisable => "customers/disable";
+    CustomersMerge => "customers/merge";
+    ProductsCreate => "products/create";
+    ProductsUpdate => "products/update";
+    ProductsDelete => "products/delete";
+    AppUninstalled => "app/uninstalled";
+    BulkOperationsFinish => "bulk_operations/finish";
+    CustomersDataRequest => "customers/data_request";
+    CustomersRedact => "customers/redact";
+    ShopRedact => "shop/redact";
 }
 
 impl Topic {
@@ -126,6 +89,24 @@ impl Topic {
     }
 }
 
+impl From<&str> for Topic {
+    fn from(s: &str) -> Topic {
+        Topic::parse(s)
+    }
+}
+
+impl PartialEq<str> for Topic {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Topic {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl fmt::Display for Topic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -142,7 +123,14 @@ mod tests {
         for t in Topic::ALL {
             assert_eq!(&Topic::parse(t.as_str()), t);
             let prefix = t.as_str().split('/').next().unwrap();
-            assert_eq!(t.resource().unwrap().as_str(), prefix, "{t}");
+            match t.resource() {
+                Some(r) if prefix == "refunds" => assert_eq!(r.as_str(), "orders", "{t}"),
+                Some(r) => assert_eq!(r.as_str(), prefix, "{t}"),
+                None => assert!(
+                    t.is_compliance() || matches!(prefix, "app" | "bulk_operations"),
+                    "{t}"
+                ),
+            }
         }
     }
 
@@ -163,6 +151,14 @@ mod tests {
         assert!(Topic::ShopRedact.is_compliance());
         assert!(!Topic::OrdersDelete.is_compliance());
         assert!(Topic::ProductsDelete.is_delete());
-        assert_eq!(Topic::RefundsCreate.resource(), Some(Resource::Refunds));
+    }
+
+    #[test]
+    fn converts_from_and_compares_with_wire_strings() {
+        assert_eq!(Topic::from("orders/create"), Topic::OrdersCreate);
+        assert!(Topic::OrdersCreate == "orders/create");
+        assert_eq!(Topic::from("x/y"), Topic::Unknown("x/y".into()));
+        assert!(Topic::Unknown("x/y".into()) == "x/y");
+        assert!(Topic::OrdersCreate != "orders/updated");
     }
 }

@@ -1,7 +1,7 @@
 //! Property tests of what the engine parses from strangers, through the crate's public API:
 //! money and ids at the edges of their types, generated orders that must round-trip their
 //! key fields, shop domains and topics from headers, and signature verification. (Arbitrary
-//! JSON and bytes through every parser are the unit tests at the end of `parse/tests.rs`.)
+//! JSON and bytes through every parser are in `parse_never_panics.rs`.)
 //! Case counts are bounded so the whole file runs in a few seconds.
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -72,7 +72,7 @@ fn workload(orders: usize, mixed: bool) -> anyhow::Result<(Vec<Envelope>, u64)> 
     let mut out = Vec::with_capacity(orders);
     let envelope = |topic: &str, body: Bytes| Envelope {
         shop_domain: SHOP.to_string(),
-        topic: topic.to_string(),
+        topic: topic.into(),
         webhook_id: uuid::Uuid::new_v4().to_string(),
         event_id: None,
         api_version: Some("2025-07".to_string()),

@@ -145,7 +145,7 @@ async fn accept(
 
     let envelope = Envelope {
         shop_domain: domain,
-        topic: topic.to_string(),
+        topic: topic.into(),
         webhook_id: webhook_id.to_string(),
         event_id: header(headers, "x-shopify-event-id").map(str::to_string),
         api_version: Some(api_version.to_string()),

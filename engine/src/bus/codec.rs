@@ -1,22 +1,21 @@
-//! An [`Envelope`] as a NATS message: Shopify's headers carried as NATS headers, the raw body
-//! as the payload, `Nats-Msg-Id` set to the webhook id so JetStream drops re-deliveries inside
+//! An [`Envelope`] as a NATS message: Shopify's headers carried as NATS headers (named by
+//! `xeno_shopify::headers`, in Shopify's spelling: NATS header names are case-sensitive) plus
+//! the engine's own [`SOURCE`] and [`FORMAT`], the raw body as the payload, `Nats-Msg-Id` set to the webhook id so JetStream drops re-deliveries inside
 //! its dedupe window.
 
 use async_nats::header::{HeaderMap, NATS_MESSAGE_ID};
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use thiserror::Error;
+use xeno_shopify::headers::{API_VERSION, EVENT_ID, SHOP_DOMAIN, TOPIC, TRIGGERED_AT, WEBHOOK_ID};
+use xeno_shopify::Topic;
 
 use crate::envelope::{Envelope, Format, Source};
 
-pub const H_TOPIC: &str = "X-Shopify-Topic";
-pub const H_SHOP: &str = "X-Shopify-Shop-Domain";
-pub const H_WEBHOOK_ID: &str = "X-Shopify-Webhook-Id";
-pub const H_EVENT_ID: &str = "X-Shopify-Event-Id";
-pub const H_API_VERSION: &str = "X-Shopify-API-Version";
-pub const H_TRIGGERED_AT: &str = "X-Shopify-Triggered-At";
-pub const H_SOURCE: &str = "Xeno-Source";
-pub const H_FORMAT: &str = "Xeno-Format";
+/// The engine's own header: where the record came from ([`Source`]).
+pub const SOURCE: &str = "Xeno-Source";
+/// The engine's own header: the body's shape ([`Format`]).
+pub const FORMAT: &str = "Xeno-Format";
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum DecodeError {
@@ -32,23 +31,23 @@ pub enum DecodeError {
 pub fn encode(env: &Envelope) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(NATS_MESSAGE_ID, env.webhook_id.as_str());
-    h.insert(H_TOPIC, env.topic.as_str());
-    h.insert(H_SHOP, env.shop_domain.as_str());
-    h.insert(H_WEBHOOK_ID, env.webhook_id.as_str());
+    h.insert(TOPIC, env.topic.as_str());
+    h.insert(SHOP_DOMAIN, env.shop_domain.as_str());
+    h.insert(WEBHOOK_ID, env.webhook_id.as_str());
     if let Some(v) = &env.event_id {
-        h.insert(H_EVENT_ID, v.as_str());
+        h.insert(EVENT_ID, v.as_str());
     }
     if let Some(v) = &env.api_version {
-        h.insert(H_API_VERSION, v.as_str());
+        h.insert(API_VERSION, v.as_str());
     }
     if let Some(t) = env.triggered_at {
         h.insert(
-            H_TRIGGERED_AT,
+            TRIGGERED_AT,
             t.to_rfc3339_opts(SecondsFormat::Micros, true).as_str(),
         );
     }
-    h.insert(H_SOURCE, env.source.as_str());
-    h.insert(H_FORMAT, env.format.as_str());
+    h.insert(SOURCE, env.source.as_str());
+    h.insert(FORMAT, env.format.as_str());
     h
 }
 
@@ -58,14 +57,14 @@ pub fn decode(headers: Option<&HeaderMap>, payload: Bytes) -> Result<Envelope, D
     let get = |k: &'static str| h.get(k).map(|v| v.as_str().to_string());
     let need = |k: &'static str| get(k).ok_or(DecodeError::Missing(k));
     Ok(Envelope {
-        shop_domain: need(H_SHOP)?,
-        topic: need(H_TOPIC)?,
-        webhook_id: need(H_WEBHOOK_ID)?,
-        event_id: get(H_EVENT_ID),
-        api_version: get(H_API_VERSION),
-        triggered_at: get(H_TRIGGERED_AT).and_then(|t| parse_time(&t)),
-        source: Source::parse(&need(H_SOURCE)?).ok_or(DecodeError::Invalid(H_SOURCE))?,
-        format: Format::parse(&need(H_FORMAT)?).ok_or(DecodeError::Invalid(H_FORMAT))?,
+        shop_domain: need(SHOP_DOMAIN)?,
+        topic: Topic::parse(&need(TOPIC)?),
+        webhook_id: need(WEBHOOK_ID)?,
+        event_id: get(EVENT_ID),
+        api_version: get(API_VERSION),
+        triggered_at: get(TRIGGERED_AT).and_then(|t| parse_time(&t)),
+        source: Source::parse(&need(SOURCE)?).ok_or(DecodeError::Invalid(SOURCE))?,
+        format: Format::parse(&need(FORMAT)?).ok_or(DecodeError::Invalid(FORMAT))?,
         body: payload,
     })
 }
@@ -98,7 +97,7 @@ mod tests {
     fn round_trips() {
         let env = Envelope {
             shop_domain: "acme.myshopify.com".into(),
-            topic: "orders/create".into(),
+            topic: Topic::OrdersCreate,
             webhook_id: "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043".into(),
             event_id: Some("98880550-7158-44d4-b7cd-2c97c8a091b5".into()),
             api_version: Some("2025-07".into()),
@@ -111,6 +110,12 @@ mod tests {
         assert_eq!(h.get(NATS_MESSAGE_ID).unwrap().as_str(), env.webhook_id);
         let back = decode(Some(&h), env.body.clone()).unwrap();
         assert_eq!(back.topic, env.topic);
+        let mut unknown = h.clone();
+        unknown.insert(TOPIC, "orders/risk_assessment_changed");
+        assert_eq!(
+            decode(Some(&unknown), env.body.clone()).unwrap().topic,
+            Topic::Unknown("orders/risk_assessment_changed".into())
+        );
         assert_eq!(back.triggered_at, env.triggered_at);
         assert_eq!(back.source, Source::Webhook);
         assert_eq!(back.event_id, env.event_id);

@@ -16,78 +16,14 @@
 //! - `customers/data_request`: the customer's row and orders (with line items) are copied
 //!   into `compliance_requests.export`, ready to hand to the merchant.
 
-use std::fmt;
-
 use deadpool_postgres::Transaction;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio_postgres::Error;
-use xeno_shopify::parse::CustomerRequest;
+use xeno_shopify::notices::CustomerRequest;
 
 use crate::envelope::{Envelope, Source};
-
-/// What a compliance request did, for the log and `compliance_requests.summary`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComplianceSummary {
-    /// The topic (`customers/redact`, `shop/redact`, `customers/data_request`).
-    pub kind: &'static str,
-    /// The customer concerned, for customer requests.
-    pub customer_id: Option<i64>,
-    /// Rows affected, by table or action, in the order they were handled.
-    pub counts: Vec<(String, u64)>,
-}
-
-impl ComplianceSummary {
-    fn new(kind: &'static str, customer_id: Option<i64>) -> Self {
-        ComplianceSummary {
-            kind,
-            customer_id,
-            counts: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, what: impl Into<String>, n: u64) {
-        let what = what.into();
-        match self.counts.iter_mut().find(|(k, _)| *k == what) {
-            Some((_, total)) => *total += n,
-            None => self.counts.push((what, n)),
-        }
-    }
-
-    /// The count for `what` (0 when absent).
-    pub fn count(&self, what: &str) -> u64 {
-        self.counts
-            .iter()
-            .find(|(k, _)| k == what)
-            .map_or(0, |(_, n)| *n)
-    }
-
-    /// The counts as a JSON object (the `summary` column).
-    pub fn to_json(&self) -> Value {
-        let counts: Map<String, Value> = self
-            .counts
-            .iter()
-            .map(|(k, n)| (k.clone(), Value::from(*n)))
-            .collect();
-        Value::Object(counts)
-    }
-}
-
-impl fmt::Display for ComplianceSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind)?;
-        if let Some(id) = self.customer_id {
-            write!(f, " customer_id={id}")?;
-        }
-        f.write_str(":")?;
-        if self.counts.is_empty() {
-            f.write_str(" nothing stored")?;
-        }
-        for (what, n) in &self.counts {
-            write!(f, " {what}={n}")?;
-        }
-        Ok(())
-    }
-}
+use crate::store::outcome::ComplianceSummary;
+use crate::store::resources::{customers, orders};
 
 /// Replaces every occurrence of personal data in free text and JSON.
 const REDACTED: &str = "[redacted]";
@@ -164,69 +100,23 @@ pub(super) async fn redact_customer(
     let mut summary = ComplianceSummary::new("customers/redact", req.customer_id);
 
     // 1. The customer's own rows.
-    let erase = |id: &str| {
-        format!(
-            "email = NULL, phone = NULL, first_name = NULL, last_name = NULL,
-             default_city = NULL, default_province = NULL, default_country = NULL,
-             raw = jsonb_build_object('id', {id}, 'redacted', true), redacted_at = now()"
-        )
-    };
-    if let Some(id) = req.customer_id {
-        let sql = format!(
-            "INSERT INTO customers AS t (shop_domain, id, updated_at, deleted_at, redacted_at, raw)
-             VALUES ($1, $2, to_timestamp(0), now(), now(),
-                     jsonb_build_object('id', $2::int8, 'redacted', true))
-             ON CONFLICT (shop_domain, id) DO UPDATE SET {}",
-            erase("t.id")
-        );
-        let n = tx.execute(&sql, &[&shop, &id]).await?;
-        summary.add("customers", n);
-    }
-    if let Some(email) = &email {
-        let sql = format!(
-            "UPDATE customers SET {}
-             WHERE shop_domain = $1 AND lower(email) = $2 AND id IS DISTINCT FROM $3",
-            erase("id")
-        );
-        let n = tx.execute(&sql, &[&shop, email, &req.customer_id]).await?;
+    if let Some(n) = customers::redact(tx, shop, req.customer_id, email.as_deref()).await? {
         summary.add("customers", n);
     }
 
     // 2. The customer's orders: email and the personal parts of raw.
-    let rows = tx
-        .query(
-            "SELECT id, raw FROM orders
-             WHERE shop_domain = $1
-               AND (customer_id = $2 OR id = ANY($3::int8[])
-                    OR ($4::text IS NOT NULL AND lower(email) = $4))",
-            &[&shop, &req.customer_id, &req.order_ids, &email],
-        )
-        .await?;
-    let mut ids = Vec::with_capacity(rows.len());
-    let mut raws = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: i64 = row.get(0);
-        let mut raw: Value = row.get(1);
-        if let Value::Object(map) = &mut raw {
+    let mut orders =
+        orders::of_customer(tx, shop, req.customer_id, &req.order_ids, email.as_deref()).await?;
+    for (_, raw) in &mut orders {
+        if let Value::Object(map) = raw {
             for key in ORDER_PERSONAL_KEYS {
                 map.remove(*key);
             }
         }
-        scrub_json(&mut raw, &needles);
-        ids.push(id);
-        raws.push(raw);
+        scrub_json(raw, &needles);
     }
-    if !ids.is_empty() {
-        let n = tx
-            .execute(
-                "UPDATE orders o SET email = NULL, raw = u.raw,
-                        redacted_at = COALESCE(o.redacted_at, now())
-                 FROM unnest($2::int8[], $3::jsonb[]) AS u(id, raw)
-                 WHERE o.shop_domain = $1 AND o.id = u.id",
-                &[&shop, &ids, &raws],
-            )
-            .await?;
-        summary.add("orders", n);
+    if !orders.is_empty() {
+        summary.add("orders", orders::write_redacted(tx, shop, orders).await?);
     }
 
     // 3. Earlier exports of this customer.
@@ -468,19 +358,5 @@ mod unit {
             json!({"a": "[redacted]", "b": ["x", {"c": "[redacted]"}], "n": 5})
         );
         assert!(!scrub_json(&mut v, &["bob@example.com".to_string()]));
-    }
-
-    #[test]
-    fn summary_displays_counts() {
-        let mut s = ComplianceSummary::new("customers/redact", Some(7));
-        s.add("customers", 1);
-        s.add("orders", 2);
-        s.add("customers", 1);
-        assert_eq!(
-            s.to_string(),
-            "customers/redact customer_id=7: customers=2 orders=2"
-        );
-        assert_eq!(s.count("orders"), 2);
-        assert_eq!(s.to_json(), json!({"customers": 2, "orders": 2}));
     }
 }

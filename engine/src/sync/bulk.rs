@@ -20,7 +20,12 @@ use serde_json::{json, Map, Value};
 use super::checkpoint::{self, Checkpoint};
 use super::graphql_client::Backoff;
 use super::incremental::{self, Pass, OVERLAP};
-use super::{queries, Resource, SyncContext, SyncError};
+use xeno_shopify::Resource;
+
+use super::context::SyncContext;
+use super::error::SyncError;
+use super::node::node_id;
+use super::queries;
 
 /// Objects per publish batch (one checkpoint per batch).
 const BATCH: usize = 500;
@@ -160,18 +165,14 @@ pub async fn backfill(
         .await;
     }
     let mut bulk_id = cp.and_then(|c| c.bulk_operation_id.clone());
-    let mut skip = cp
-        .and_then(|c| c.cursor.as_deref())
-        .and_then(|c| c.strip_prefix("bulk:"))
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0);
+    let mut skip = bulk_lines_done(cp);
     loop {
         let id = match bulk_id.take() {
             Some(id) => {
                 tracing::info!(shop = %shop, resource = resource.as_str(), bulk_operation = %id, skip, "resuming bulk operation");
                 id
             }
-            None => match start(ctx, &queries::bulk_query(resource)).await? {
+            None => match start(ctx, &resource.spec().bulk_query()).await? {
                 Some(id) => {
                     checkpoint::save_bulk(&ctx.pool, shop, resource, Some(&id)).await?;
                     tracing::info!(shop = %shop, resource = resource.as_str(), bulk_operation = %id, "bulk operation started");
@@ -224,6 +225,14 @@ pub async fn backfill(
     }
 }
 
+/// Result lines already published by the resumed bulk operation (`bulk:<n>` in the cursor).
+fn bulk_lines_done(cp: Option<&Checkpoint>) -> u64 {
+    cp.and_then(|c| c.cursor.as_deref())
+        .and_then(|c| c.strip_prefix("bulk:"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
 /// The paged fallback of a backfill: every object, then the deletion sweep (skipped when
 /// resuming, since the ids before the cursor were not listed again).
 async fn paged(
@@ -257,7 +266,7 @@ pub async fn live_ids(
     resource: Resource,
 ) -> Result<(HashSet<i64>, DateTime<Utc>), SyncError> {
     let before = Utc::now() - OVERLAP;
-    if let Some(id) = start(ctx, &queries::bulk_ids_query(resource)).await? {
+    if let Some(id) = start(ctx, &resource.spec().bulk_ids_query()).await? {
         let op = wait(ctx, &id).await?;
         if op.status == "COMPLETED" {
             let listed_at = op.created_at.unwrap_or(before);
@@ -304,7 +313,7 @@ async fn download_ids(ctx: &SyncContext, url: &str) -> Result<Option<HashSet<i64
             for line in lines.push(&chunk) {
                 if let Some(id) = serde_json::from_slice::<Value>(&line)
                     .ok()
-                    .and_then(|v| super::node_id(&v))
+                    .and_then(|v| node_id(&v))
                 {
                     ids.insert(id);
                 }
@@ -313,7 +322,7 @@ async fn download_ids(ctx: &SyncContext, url: &str) -> Result<Option<HashSet<i64
         if let Some(line) = lines.finish() {
             if let Some(id) = serde_json::from_slice::<Value>(&line)
                 .ok()
-                .and_then(|v| super::node_id(&v))
+                .and_then(|v| node_id(&v))
             {
                 ids.insert(id);
             }
@@ -384,7 +393,7 @@ async fn read_result(
             }
             for root in complete {
                 roots += 1;
-                if let Some(id) = super::node_id(&root) {
+                if let Some(id) = node_id(&root) {
                     ids.insert(id);
                 }
                 if roots > acked {
@@ -464,7 +473,7 @@ struct Rebuilder {
 impl Rebuilder {
     fn new(resource: Resource) -> Rebuilder {
         Rebuilder {
-            nested: queries::nested(resource).map(|(field, _)| field),
+            nested: resource.spec().nested.map(|n| n.field),
             current: None,
         }
     }

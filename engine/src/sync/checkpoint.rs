@@ -10,7 +10,10 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
-use super::{Resource, SyncError, SyncMode};
+use xeno_shopify::Resource;
+
+use super::error::SyncError;
+use super::mode::SyncMode;
 
 /// One resource's checkpoint.
 #[derive(Debug, Clone, Default)]

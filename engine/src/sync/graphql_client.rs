@@ -22,6 +22,7 @@ use rand::Rng;
 use reqwest::{StatusCode, Url};
 use serde_json::{json, Value};
 use thiserror::Error;
+use xeno_shopify::headers;
 use xeno_shopify::throttle::QueryCost;
 
 use super::bucket::Bucket;
@@ -104,6 +105,14 @@ impl Backoff {
     }
 }
 
+/// What one request came to.
+enum Attempt {
+    /// The answer, or a failure retrying cannot fix.
+    Done(Result<Value, ClientError>),
+    /// Try again (any wait already slept).
+    Retry,
+}
+
 /// One shop's GraphQL endpoint, token and mirrored bucket.
 pub struct GraphqlClient {
     http: reqwest::Client,
@@ -112,7 +121,7 @@ pub struct GraphqlClient {
     shop: String,
     bucket: Mutex<Bucket>,
     /// Requested cost Shopify reported per query name, the expected cost of the next one.
-    expected: Mutex<HashMap<&'static str, f64>>,
+    expected: Mutex<HashMap<String, f64>>,
     metrics: Arc<Metrics>,
     pub stats: ClientStats,
 }
@@ -164,7 +173,7 @@ impl GraphqlClient {
     /// Runs `query` (named `name` for cost bookkeeping) and returns its `data`.
     pub async fn query(
         &self,
-        name: &'static str,
+        name: &str,
         query: &str,
         variables: Value,
     ) -> Result<Value, ClientError> {
@@ -179,112 +188,134 @@ impl GraphqlClient {
         loop {
             self.wait_for_budget(name).await;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let sent = self
-                .http
-                .post(self.endpoint.clone())
-                .header("X-Shopify-Access-Token", token.expose())
-                .json(&body)
-                .send()
-                .await;
-            let response = match sent {
-                Ok(r) => r,
-                Err(e) => {
-                    let wait = backoff.next_delay();
-                    self.transient(format!("request failed: {e}"), wait);
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
+            let answer = match self.send(token, &body, &mut backoff).await {
+                Attempt::Done(Ok(answer)) => answer,
+                Attempt::Done(Err(e)) => return Err(e),
+                Attempt::Retry => continue,
             };
-            let status = response.status();
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                let retry_after = response
-                    .headers()
-                    .get("Retry-After")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                    .filter(|s| s.is_finite() && *s >= 0.0)
-                    .unwrap_or(1.0)
-                    .min(MAX_RETRY_AFTER_SECS);
-                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
-                let jitter = rand::thread_rng().gen_range(0.0..=0.2) * retry_after.max(0.5);
-                let wait = Duration::from_secs_f64(retry_after + jitter);
-                self.transient("HTTP 429 Too Many Requests".into(), wait);
-                tokio::time::sleep(wait).await;
-                continue;
+            match self.read_answer(name, answer, &mut backoff).await {
+                Attempt::Done(result) => return result,
+                Attempt::Retry => continue,
             }
-            if matches!(status.as_u16(), 401 | 402 | 403 | 404 | 423) {
-                let text = response.text().await.unwrap_or_default();
-                let reason = match status.as_u16() {
-                    401 => "access token rejected (app uninstalled or token revoked)",
-                    402 => "shop frozen (payment required)",
-                    403 => "access denied (missing scope)",
-                    404 => "shop not found",
-                    _ => "shop locked",
-                };
-                return Err(ClientError::Permanent(format!(
-                    "HTTP {}: {reason}: {}",
-                    status.as_u16(),
-                    truncate(&text, 200)
-                )));
-            }
-            if !status.is_success() {
-                let wait = backoff.next_delay();
-                self.transient(format!("HTTP {}", status.as_u16()), wait);
-                tokio::time::sleep(wait).await;
-                continue;
-            }
-            let value: Value = match response.json().await {
-                Ok(v) => v,
-                Err(e) => {
-                    let wait = backoff.next_delay();
-                    self.transient(format!("unreadable answer: {e}"), wait);
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-            };
-            let cost = QueryCost::from_response(&value);
-            if let Some(cost) = &cost {
-                self.observe(name, cost);
-            }
-            if let Some(errors) = value.get("errors").filter(|e| !e.is_null()) {
-                let code = |c: &str| {
-                    errors.as_array().is_some_and(|list| {
-                        list.iter().any(|e| {
-                            e.pointer("/extensions/code").and_then(Value::as_str) == Some(c)
-                        })
-                    })
-                };
-                if code("THROTTLED") {
-                    self.stats.throttled.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(shop = %self.shop, query = name, "throttled; waiting for the bucket");
-                    // The bucket now says how short we are; wait_for_budget sleeps that long.
-                    if cost.is_none() {
-                        tokio::time::sleep(backoff.next_delay()).await;
-                    }
-                    continue;
-                }
-                if code("MAX_COST_EXCEEDED") {
-                    let first = errors.get(0);
-                    let num = |k: &str| {
-                        first
-                            .and_then(|e| e.pointer(&format!("/extensions/{k}")))
-                            .and_then(Value::as_f64)
-                    };
-                    return Err(ClientError::MaxCost {
-                        cost: num("cost").unwrap_or(f64::INFINITY),
-                        max: num("maxCost").unwrap_or(1000.0),
-                    });
-                }
-                if code("INTERNAL_SERVER_ERROR") {
-                    let wait = backoff.next_delay();
-                    self.transient("GraphQL INTERNAL_SERVER_ERROR".into(), wait);
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-                return Err(ClientError::Graphql(truncate(&errors.to_string(), 500)));
-            }
-            return Ok(value.get("data").cloned().unwrap_or(Value::Null));
         }
+    }
+
+    /// Sends the request once and reads the JSON answer. Transport errors, 429 (after its
+    /// `Retry-After`, with jitter) and other non-2xx statuses are waited out and retried; the
+    /// statuses that say the shop cannot be served are permanent.
+    async fn send(&self, token: &Secret, body: &Value, backoff: &mut Backoff) -> Attempt {
+        let sent = self
+            .http
+            .post(self.endpoint.clone())
+            .header(headers::ACCESS_TOKEN, token.expose())
+            .json(body)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                return self
+                    .retry(format!("request failed: {e}"), backoff.next_delay())
+                    .await
+            }
+        };
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = response
+                .headers()
+                .get(headers::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .unwrap_or(1.0)
+                .min(MAX_RETRY_AFTER_SECS);
+            self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            let jitter = rand::thread_rng().gen_range(0.0..=0.2) * retry_after.max(0.5);
+            let wait = Duration::from_secs_f64(retry_after + jitter);
+            return self.retry("HTTP 429 Too Many Requests".into(), wait).await;
+        }
+        if matches!(status.as_u16(), 401 | 402 | 403 | 404 | 423) {
+            let text = response.text().await.unwrap_or_default();
+            let reason = match status.as_u16() {
+                401 => "access token rejected (app uninstalled or token revoked)",
+                402 => "shop frozen (payment required)",
+                403 => "access denied (missing scope)",
+                404 => "shop not found",
+                _ => "shop locked",
+            };
+            return Attempt::Done(Err(ClientError::Permanent(format!(
+                "HTTP {}: {reason}: {}",
+                status.as_u16(),
+                truncate(&text, 200)
+            ))));
+        }
+        if !status.is_success() {
+            let wait = backoff.next_delay();
+            return self.retry(format!("HTTP {}", status.as_u16()), wait).await;
+        }
+        match response.json().await {
+            Ok(v) => Attempt::Done(Ok(v)),
+            Err(e) => {
+                self.retry(format!("unreadable answer: {e}"), backoff.next_delay())
+                    .await
+            }
+        }
+    }
+
+    /// Reads a GraphQL answer: records its cost, waits out `THROTTLED` (the bucket now says
+    /// how short we are) and `INTERNAL_SERVER_ERROR`, and returns `data` or the error.
+    async fn read_answer(&self, name: &str, value: Value, backoff: &mut Backoff) -> Attempt {
+        let cost = QueryCost::from_response(&value);
+        if let Some(cost) = &cost {
+            self.observe(name, cost);
+        }
+        let Some(errors) = value.get("errors").filter(|e| !e.is_null()) else {
+            return Attempt::Done(Ok(value.get("data").cloned().unwrap_or(Value::Null)));
+        };
+        let code = |c: &str| {
+            errors.as_array().is_some_and(|list| {
+                list.iter()
+                    .any(|e| e.pointer("/extensions/code").and_then(Value::as_str) == Some(c))
+            })
+        };
+        if code("THROTTLED") {
+            self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(shop = %self.shop, query = name, "throttled; waiting for the bucket");
+            // The bucket now says how short we are; wait_for_budget sleeps that long.
+            if cost.is_none() {
+                tokio::time::sleep(backoff.next_delay()).await;
+            }
+            return Attempt::Retry;
+        }
+        if code("MAX_COST_EXCEEDED") {
+            let first = errors.get(0);
+            let num = |k: &str| {
+                first
+                    .and_then(|e| e.pointer(&format!("/extensions/{k}")))
+                    .and_then(Value::as_f64)
+            };
+            return Attempt::Done(Err(ClientError::MaxCost {
+                cost: num("cost").unwrap_or(f64::INFINITY),
+                max: num("maxCost").unwrap_or(1000.0),
+            }));
+        }
+        if code("INTERNAL_SERVER_ERROR") {
+            let wait = backoff.next_delay();
+            return self
+                .retry("GraphQL INTERNAL_SERVER_ERROR".into(), wait)
+                .await;
+        }
+        Attempt::Done(Err(ClientError::Graphql(truncate(
+            &errors.to_string(),
+            500,
+        ))))
+    }
+
+    /// Counts a transient failure, sleeps `wait`, and says to try again.
+    async fn retry(&self, message: String, wait: Duration) -> Attempt {
+        self.transient(message, wait);
+        tokio::time::sleep(wait).await;
+        Attempt::Retry
     }
 
     fn transient(&self, message: String, wait: Duration) {
@@ -292,7 +323,7 @@ impl GraphqlClient {
         self.stats.error(message);
     }
 
-    async fn wait_for_budget(&self, name: &'static str) {
+    async fn wait_for_budget(&self, name: &str) {
         let expected = self
             .expected
             .lock()
@@ -315,7 +346,7 @@ impl GraphqlClient {
         self.bucket.lock().expect("bucket lock").take(expected);
     }
 
-    fn observe(&self, name: &'static str, cost: &QueryCost) {
+    fn observe(&self, name: &str, cost: &QueryCost) {
         let status = cost.throttle_status;
         if let Some(actual) = cost.actual_query_cost {
             self.stats
@@ -326,7 +357,7 @@ impl GraphqlClient {
         self.expected
             .lock()
             .expect("expected lock")
-            .insert(name, cost.requested_query_cost);
+            .insert(name.to_string(), cost.requested_query_cost);
         let labels = self.labels();
         self.metrics
             .bucket_available
@@ -339,7 +370,7 @@ impl GraphqlClient {
     }
 
     /// The requested cost Shopify reported for `name` last time.
-    pub fn last_cost(&self, name: &'static str) -> Option<f64> {
+    pub fn last_cost(&self, name: &str) -> Option<f64> {
         self.expected
             .lock()
             .expect("expected lock")
@@ -348,11 +379,11 @@ impl GraphqlClient {
     }
 
     /// Sets the expected cost of `name` (its page size changed).
-    pub fn expect_cost(&self, name: &'static str, cost: f64) {
+    pub fn expect_cost(&self, name: &str, cost: f64) {
         self.expected
             .lock()
             .expect("expected lock")
-            .insert(name, cost);
+            .insert(name.to_string(), cost);
     }
 }
 

@@ -14,7 +14,12 @@ use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use super::graphql_client::ClientError;
-use super::{checkpoint, queries, Resource, SyncContext, SyncError};
+use xeno_shopify::Resource;
+
+use super::checkpoint;
+use super::context::SyncContext;
+use super::error::SyncError;
+use super::node::{next_cursor, node_id};
 
 /// How far before the watermark each incremental read starts.
 pub const OVERLAP: ChronoDuration = ChronoDuration::seconds(60);
@@ -53,18 +58,20 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
     let resource = p.resource;
     // Reconciling since a watermark: list ids and times first, fetch only what differs.
     let light = p.only_changed && p.since.is_some();
+    let spec = resource.spec();
     let (name, document) = if light {
-        (resource.changed_name(), queries::changed_query(resource))
+        (format!("changed:{resource}"), spec.changed_query())
     } else {
-        (resource.page_name(), queries::page_query(resource))
+        (format!("page:{resource}"), spec.page_query())
     };
+    let name = name.as_str();
     let search = p.since.map(|t| {
         format!(
             "updated_at:>='{}'",
             (t - OVERLAP).to_rfc3339_opts(SecondsFormat::Secs, true)
         )
     });
-    let mut cursor = p.cursor;
+    let mut cursor = p.cursor.clone();
     let mut page_size = if light {
         250
     } else {
@@ -92,55 +99,13 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
             Err(e) => return Err(e.into()),
         };
         let connection = data.get(resource.as_str()).cloned().unwrap_or(Value::Null);
-        let mut nodes = match connection.get("nodes") {
-            Some(Value::Array(nodes)) => nodes.clone(),
-            _ => {
-                return Err(SyncError::Failed(format!(
-                    "{} page without nodes: {}",
-                    resource.as_str(),
-                    truncate_json(&data)
-                )))
-            }
-        };
-        for node in nodes.iter_mut() {
-            complete_children(ctx, resource, node).await?;
-            if let Some(t) = node
-                .get("updatedAt")
-                .and_then(Value::as_str)
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            {
-                let t = t.with_timezone(&Utc);
-                result.max_updated = Some(result.max_updated.map_or(t, |m| m.max(t)));
-            }
-            if let (Some(ids), Some(id)) = (result.ids.as_mut(), super::node_id(node)) {
-                ids.insert(id);
-            }
-        }
-        let seen = nodes.len() as u64;
-        let to_publish = if p.only_changed {
-            let stale = changed_only(ctx, resource, nodes).await?;
-            if light {
-                fetch_nodes(ctx, resource, &stale).await?
-            } else {
-                stale
-            }
-        } else {
-            nodes
-        };
-        if p.only_changed {
-            ctx.progress.add_fixed(to_publish.len() as u64);
-        }
-        let envelopes = to_publish.iter().map(|n| ctx.record(resource, n)).collect();
-        ctx.publish_all(envelopes).await;
+        let mut nodes = page_nodes(resource, &data, &connection)?;
+        complete_and_note(ctx, resource, &mut nodes, &mut result).await?;
+        let seen = publish_page(ctx, &p, light, nodes).await?;
         ctx.progress.add_done(seen);
         done += seen as i64;
 
-        let info = connection.get("pageInfo").cloned().unwrap_or(Value::Null);
-        let has_next = info.get("hasNextPage").and_then(Value::as_bool) == Some(true);
-        let end = info
-            .get("endCursor")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let (has_next, end) = page_info(&connection);
         if end.is_some() {
             cursor = end;
         }
@@ -162,8 +127,87 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
     }
 }
 
+/// The nodes of a page; an answer without them fails the run.
+fn page_nodes(
+    resource: Resource,
+    data: &Value,
+    connection: &Value,
+) -> Result<Vec<Value>, SyncError> {
+    match connection.get("nodes") {
+        Some(Value::Array(nodes)) => Ok(nodes.clone()),
+        _ => Err(SyncError::Failed(format!(
+            "{} page without nodes: {}",
+            resource.as_str(),
+            truncate_json(data)
+        ))),
+    }
+}
+
+/// Completes each node's children and notes its `updatedAt` and id in `result`.
+async fn complete_and_note(
+    ctx: &SyncContext,
+    resource: Resource,
+    nodes: &mut [Value],
+    result: &mut PassResult,
+) -> Result<(), SyncError> {
+    for node in nodes.iter_mut() {
+        complete_children(ctx, resource, node).await?;
+        if let Some(t) = node
+            .get("updatedAt")
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        {
+            let t = t.with_timezone(&Utc);
+            result.max_updated = Some(result.max_updated.map_or(t, |m| m.max(t)));
+        }
+        if let (Some(ids), Some(id)) = (result.ids.as_mut(), node_id(node)) {
+            ids.insert(id);
+        }
+    }
+    Ok(())
+}
+
+/// Publishes a page's nodes (when reconciling, only those the database lacks or holds an
+/// older version of, fetched whole when the page was light) and returns how many were seen.
+async fn publish_page(
+    ctx: &SyncContext,
+    p: &Pass<'_>,
+    light: bool,
+    nodes: Vec<Value>,
+) -> Result<u64, SyncError> {
+    let resource = p.resource;
+    let seen = nodes.len() as u64;
+    let to_publish = if p.only_changed {
+        let stale = changed_only(ctx, resource, nodes).await?;
+        if light {
+            fetch_nodes(ctx, resource, &stale).await?
+        } else {
+            stale
+        }
+    } else {
+        nodes
+    };
+    if p.only_changed {
+        ctx.progress.add_fixed(to_publish.len() as u64);
+    }
+    let envelopes = to_publish.iter().map(|n| ctx.record(resource, n)).collect();
+    ctx.publish_all(envelopes).await;
+    Ok(seen)
+}
+
+/// A connection's `pageInfo`: whether there is a next page, and the cursor it ends at.
+fn page_info(connection: &Value) -> (bool, Option<String>) {
+    let info = connection.get("pageInfo").cloned().unwrap_or(Value::Null);
+    let has_next = info.get("hasNextPage").and_then(Value::as_bool) == Some(true);
+    let end = info
+        .get("endCursor")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    (has_next, end)
+}
+
 /// The page size whose requested cost fits the target, given what the last page cost.
-fn adapt_page_size(ctx: &SyncContext, name: &'static str, page_size: u32) -> u32 {
+fn adapt_page_size(ctx: &SyncContext, name: &str, page_size: u32) -> u32 {
     let Some(cost) = ctx.client.last_cost(name) else {
         return page_size;
     };
@@ -187,9 +231,10 @@ async fn fetch_nodes(
     listed: &[Value],
 ) -> Result<Vec<Value>, SyncError> {
     let ids: Vec<Value> = listed.iter().filter_map(|n| n.get("id").cloned()).collect();
-    let document = queries::nodes_query(resource);
-    let name = resource.nodes_name();
-    let per_node = queries::node_cost(resource);
+    let document = resource.spec().nodes_query();
+    let name = format!("nodes:{resource}");
+    let name = name.as_str();
+    let per_node = resource.spec().node_cost;
     let mut chunk =
         ((TARGET_COST / per_node).floor() as usize).clamp(1, ctx.page_size.clamp(1, 250) as usize);
     let mut out = Vec::with_capacity(ids.len());
@@ -233,7 +278,7 @@ async fn complete_children(
     resource: Resource,
     node: &mut Value,
 ) -> Result<(), SyncError> {
-    let Some((field, _)) = queries::nested(resource) else {
+    let Some(field) = resource.spec().nested.map(|n| n.field) else {
         return Ok(());
     };
     let more = |n: &Value| {
@@ -244,7 +289,7 @@ async fn complete_children(
     if !more(node) {
         return Ok(());
     }
-    let Some(document) = queries::children_query(resource) else {
+    let Some(document) = resource.spec().children_query() else {
         return Ok(());
     };
     let id = node.get("id").cloned().unwrap_or(Value::Null);
@@ -293,7 +338,7 @@ async fn changed_only(
     resource: Resource,
     nodes: Vec<Value>,
 ) -> Result<Vec<Value>, SyncError> {
-    let ids: Vec<i64> = nodes.iter().filter_map(super::node_id).collect();
+    let ids: Vec<i64> = nodes.iter().filter_map(node_id).collect();
     let sql = format!(
         "SELECT id, updated_at, deleted_at IS NOT NULL FROM {} WHERE shop_domain = $1 AND id = ANY($2)",
         resource.as_str()
@@ -307,7 +352,7 @@ async fn changed_only(
     Ok(nodes
         .into_iter()
         .filter(|n| {
-            let Some(id) = super::node_id(n) else {
+            let Some(id) = node_id(n) else {
                 return true;
             };
             let updated = n
@@ -326,17 +371,14 @@ async fn changed_only(
 
 /// Lists every live id of `resource` page by page (the deletion sweep without bulk).
 pub async fn all_ids(ctx: &SyncContext, resource: Resource) -> Result<HashSet<i64>, SyncError> {
-    let document = queries::ids_page_query(resource);
+    let document = resource.spec().ids_page_query();
+    let name = format!("ids:{resource}");
     let mut ids = HashSet::new();
     let mut after = Value::Null;
     loop {
         let data = ctx
             .client
-            .query(
-                resource.ids_name(),
-                &document,
-                json!({ "first": 250, "after": after }),
-            )
+            .query(&name, &document, json!({ "first": 250, "after": after }))
             .await?;
         let conn = data.get(resource.as_str()).cloned().unwrap_or(Value::Null);
         for node in conn
@@ -345,11 +387,11 @@ pub async fn all_ids(ctx: &SyncContext, resource: Resource) -> Result<HashSet<i6
             .into_iter()
             .flatten()
         {
-            if let Some(id) = super::node_id(node) {
+            if let Some(id) = node_id(node) {
                 ids.insert(id);
             }
         }
-        match super::next_cursor(&conn) {
+        match next_cursor(&conn) {
             Some(cursor) => after = cursor,
             None => return Ok(ids),
         }

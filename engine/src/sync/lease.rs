@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use deadpool_postgres::Pool;
 
-use super::SyncError;
+use super::error::SyncError;
 
 /// A shop's lease as seen by one would-be holder.
 #[derive(Clone)]

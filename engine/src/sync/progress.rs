@@ -10,8 +10,9 @@ use std::time::Instant;
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
+use super::error::SyncError;
 use super::graphql_client::GraphqlClient;
-use super::{SyncError, SyncMode};
+use super::mode::SyncMode;
 
 /// Live counters of one run, shared by the run, the progress writer and the CLI.
 #[derive(Debug)]

@@ -1,4 +1,4 @@
-//! One sync run over customers, products and orders.
+//! One sync run over every resource, in the order of `Resource::ALL`.
 //!
 //! A resource whose checkpoint belongs to this run resumes from it (a completed one is
 //! skipped); otherwise it starts over. Full runs backfill through [`super::bulk`];
@@ -7,7 +7,12 @@
 
 use std::time::Duration;
 
-use super::{bulk, checkpoint, incremental, progress, Resource, SyncContext, SyncError, SyncMode};
+use xeno_shopify::Resource;
+
+use super::context::SyncContext;
+use super::error::SyncError;
+use super::mode::SyncMode;
+use super::{bulk, checkpoint, incremental, progress};
 
 /// What a finished run did.
 #[derive(Debug, Clone, Default)]

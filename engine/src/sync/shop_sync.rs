@@ -19,11 +19,14 @@ use deadpool_postgres::Pool;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use uuid::Uuid;
 
+use super::context::SyncContext;
+use super::error::SyncError;
 use super::graphql_client::{Backoff, GraphqlClient};
 use super::lease::Lease;
+use super::mode::SyncMode;
 use super::progress::{self, Progress};
 use super::run::{self, RunSummary};
-use super::{subscriptions, SyncContext, SyncError, SyncMode};
+use super::subscriptions;
 use crate::bus::BridgeHandle;
 use crate::config::{Config, ShopConfig};
 use crate::metrics::Metrics;

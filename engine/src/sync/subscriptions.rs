@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::{queries, SyncContext, SyncError};
+use super::context::SyncContext;
+use super::error::SyncError;
+use super::queries;
 
 /// The topics the engine needs, as GraphQL's `WebhookSubscriptionTopic`.
 pub const TOPICS: [&str; 16] = [
@@ -130,7 +132,7 @@ async fn list(ctx: &SyncContext) -> Result<HashMap<String, Vec<(String, String)>
                     .push((id.to_string(), url.to_string()));
             }
         }
-        match super::next_cursor(&conn) {
+        match super::node::next_cursor(&conn) {
             Some(cursor) => after = cursor,
             None => return Ok(by_topic),
         }

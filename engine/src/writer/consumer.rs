@@ -18,8 +18,8 @@ use ractor::{Actor, ActorProcessingErr, ActorRef};
 use tokio::sync::Semaphore;
 
 use super::upsert_writer::WriteBatch;
+use crate::bus::bridge::BridgeHandle;
 use crate::bus::names::Names;
-use crate::bus::BridgeHandle;
 
 type MessageStream = Pin<Box<ReadyChunks<pull::Stream>>>;
 

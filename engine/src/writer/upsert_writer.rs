@@ -262,7 +262,7 @@ impl WriterState {
                 shop_domain: env.map(|e| e.shop_domain.clone()),
                 msg_id: env.map(|e| e.webhook_id.clone()),
                 subject: item.message.subject.to_string(),
-                topic: env.map(|e| e.topic.clone()),
+                topic: env.map(|e| e.topic.to_string()),
                 headers: codec::headers_json(item.message.headers.as_ref()),
                 payload: item.message.payload.to_vec(),
                 reason: reason.to_string(),

@@ -1,6 +1,8 @@
 //! Typed, path-aware reads from a JSON object: the one place that decides how loosely a
 //! Shopify value may be typed (ids as numbers, numeric strings or gids; money as strings or
-//! numbers) and how an error names its field.
+//! numbers) and how an error names its field. Shared by every resource module and by
+//! `notices.rs`, together with the GraphQL node helpers at the end (ids of nodes and of
+//! referenced nodes, children of a connection, prices as scalar or `MoneyV2`).
 
 use std::str::FromStr;
 
@@ -8,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::PayloadError;
+use crate::error::PayloadError;
 
 type Result<T> = std::result::Result<T, PayloadError>;
 
@@ -349,6 +351,52 @@ pub(crate) fn children<'a>(f: &Fields<'a>, key: &str) -> Result<Vec<&'a Value>> 
             key,
             format!("not an array or connection but {}", kind(other)),
         )),
+    }
+}
+
+/// The numeric id of a GraphQL node: `legacyResourceId`, else the suffix of the gid in `id`.
+pub(crate) fn node_id(f: &Fields<'_>) -> Result<i64> {
+    match f.id("legacyResourceId")? {
+        Some(id) => Ok(id),
+        None => f.req_id("id"),
+    }
+}
+
+/// The numeric id of a referenced node (`customer: {id, legacyResourceId}`).
+pub(crate) fn ref_id<'a>(f: &Fields<'a>, key: &'a str) -> Result<Option<i64>> {
+    match f.object(key)? {
+        Some(r) => match r.id("legacyResourceId")? {
+            Some(id) => Ok(Some(id)),
+            None => r.id("id"),
+        },
+        None => Ok(None),
+    }
+}
+
+/// Runs `parse` on each child under `key`, prefixing errors with the child's path.
+pub(crate) fn each<'a, T>(
+    f: &Fields<'a>,
+    key: &str,
+    mut parse: impl FnMut(&'a Value) -> Result<T>,
+) -> Result<Vec<T>> {
+    children(f, key)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| parse(v).map_err(|e| e.within(&format!("{key}[{i}]"))))
+        .collect()
+}
+
+/// A GraphQL price: the `Money` scalar (`"10.00"`) or, in older versions, `MoneyV2`.
+pub(crate) fn money_or_scalar(
+    f: &Fields<'_>,
+    key: &'static str,
+) -> Result<(Option<Decimal>, Option<String>)> {
+    match f.get(key) {
+        Some(Value::Object(_)) => Ok(match f.money(key)? {
+            Some((amount, currency)) => (Some(amount), currency),
+            None => (None, None),
+        }),
+        _ => Ok((f.decimal(key)?, None)),
     }
 }
 

@@ -1,0 +1,157 @@
+//! [`SyncContext`]: everything one sync run needs, and how a run publishes: a GraphQL node or
+//! a tombstone becomes an [`Envelope`] under its resource's topic (from the resource's spec,
+//! `shopify/src/resource/`), published through the JetStreamBridge with PubAck before any
+//! checkpoint moves.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use futures::StreamExt;
+use serde_json::Value;
+use uuid::Uuid;
+use xeno_shopify::Resource;
+
+use super::error::SyncError;
+use super::graphql_client::{Backoff, GraphqlClient};
+use super::mode::SyncMode;
+use super::node::node_id;
+use super::progress::Progress;
+use crate::bus::bridge::BridgeHandle;
+use crate::config::ShopConfig;
+use crate::envelope::{Envelope, Format, Source};
+use crate::metrics::{Metrics, ShopLabels};
+
+/// Everything one run needs.
+pub struct SyncContext {
+    pub shop: ShopConfig,
+    pub pool: Pool,
+    pub bridge: BridgeHandle,
+    pub client: Arc<GraphqlClient>,
+    pub metrics: Arc<Metrics>,
+    pub run_id: Uuid,
+    pub mode: SyncMode,
+    /// Largest page asked for (`[sync] page_size`); shrunk further to fit the cost maximum.
+    pub page_size: u32,
+    pub progress: Arc<Progress>,
+}
+
+/// Publishes' in flight at once: PubAcks pipeline, the checkpoint waits for all of them.
+const PUBLISH_WINDOW: usize = 128;
+
+impl SyncContext {
+    /// Publishes every envelope and returns once JetStream acknowledged all of them; a
+    /// failed publish is retried (JetStream dedupes on the synthetic id) until it succeeds.
+    pub async fn publish_all(&self, envelopes: Vec<Envelope>) {
+        let n = envelopes.len() as u64;
+        if n == 0 {
+            return;
+        }
+        futures::stream::iter(envelopes)
+            .map(|envelope| self.publish_retrying(envelope))
+            .buffer_unordered(PUBLISH_WINDOW)
+            .collect::<Vec<()>>()
+            .await;
+        self.metrics
+            .sync_records
+            .get_or_create(&ShopLabels {
+                shop: self.shop.domain.clone(),
+            })
+            .inc_by(n);
+    }
+
+    async fn publish_retrying(&self, envelope: Envelope) {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+        loop {
+            match self.bridge.publish(envelope.clone()).await {
+                Ok(_) => return,
+                Err(e) => {
+                    let wait = backoff.next_delay();
+                    tracing::warn!(shop = %self.shop.domain, webhook_id = %envelope.webhook_id, error = %e, "sync publish failed; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// The envelope of one GraphQL node (children already rebuilt into arrays or connections).
+    ///
+    /// Its message id names the run: a run resumed after a crash republishes the same ids
+    /// (JetStream drops the repeats), while a later run must never be dropped as a repeat of
+    /// an earlier one's (a database restored from a backup inside the dedupe window would
+    /// otherwise stay behind).
+    pub fn record(&self, resource: Resource, node: &Value) -> Envelope {
+        let id = node_id(node).map(|i| i.to_string()).unwrap_or_default();
+        let updated = node.get("updatedAt").and_then(Value::as_str).unwrap_or("");
+        Envelope {
+            shop_domain: self.shop.domain.clone(),
+            topic: resource.spec().update_topic.clone(),
+            webhook_id: format!(
+                "sync:{}:{}:{id}:{updated}",
+                self.run_id.simple(),
+                resource.as_str()
+            ),
+            event_id: None,
+            api_version: Some(self.shop.api_version.clone()),
+            triggered_at: None,
+            source: Source::Sync,
+            format: Format::Graphql,
+            body: Bytes::from(serde_json::to_vec(node).unwrap_or_default()),
+        }
+    }
+
+    /// A tombstone for an object Shopify no longer has.
+    pub fn tombstone(&self, resource: Resource, id: i64) -> Envelope {
+        Envelope {
+            shop_domain: self.shop.domain.clone(),
+            topic: resource.spec().delete_topic.clone(),
+            webhook_id: format!(
+                "sync:{}:{}:{id}:deleted",
+                self.run_id.simple(),
+                resource.as_str()
+            ),
+            event_id: None,
+            api_version: Some(self.shop.api_version.clone()),
+            triggered_at: Some(Utc::now()),
+            source: Source::Sync,
+            format: Format::Rest,
+            body: Bytes::from(format!("{{\"id\":{id}}}")),
+        }
+    }
+
+    /// Tombstones every live stored object of `resource` that Shopify no longer lists.
+    /// Only rows last changed before `snapshot_at` (when Shopify listed `live`) are
+    /// candidates, so an object created after the listing is never tombstoned by mistake.
+    pub async fn sweep_deletes(
+        &self,
+        resource: Resource,
+        live: &HashSet<i64>,
+        snapshot_at: DateTime<Utc>,
+    ) -> Result<u64, SyncError> {
+        let sql = format!(
+            "SELECT id FROM {} WHERE shop_domain = $1 AND deleted_at IS NULL AND updated_at < $2",
+            resource.as_str()
+        );
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(&sql, &[&self.shop.domain, &snapshot_at])
+            .await?;
+        drop(client);
+        let gone: Vec<Envelope> = rows
+            .iter()
+            .map(|r| r.get::<_, i64>(0))
+            .filter(|id| !live.contains(id))
+            .map(|id| self.tombstone(resource, id))
+            .collect();
+        let n = gone.len() as u64;
+        if n > 0 {
+            tracing::info!(shop = %self.shop.domain, resource = resource.as_str(), deleted = n, "sync found objects deleted in Shopify; tombstoning them");
+        }
+        self.publish_all(gone).await;
+        self.progress.add_deleted(n);
+        Ok(n)
+    }
+}

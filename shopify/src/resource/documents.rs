@@ -1,0 +1,124 @@
+//! The GraphQL documents the sync sends for a resource, built from its [`ResourceSpec`].
+//!
+//! Paged queries take `$first`, `$after` and `$query` (Shopify search syntax on `updated_at`)
+//! with `sortKey: UPDATED_AT`; nested children are connections with their own `pageInfo` so
+//! a node with more children than one page is completed by [`ResourceSpec::children_query`].
+//! Bulk queries use the same fields without paging arguments.
+
+use super::spec::ResourceSpec;
+
+/// Children asked for inside one node of a page; more are fetched separately.
+pub const NESTED_PAGE: u32 = 10;
+
+impl ResourceSpec {
+    /// A node's nested connection, first page, with `pageInfo` to complete it.
+    fn children_page(&self) -> String {
+        match self.nested {
+            Some(n) => format!(
+                "{field}(first: {NESTED_PAGE}) {{ nodes {{ {fields} }} pageInfo {{ hasNextPage endCursor }} }}",
+                field = n.field,
+                fields = n.fields,
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// A page of the resource updated since a time, oldest change first.
+    pub fn page_query(&self) -> String {
+        format!(
+            "query SyncPage($first: Int!, $after: String, $query: String) {{ \
+               {root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
+                 nodes {{ {fields} {children} }} \
+                 pageInfo {{ hasNextPage endCursor }} }} }}",
+            root = self.name,
+            fields = self.node_fields,
+            children = self.children_page(),
+        )
+    }
+
+    /// A page of ids and `updatedAt` only: what reconciliation compares with the stored copy
+    /// before fetching the few objects that differ (one point per object instead of dozens).
+    pub fn changed_query(&self) -> String {
+        format!(
+            "query SyncChanged($first: Int!, $after: String, $query: String) {{ \
+               {}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
+                 nodes {{ id updatedAt }} pageInfo {{ hasNextPage endCursor }} }} }}",
+            self.name
+        )
+    }
+
+    /// Whole nodes by id (the node query reconciliation uses for stale or missing objects).
+    pub fn nodes_query(&self) -> String {
+        format!(
+            "query SyncNodes($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {ty} {{ {fields} {children} }} }} }}",
+            ty = self.graphql_type,
+            fields = self.node_fields,
+            children = self.children_page(),
+        )
+    }
+
+    /// The rest of one node's children after `$after`; `None` for a resource without any.
+    pub fn children_query(&self) -> Option<String> {
+        let n = self.nested?;
+        Some(format!(
+            "query SyncChildren($id: ID!, $after: String) {{ node(id: $id) {{ ... on {ty} {{ \
+               {field}(first: 250, after: $after) {{ nodes {{ {fields} }} pageInfo {{ hasNextPage endCursor }} }} }} }} }}",
+            ty = self.graphql_type,
+            field = n.field,
+            fields = n.fields,
+        ))
+    }
+
+    /// Every object with its children, for `bulkOperationRunQuery`.
+    pub fn bulk_query(&self) -> String {
+        let children = match self.nested {
+            Some(n) => format!("{} {{ edges {{ node {{ {} }} }} }}", n.field, n.fields),
+            None => String::new(),
+        };
+        format!(
+            "{{ {root} {{ edges {{ node {{ {fields} {children} }} }} }} }}",
+            root = self.name,
+            fields = self.node_fields,
+        )
+    }
+
+    /// Only the ids of every live object: the deletion sweep.
+    pub fn bulk_ids_query(&self) -> String {
+        format!("{{ {} {{ edges {{ node {{ id }} }} }} }}", self.name)
+    }
+
+    /// A page of ids, when bulk operations are unavailable.
+    pub fn ids_page_query(&self) -> String {
+        format!(
+            "query SyncIds($first: Int!, $after: String) {{ {}(first: $first, after: $after) {{ \
+               nodes {{ id }} pageInfo {{ hasNextPage endCursor }} }} }}",
+            self.name
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::resource::Resource;
+
+    #[test]
+    fn documents_name_the_resource_and_its_children() {
+        let orders = Resource::Orders.spec();
+        assert!(orders
+            .page_query()
+            .contains("orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT)"));
+        assert!(orders.page_query().contains("lineItems(first: 10)"));
+        assert!(orders.nodes_query().contains("... on Order {"));
+        assert!(orders.bulk_query().contains("lineItems { edges { node {"));
+        assert!(Resource::Customers.spec().children_query().is_none());
+        assert!(Resource::Products
+            .spec()
+            .children_query()
+            .unwrap()
+            .contains("variants(first: 250, after: $after)"));
+        assert_eq!(
+            Resource::Products.spec().bulk_ids_query(),
+            "{ products { edges { node { id } } } }"
+        );
+    }
+}

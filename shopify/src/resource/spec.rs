@@ -1,0 +1,40 @@
+//! [`ResourceSpec`]: what the engine needs to know about one Shopify resource to sync it and
+//! store it. Each resource module (`customers.rs`, `orders.rs`, `products.rs`) declares one;
+//! `documents.rs` turns it into the GraphQL documents the sync sends.
+
+use crate::topic::Topic;
+
+/// One Shopify resource, described once.
+#[derive(Debug)]
+pub struct ResourceSpec {
+    /// The plural name of its table, its topics' prefix, `sync_state.resource` and its
+    /// GraphQL root field (`orders`).
+    pub name: &'static str,
+    /// The GraphQL type of one node (`Order`).
+    pub graphql_type: &'static str,
+    /// The GraphQL root field that counts the shop's objects (`ordersCount`).
+    pub count_field: &'static str,
+    /// Every webhook topic about the resource or its children, in Shopify's order.
+    pub topics: &'static [Topic],
+    /// The topic a synced record travels under.
+    pub update_topic: Topic,
+    /// The topic whose body carries only the deleted record's id.
+    pub delete_topic: Topic,
+    /// The root fields of one node, without its nested connection: exactly the fields the
+    /// module's `*_from_graphql` parser reads.
+    pub node_fields: &'static str,
+    /// The child records queried as a connection of the node (line items, variants).
+    pub nested: Option<Nested>,
+    /// The requested cost of one node with its first page of children, by Shopify's rules
+    /// (objects 1, money bags 2, a nested connection 2 + 10 × its node).
+    pub node_cost: f64,
+}
+
+/// A node's nested connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Nested {
+    /// The connection's field on the node (`lineItems`).
+    pub field: &'static str,
+    /// The fields of one child node.
+    pub fields: &'static str,
+}
