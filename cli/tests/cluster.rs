@@ -12,7 +12,7 @@ use common::sim_store::start_engine;
 use common::*;
 use xeno_engine::config::Config;
 
-/// Issue 7 asks to kill "one NATS node under load and then its successor leader". Killing two
+/// The fault suite kills "one NATS node under load and then its successor leader". Killing two
 /// of three nodes for good would lose the RAFT quorum, and then JetStream rightly refuses every
 /// write, so the test keeps a quorum: it kills the stream leader, waits for a new leader,
 /// restarts the killed node and waits until it has caught up, then kills the new leader. The
