@@ -1,6 +1,6 @@
 //! The bodies of the engine's JSON API, defined once: the engine (`engine/src/api/`)
 //! serialises these types and the dashboard (`dashboard/src/api.rs`) decodes the same ones,
-//! so a renamed or retyped field breaks the build or `engine/tests/api_contract.rs`, never a
+//! so a renamed or retyped field breaks the build or `cli/tests/api_contract.rs`, never a
 //! number on screen.
 //!
 //! One module per group of routes (the routes are listed in `engine/src/http/router.rs`).

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// One live-log line as streamed. Same fields as the engine's `LogEvent`
-/// (`engine/src/log_sink.rs`); `engine/tests/api_contract.rs` decodes a streamed one with it.
+/// One live-log line as streamed: the engine's log hub (`engine/src/log_sink.rs`) keeps and
+/// broadcasts these, and `cli/tests/api_contract.rs` decodes a streamed one with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LiveEvent {

@@ -12,26 +12,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
-use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
 use tracing::field::{Field, Visit};
 use tracing::{Level, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::Layer;
 
-/// One line of the live log.
-#[derive(Debug, Clone, Serialize)]
-pub struct LogEvent {
-    /// Monotonic per process, so a client can resume a stream without gaps or repeats.
-    pub seq: u64,
-    pub at: DateTime<Utc>,
-    pub level: String,
-    pub shop: Option<String>,
-    /// The module that logged it (`webhook`, `writer`, `sync`, `bus`, …).
-    pub source: String,
-    pub message: String,
-    pub fields: serde_json::Map<String, serde_json::Value>,
-}
+/// One line of the live log: the same type the live stream serialises and the dashboard
+/// decodes (`api-types/src/live.rs`), so the three can never disagree.
+pub type LogEvent = xeno_api_types::live::LiveEvent;
 
 /// Fan-out of live events plus a bounded window of the most recent ones.
 #[derive(Clone)]

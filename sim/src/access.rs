@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rand::Rng;
 use serde_json::json;
+use xeno_shopify::headers;
 
 use crate::state::Shared;
 use crate::webhooks::lock;
@@ -54,7 +55,7 @@ pub async fn injected_fault(shared: &Shared) -> Option<Response> {
 /// True when the request carries the shop's access token.
 pub fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     headers
-        .get("X-Shopify-Access-Token")
+        .get(headers::ACCESS_TOKEN)
         .and_then(|v| v.to_str().ok())
         == Some(shared.config.access_token.as_str())
 }

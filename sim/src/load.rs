@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use xeno_shopify::headers;
 
 use bytes::Bytes;
 use hdrhistogram::Histogram;
@@ -311,13 +312,13 @@ async fn post_one(
     let result = client
         .post(&url)
         .header("Content-Type", "application/json")
-        .header("X-Shopify-Topic", "orders/create")
-        .header("X-Shopify-Hmac-Sha256", signature)
-        .header("X-Shopify-Shop-Domain", shop)
-        .header("X-Shopify-API-Version", version)
-        .header("X-Shopify-Webhook-Id", uuid::Uuid::new_v4().to_string())
-        .header("X-Shopify-Event-Id", uuid::Uuid::new_v4().to_string())
-        .header("X-Shopify-Triggered-At", triggered_at(chrono::Utc::now()))
+        .header(headers::TOPIC, "orders/create")
+        .header(headers::HMAC_SHA256, signature)
+        .header(headers::SHOP_DOMAIN, shop)
+        .header(headers::API_VERSION, version)
+        .header(headers::WEBHOOK_ID, uuid::Uuid::new_v4().to_string())
+        .header(headers::EVENT_ID, uuid::Uuid::new_v4().to_string())
+        .header(headers::TRIGGERED_AT, triggered_at(chrono::Utc::now()))
         .body(body)
         .send()
         .await;

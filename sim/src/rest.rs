@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use xeno_shopify::headers;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -98,9 +99,9 @@ impl IntoResponse for RestError {
                     json!("Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."),
                 );
                 resp.headers_mut()
-                    .insert("X-Shopify-Shop-Api-Call-Limit", call_limit);
+                    .insert(headers::API_CALL_LIMIT, call_limit);
                 resp.headers_mut().insert(
-                    "Retry-After",
+                    headers::RETRY_AFTER,
                     HeaderValue::from_str(&format!("{retry_after:.1}")).expect("ascii"),
                 );
                 resp
@@ -186,8 +187,7 @@ async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<HeaderValue, Rest
 }
 
 fn with_limit_header(mut resp: Response, limit: HeaderValue) -> Response {
-    resp.headers_mut()
-        .insert("X-Shopify-Shop-Api-Call-Limit", limit);
+    resp.headers_mut().insert(headers::API_CALL_LIMIT, limit);
     resp
 }
 

@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use xeno_shopify::headers;
 
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -436,16 +437,16 @@ impl WebhookSender {
             .client
             .post(&d.url)
             .header("Content-Type", "application/json")
-            .header("X-Shopify-Topic", &d.event.topic)
+            .header(headers::TOPIC, &d.event.topic)
             .header(
-                "X-Shopify-Hmac-Sha256",
+                headers::HMAC_SHA256,
                 xeno_shopify::signature::sign(id.secret.as_bytes(), &d.event.body),
             )
-            .header("X-Shopify-Shop-Domain", &id.shop_domain)
-            .header("X-Shopify-API-Version", &id.api_version)
-            .header("X-Shopify-Webhook-Id", d.webhook_id.to_string())
-            .header("X-Shopify-Event-Id", d.event.event_id.to_string())
-            .header("X-Shopify-Triggered-At", triggered_at(d.event.triggered_at))
+            .header(headers::SHOP_DOMAIN, &id.shop_domain)
+            .header(headers::API_VERSION, &id.api_version)
+            .header(headers::WEBHOOK_ID, d.webhook_id.to_string())
+            .header(headers::EVENT_ID, d.event.event_id.to_string())
+            .header(headers::TRIGGERED_AT, triggered_at(d.event.triggered_at))
             .body(d.event.body.clone())
             .send()
             .await;

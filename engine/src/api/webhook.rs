@@ -6,6 +6,7 @@
 //! JetStreamBridge (`engine/src/bus/bridge.rs`).
 
 use std::time::Instant;
+use xeno_shopify::headers;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -102,7 +103,7 @@ async fn accept(
     let unauthorized =
         |reason: &str| Rejection::new(StatusCode::UNAUTHORIZED, "unauthorized", reason);
 
-    let raw_domain = header(headers, "x-shopify-shop-domain")
+    let raw_domain = header(headers, headers::SHOP_DOMAIN)
         .ok_or_else(|| unauthorized("missing X-Shopify-Shop-Domain"))?;
     let domain = xeno_shopify::domain::normalize_shop_domain(raw_domain)
         .map_err(|_| unauthorized("unknown shop"))?;
@@ -110,7 +111,7 @@ async fn accept(
         .config
         .shop(&domain)
         .ok_or_else(|| unauthorized("unknown shop"))?;
-    let signature = header(headers, "x-shopify-hmac-sha256")
+    let signature = header(headers, headers::HMAC_SHA256)
         .ok_or_else(|| unauthorized("missing X-Shopify-Hmac-Sha256"))?;
 
     let body = read_body(headers, body, state.config.server.max_body_bytes).await?;
@@ -128,10 +129,10 @@ async fn accept(
     }
 
     let bad = |reason: &str| Rejection::new(StatusCode::BAD_REQUEST, "bad_request", reason);
-    let topic = header(headers, "x-shopify-topic").ok_or_else(|| bad("missing X-Shopify-Topic"))?;
-    let webhook_id = header(headers, "x-shopify-webhook-id")
-        .ok_or_else(|| bad("missing X-Shopify-Webhook-Id"))?;
-    let api_version = header(headers, "x-shopify-api-version")
+    let topic = header(headers, headers::TOPIC).ok_or_else(|| bad("missing X-Shopify-Topic"))?;
+    let webhook_id =
+        header(headers, headers::WEBHOOK_ID).ok_or_else(|| bad("missing X-Shopify-Webhook-Id"))?;
+    let api_version = header(headers, headers::API_VERSION)
         .ok_or_else(|| bad("missing X-Shopify-API-Version"))?;
     if topic.len() > 128 || webhook_id.len() > 128 || api_version.len() > 32 {
         return Err(bad("header value too long"));
@@ -147,9 +148,9 @@ async fn accept(
         shop_domain: domain,
         topic: topic.into(),
         webhook_id: webhook_id.to_string(),
-        event_id: header(headers, "x-shopify-event-id").map(str::to_string),
+        event_id: header(headers, headers::EVENT_ID).map(str::to_string),
         api_version: Some(api_version.to_string()),
-        triggered_at: header(headers, "x-shopify-triggered-at").and_then(parse_time),
+        triggered_at: header(headers, headers::TRIGGERED_AT).and_then(parse_time),
         source: Source::Webhook,
         format: Format::Rest,
         body,
