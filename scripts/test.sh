@@ -12,6 +12,9 @@ if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; t
 fi
 export XENO_REQUIRE_BROWSER=1
 
+echo "== Shopify's published artifacts (npm, pinned) =="
+scripts/shopify-artifacts.sh
+
 echo "== building the dashboard (wasm32) =="
 scripts/build-dashboard.sh
 
