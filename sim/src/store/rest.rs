@@ -1,7 +1,10 @@
 //! REST JSON of store objects: the bodies of webhooks, of `/_sim/export` lines and of the REST
-//! Admin API. Shapes follow Shopify's (the engine parses them in `shopify/src/parse/`): snake_case keys,
-//! numeric `id` plus `admin_graphql_api_id`, money as strings with the currency's decimals
-//! (`"199.00"`) and `*_set` objects with `shop_money` / `presentment_money`.
+//! Admin API. Shapes follow Shopify's JSON Schema of each webhook topic (every required field,
+//! its JSON type; `sim/tests/webhook_schemas.rs` checks) and the engine parses them in
+//! `shopify/src/resource/`: snake_case keys, numeric `id` plus `admin_graphql_api_id`, money
+//! as strings with the currency's decimals (`"199.00"`) and `*_set` objects with `shop_money` /
+//! `presentment_money`, where Shopify has numbers (`rate`, `weight`, a refund line's
+//! `subtotal`) numbers.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
