@@ -39,6 +39,7 @@ const SENT_TOPICS: &[&str] = &[
     "orders/paid",
     "orders/cancelled",
     "orders/fulfilled",
+    "orders/partially_fulfilled",
     "orders/edited",
     "orders/delete",
     "refunds/create",
