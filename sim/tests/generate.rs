@@ -85,7 +85,7 @@ fn generated_store_is_byte_identical_to_the_recorded_one() {
     let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         digest,
-        "9bfb472f145862a9ed309068dc9f0d01a5db5c0ea76049457aafa2b4ffe0f8b8"
+        "bfb0b657d282ef8f06e9c9b1dbba153a182df699daae3a674309f87606f23863"
     );
     assert_eq!(rng.gen::<u64>(), 13044223282019846328);
 }

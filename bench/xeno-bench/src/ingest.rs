@@ -1,5 +1,5 @@
 //! Figure 1, webhook acknowledgement: the engine, the Node.js peer and the raw JetStream
-//! ceiling at the same concurrencies, driven with the same real 3-5 KB orders by the same load
+//! ceiling at the same concurrencies, driven with the same real 6-12 KB orders by the same load
 //! generator (`xeno sim load`, called in-process), peer and engine alternating level by level.
 //! After each engine run its writers drain the stream, so each level starts from the same
 //! state.

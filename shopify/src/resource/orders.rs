@@ -2,7 +2,8 @@
 //! body (`orders/*`, `refunds/create`) and from a GraphQL `Order` or `Refund` node.
 //!
 //! Refund amount rule: the sum of the refund's successful refund transactions (`kind`
-//! refund, `status` success); when it has none, the sum of its refund line items' subtotals;
+//! refund, `status` success), in their `currency` or, when they leave it null, the presentment
+//! currency of the refund's line items; when it has none, the sum of its refund line items' subtotals;
 //! when it has neither, zero. GraphQL refunds use `totalRefundedSet` first. Shipping refunds
 //! recorded only as `order_adjustments` are not counted.
 //!
@@ -210,6 +211,9 @@ fn rest_refund(v: &Value, parent_order: Option<i64>) -> Result<RefundRow> {
         }
         checked_sum(resource, "refund_line_items", subtotals)?
     } else {
+        if currency.is_none() {
+            currency = presentment_currency(&f)?;
+        }
         checked_sum(resource, "transactions", tx_amounts)?
     };
 
@@ -223,6 +227,31 @@ fn rest_refund(v: &Value, parent_order: Option<i64>) -> Result<RefundRow> {
         processed_at: f.time("processed_at")?,
         raw: v.clone(),
     })
+}
+
+/// The currency refund transactions are made in when they do not state it (Shopify's
+/// documented `refunds/create` example has `"currency": null`): the presentment currency of
+/// the refund's line items.
+fn presentment_currency(f: &Fields<'_>) -> Result<Option<String>> {
+    for (i, item) in f.array("refund_line_items")?.iter().enumerate() {
+        let code = line_presentment_currency(f.resource, item)
+            .map_err(|e| e.within(&format!("refund_line_items[{i}]")))?;
+        if code.is_some() {
+            return Ok(code);
+        }
+    }
+    Ok(None)
+}
+
+fn line_presentment_currency(resource: &'static str, item: &Value) -> Result<Option<String>> {
+    let lf = Fields::new(resource, item)?;
+    let Some(set) = lf.object("subtotal_set")? else {
+        return Ok(None);
+    };
+    match set.object("presentment_money")? {
+        Some(money) => money.str("currency_code"),
+        None => Ok(None),
+    }
 }
 
 // ---------- GraphQL ----------

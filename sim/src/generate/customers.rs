@@ -58,8 +58,8 @@ impl Store {
         let last = names::LAST_NAMES.choose(rng).expect("names").to_string();
         let email = format!(
             "{}.{}{}@{}",
-            first.to_lowercase(),
-            last.to_lowercase(),
+            ascii_fold(&first.to_lowercase()),
+            ascii_fold(&last.to_lowercase()),
             id % 100_000,
             names::MAIL_DOMAINS.choose(rng).expect("domains")
         );
@@ -164,4 +164,22 @@ impl Store {
             refund_id: None,
         })
     }
+}
+
+/// Letters without their accents (`zoé` → `zoe`): mailboxes are ASCII, as Shopify's schema
+/// of a customer's `email` (format `email`) requires.
+fn ascii_fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            c if c.is_ascii_alphanumeric() || c == '-' => c,
+            _ => '-',
+        })
+        .collect()
 }

@@ -1,7 +1,10 @@
 //! REST JSON of store objects: the bodies of webhooks, of `/_sim/export` lines and of the REST
-//! Admin API. Shapes follow Shopify's (the engine parses them in `shopify/src/parse/`): snake_case keys,
-//! numeric `id` plus `admin_graphql_api_id`, money as strings with the currency's decimals
-//! (`"199.00"`) and `*_set` objects with `shop_money` / `presentment_money`.
+//! Admin API. Shapes follow Shopify's JSON Schema of each webhook topic (every required field,
+//! its JSON type; `sim/tests/webhook_schemas.rs` checks) and the engine parses them in
+//! `shopify/src/resource/`: snake_case keys, numeric `id` plus `admin_graphql_api_id`, money
+//! as strings with the currency's decimals (`"199.00"`) and `*_set` objects with `shop_money` /
+//! `presentment_money`, where Shopify has numbers (`rate`, `weight`, a refund line's
+//! `subtotal`) numbers.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
@@ -83,6 +86,8 @@ fn order_address(a: &Address) -> Value {
         o.remove("customer_id");
         o.remove("default");
         o.remove("country_name");
+        o.insert("latitude".into(), Value::Null);
+        o.insert("longitude".into(), Value::Null);
     }
     v
 }
@@ -146,10 +151,12 @@ pub fn product(p: &Product, m: &Money) -> Value {
                 "taxable": v.taxable,
                 "barcode": null,
                 "grams": v.grams,
-                "weight": Decimal::from(v.grams) / Decimal::from(1000),
+                "weight": number(Decimal::from(v.grams) / Decimal::from(1000)),
                 "weight_unit": "kg",
                 "inventory_item_id": v.inventory_item_id,
                 "inventory_quantity": v.inventory_quantity,
+                "old_inventory_quantity": v.inventory_quantity,
+                "image_id": null,
                 "requires_shipping": true,
                 "admin_graphql_api_id": gid("ProductVariant", v.id),
             })
@@ -199,6 +206,13 @@ pub fn product(p: &Product, m: &Money) -> Value {
         }],
         "images": images.clone(),
         "image": images.first().cloned(),
+        "media": [],
+        "variant_gids": p.variants.iter().map(|v| json!({
+            "admin_graphql_api_id": gid("ProductVariant", v.id),
+            "updated_at": v.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        })).collect::<Vec<_>>(),
+        "has_variants_that_requires_components": false,
+        "category": null,
     })
 }
 
@@ -224,8 +238,33 @@ pub fn transaction(t: &Transaction, m: &Money) -> Value {
         "receipt": {},
         "amount": m.s(t.amount),
         "currency": m.currency,
+        "payment_id": format!("#{}.{}", t.order_id, t.id),
+        "manual_payment_gateway": false,
+        "amount_rounding": null,
+        "total_unsettled_set": {
+            "shop_money": {"amount": "0.0", "currency": m.currency},
+            "presentment_money": {"amount": "0.0", "currency": m.currency},
+        },
         "admin_graphql_api_id": gid("OrderTransaction", t.id),
     })
+}
+
+/// A tax line; Shopify sends its `rate` as a JSON number (`0.06`).
+fn tax_line(title: &str, price: Decimal, rate: Decimal, m: &Money) -> Value {
+    json!({
+        "title": title,
+        "price": m.s(price),
+        "rate": number(rate),
+        "price_set": m.set(price),
+        "channel_liable": false,
+    })
+}
+
+/// A decimal as a JSON number, where Shopify's payloads have numbers (`subtotal`, `weight`).
+fn number(d: Decimal) -> Value {
+    serde_json::Number::from_f64(f64::try_from(d).unwrap_or(0.0))
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 fn line_item(l: &LineItem, m: &Money) -> Value {
@@ -254,12 +293,11 @@ fn line_item(l: &LineItem, m: &Money) -> Value {
         "variant_inventory_management": "shopify",
         "variant_title": l.variant_title,
         "vendor": l.vendor,
-        "tax_lines": l.tax_lines.iter().map(|t| json!({
-            "title": t.title,
-            "price": m.s(t.price),
-            "rate": t.rate,
-            "price_set": m.set(t.price),
-        })).collect::<Vec<_>>(),
+        "tax_lines": l.tax_lines.iter().map(|t| tax_line(&t.title, t.price, t.rate, m)).collect::<Vec<_>>(),
+        "attributed_staffs": [],
+        "current_quantity": l.quantity,
+        "discount_allocations": [],
+        "duties": [],
     })
 }
 
@@ -280,15 +318,30 @@ pub fn refund(r: &Refund, o: &Order, m: &Money) -> Value {
             "line_item_id": rl.line_item_id,
             "location_id": null,
             "restock_type": if r.restock { "return" } else { "no_restock" },
-            "subtotal": m.s(rl.subtotal),
+            "subtotal": number(rl.subtotal),
             "subtotal_set": m.set(rl.subtotal),
-            "total_tax": m.s(rl.total_tax),
+            "total_tax": number(rl.total_tax),
             "total_tax_set": m.set(rl.total_tax),
             "line_item": o.line_items.iter().find(|l| l.id == rl.line_item_id).map(|l| line_item(l, m)),
         })).collect::<Vec<_>>(),
         "transactions": r.transactions.iter().map(|t| transaction(t, m)).collect::<Vec<_>>(),
         "order_adjustments": [],
+        "duties": [],
+        "total_duties_set": m.set(Decimal::ZERO),
+        "refund_shipping_lines": [],
+        "return": null,
     })
+}
+
+/// The simulated shop's one location, where every fulfillment ships from.
+const LOCATION_ID: u64 = 69_000_000_001;
+/// Shopify's Online Store sales channel, the app behind every simulated order.
+const ONLINE_STORE_APP_ID: u64 = 580_111;
+/// The simulated shop's one business entity.
+const MERCHANT_BUSINESS_ENTITY_ID: &str = "MTU0ODM4MDAwOQ";
+
+fn tracking_url(number: &str) -> String {
+    format!("https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums={number}")
 }
 
 fn fulfillment(f: &Fulfillment, o: &Order, m: &Money) -> Value {
@@ -302,6 +355,13 @@ fn fulfillment(f: &Fulfillment, o: &Order, m: &Money) -> Value {
         "tracking_company": f.tracking_company,
         "tracking_number": f.tracking_number,
         "tracking_numbers": [f.tracking_number],
+        "tracking_url": tracking_url(&f.tracking_number),
+        "tracking_urls": [tracking_url(&f.tracking_number)],
+        "shipment_status": null,
+        "location_id": LOCATION_ID,
+        "name": format!("{}.{}", o.name, o.fulfillments.iter().position(|x| x.id == f.id).unwrap_or(0) + 1),
+        "origin_address": {},
+        "receipt": {},
         "admin_graphql_api_id": gid("Fulfillment", f.id),
         "line_items": f.lines.iter().filter_map(|(id, qty)| {
             let l = o.line_items.iter().find(|l| l.id == *id)?;
@@ -315,7 +375,7 @@ fn fulfillment(f: &Fulfillment, o: &Order, m: &Money) -> Value {
 /// An order with its customer, lines, taxes, shipping, discounts, refunds and fulfillments.
 pub fn order(o: &Order, m: &Money) -> Value {
     let total_tax = o.total_tax();
-    json!({
+    let mut v = json!({
         "id": o.id,
         "admin_graphql_api_id": gid("Order", o.id),
         "buyer_accepts_marketing": o.customer.as_ref().map(|c| c.accepts_marketing).unwrap_or(false),
@@ -347,12 +407,7 @@ pub fn order(o: &Order, m: &Money) -> Value {
         "subtotal_price": m.s(o.subtotal_price()),
         "subtotal_price_set": m.set(o.subtotal_price()),
         "tags": o.tags.join(", "),
-        "tax_lines": [{
-            "title": "State Tax",
-            "price": m.s(total_tax),
-            "rate": o.tax_rate,
-            "price_set": m.set(total_tax),
-        }],
+        "tax_lines": [tax_line("State Tax", total_tax, o.tax_rate, m)],
         "taxes_included": false,
         "test": false,
         "total_discounts": m.s(o.total_discounts),
@@ -384,11 +439,89 @@ pub fn order(o: &Order, m: &Money) -> Value {
             "price": m.s(s.price),
             "price_set": m.set(s.price),
             "discounted_price": m.s(s.price),
+            "discounted_price_set": m.set(s.price),
+            "current_discounted_price_set": m.set(s.price),
+            "carrier_identifier": null,
+            "requested_fulfillment_service_id": null,
+            "phone": null,
+            "is_removed": false,
+            "discount_allocations": [],
             "tax_lines": [],
         })).collect::<Vec<_>>(),
         "fulfillments": o.fulfillments.iter().map(|f| fulfillment(f, o, m)).collect::<Vec<_>>(),
         "refunds": o.refunds.iter().map(|r| refund(r, o, m)).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(obj) = v.as_object_mut() {
+        obj.extend(order_context(o, m));
+    }
+    v
+}
+
+/// What Shopify's order payload carries about the checkout and the current (after refunds and
+/// edits) totals, none of which the simulated store models beyond its totals.
+fn order_context(o: &Order, m: &Money) -> serde_json::Map<String, Value> {
+    let current_total = o.total_price() - o.total_refunded();
+    let outstanding = if o.financial_status == "pending" || o.financial_status == "authorized" {
+        o.total_price()
+    } else {
+        Decimal::ZERO
+    };
+    let token = format!(
+        "{:032x}",
+        u128::from(o.id).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    );
+    let confirmation = format!("{:X}", o.id.wrapping_mul(0x2545_f491) % 36u64.pow(9))
+        .chars()
+        .take(9)
+        .collect::<String>();
+    let json = json!({
+        "app_id": ONLINE_STORE_APP_ID,
+        "browser_ip": null,
+        "cart_token": null,
+        "checkout_token": null,
+        "client_details": null,
+        "confirmation_number": confirmation,
+        "current_shipping_price_set": m.set(o.total_shipping()),
+        "current_subtotal_price_set": m.set(o.subtotal_price()),
+        "current_total_discounts_set": m.set(o.total_discounts),
+        "current_total_price_set": m.set(current_total),
+        "current_total_tax_set": m.set(o.total_tax()),
+        "current_total_additional_fees_set": null,
+        "current_total_duties_set": null,
+        "original_total_additional_fees_set": null,
+        "original_total_duties_set": null,
+        "device_id": null,
+        "discount_applications": [],
+        "duties_included": false,
+        "estimated_taxes": false,
+        "landing_site": null,
+        "landing_site_ref": null,
+        "line_item_groups": [],
+        "location_id": null,
+        "merchant_business_entity_id": MERCHANT_BUSINESS_ENTITY_ID,
+        "merchant_of_record_app_id": null,
+        "note_attributes": [],
+        "order_status_url": format!("https://shopify.com/{}/orders/{token}/authenticate?key={token}", o.id / 1000),
+        "payment_terms": null,
+        "phone": null,
+        "po_number": null,
+        "reference": null,
+        "referring_site": null,
+        "returns": [],
+        "source_identifier": null,
+        "source_url": null,
+        "tax_exempt": false,
+        "token": token,
+        "total_cash_rounding_payment_adjustment_set": m.set(Decimal::ZERO),
+        "total_cash_rounding_refund_adjustment_set": m.set(Decimal::ZERO),
+        "total_outstanding": m.s(outstanding),
+        "total_tip_received": m.s(Decimal::ZERO),
+        "user_id": null,
+    });
+    match json {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
 }
 
 /// The REST JSON of a live object, or `None` when it does not exist (anymore).

@@ -15,6 +15,10 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use xeno_sim::{SimConfig, SimHandle};
 
+/// Shopify's published artifacts, shared with the black-box tests of `cli/tests/`.
+#[path = "../../../cli/tests/common/shopify_artifacts.rs"]
+pub mod shopify_artifacts;
+
 pub const TOKEN: &str = "shpat_test";
 pub const SECRET: &str = "whsec_test";
 
@@ -75,6 +79,7 @@ pub struct Seen {
     pub triggered_at: String,
     pub topic: String,
     pub webhook_id: String,
+    pub api_version: String,
     pub body: Value,
 }
 
@@ -110,6 +115,7 @@ pub async fn receiver(status: StatusCode) -> (String, Arc<Mutex<Vec<Seen>>>) {
             triggered_at: triggered,
             topic: h("x-shopify-topic"),
             webhook_id: h("x-shopify-webhook-id"),
+            api_version: h("x-shopify-api-version"),
             body: serde_json::from_slice(&body).unwrap(),
         });
         status
