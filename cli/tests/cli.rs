@@ -33,6 +33,7 @@ webhook_secret_env = "XENO_CLI_TEST_UNSET_SECRET"
 [[shops]]
 domain = "fine.myshopify.com"
 webhook_secret_env = "XENO_CLI_TEST_UNSET_SECRET"
+api_version = "2025-07"
 "#,
     )
     .unwrap();
@@ -48,6 +49,7 @@ webhook_secret_env = "XENO_CLI_TEST_UNSET_SECRET"
         "server.listen",
         "shops[0].domain",
         "shops[1].webhook_secret_env: environment variable XENO_CLI_TEST_UNSET_SECRET is not set",
+        "shops[1].api_version: `2025-07` is retired by Shopify; Shopify supports unstable, 2026-10, 2026-07",
     ] {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }

@@ -8,6 +8,7 @@
 //! - [`fields`] and [`error`]: how loosely a value may be typed, and [`PayloadError`].
 //! - [`parse`]: every parser in one list.
 //! - [`throttle`]: the GraphQL cost extension both sides speak.
+//! - [`versions`]: the Admin API versions Shopify supports.
 
 pub mod domain;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod resource;
 pub mod signature;
 pub mod throttle;
 pub mod topic;
+pub mod versions;
 
 pub use domain::{normalize_shop_domain, DomainError};
 pub use error::PayloadError;
