@@ -68,6 +68,24 @@ pub fn is_supported(v: &str) -> bool {
     SUPPORTED.contains(&v)
 }
 
+/// The version Shopify answers a request for `v` with: `v` itself when supported, the oldest
+/// supported one for a retired version; `None` (a 404) for anything else.
+pub fn served_as(v: &str) -> Option<&'static str> {
+    match status(v) {
+        VersionStatus::Retired => Some(OLDEST_SUPPORTED),
+        _ => SUPPORTED.iter().find(|s| **s == v).copied(),
+    }
+}
+
+/// Whether `v` is `min` or newer (`unstable` is newer than every dated version).
+pub fn at_least(v: &str, min: &str) -> bool {
+    match (v, min) {
+        ("unstable", _) => true,
+        (_, "unstable") => false,
+        _ => v >= min,
+    }
+}
+
 /// `YYYY-MM` with a quarter's month (01, 04, 07, 10), the only versions Shopify names.
 pub fn is_well_formed(v: &str) -> bool {
     let b = v.as_bytes();
@@ -168,5 +186,11 @@ mod tests {
         assert_eq!(status("2025-08"), VersionStatus::Malformed);
         assert_eq!(status("latest"), VersionStatus::Malformed);
         assert_eq!(*SUPPORTED.last().unwrap(), OLDEST_SUPPORTED);
+        assert_eq!(served_as("2024-07"), Some(OLDEST_SUPPORTED));
+        assert_eq!(served_as("2026-04"), Some("2026-04"));
+        assert_eq!(served_as("2099-01"), None);
+        assert_eq!(served_as("latest"), None);
+        assert!(at_least("unstable", "2026-01") && at_least("2026-01", "2026-01"));
+        assert!(!at_least("2025-10", "2026-01") && !at_least("2026-10", "unstable"));
     }
 }

@@ -22,7 +22,11 @@ impl Mutation {
         &self,
         ctx: &Context<'_>,
         query: String,
+        // Shopify's default from 2026-01 on; the simulator always writes each child line
+        // right after its parent, which satisfies either value.
+        #[graphql(default = false)] group_objects: bool,
     ) -> BulkOperationRunQueryPayload {
+        let _ = group_objects;
         let version = ctx
             .data_opt::<ApiVersion>()
             .map(|v| v.0.clone())

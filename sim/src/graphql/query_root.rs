@@ -6,7 +6,9 @@
 use async_graphql::{Context, Error, Object, ID};
 
 use crate::access::ACCESS_SCOPES;
-use crate::graphql::bulk::operation::{BulkOperation, BulkOperationType};
+use crate::graphql::bulk::operation::{
+    BulkOperation, BulkOperationConnection, BulkOperationType, BulkOperationsSortKeys,
+};
 use crate::graphql::context::{page_args, read_store, shared};
 use crate::graphql::node::{node_by_gid, Node};
 use crate::graphql::paging::paginate;
@@ -150,12 +152,30 @@ impl QueryRoot {
         lock(&shared(ctx).bulk).get(num)
     }
 
+    #[graphql(deprecation = "Use `bulkOperations` with status filter instead.")]
     async fn current_bulk_operation(
         &self,
         ctx: &Context<'_>,
         r#type: Option<BulkOperationType>,
     ) -> Option<BulkOperation> {
         lock(&shared(ctx).bulk).current(r#type.unwrap_or(BulkOperationType::Query))
+    }
+
+    /// The app's bulk operations, newest first unless `reverse` (Shopify's default order).
+    #[allow(clippy::too_many_arguments)]
+    async fn bulk_operations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+        sort_key: Option<BulkOperationsSortKeys>,
+        query: Option<String>,
+    ) -> Result<BulkOperationConnection, Error> {
+        let items = lock(&shared(ctx).bulk).list(sort_key.unwrap_or_default(), query.as_deref());
+        Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
     }
 
     #[allow(clippy::too_many_arguments)]

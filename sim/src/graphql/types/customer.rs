@@ -61,6 +61,19 @@ impl From<&Address> for MailingAddress {
     }
 }
 
+/// `CustomerEmailAddress` (the address only; Shopify's marketing-consent fields are not
+/// modelled).
+#[derive(Clone, SimpleObject)]
+pub struct CustomerEmailAddress {
+    pub email_address: String,
+}
+
+/// `CustomerPhoneNumber` (the number only).
+#[derive(Clone, SimpleObject)]
+pub struct CustomerPhoneNumber {
+    pub phone_number: String,
+}
+
 /// `Customer`.
 #[derive(Clone)]
 pub struct CustomerNode {
@@ -94,11 +107,25 @@ impl CustomerNode {
     async fn display_name(&self) -> String {
         format!("{} {}", self.c.first_name, self.c.last_name)
     }
-    async fn email(&self) -> &str {
-        &self.c.email
+    #[graphql(deprecation = "Use `defaultEmailAddress.emailAddress` instead.")]
+    async fn email(&self) -> Option<&str> {
+        Some(self.c.email.as_str()).filter(|e| !e.is_empty())
     }
+    #[graphql(deprecation = "Use `defaultPhoneNumber.phoneNumber` instead.")]
     async fn phone(&self) -> Option<&str> {
         self.c.phone.as_deref()
+    }
+    async fn default_email_address(&self) -> Option<CustomerEmailAddress> {
+        Some(self.c.email.as_str())
+            .filter(|e| !e.is_empty())
+            .map(|e| CustomerEmailAddress {
+                email_address: e.to_string(),
+            })
+    }
+    async fn default_phone_number(&self) -> Option<CustomerPhoneNumber> {
+        self.c.phone.as_ref().map(|p| CustomerPhoneNumber {
+            phone_number: p.clone(),
+        })
     }
     async fn state(&self) -> CustomerState {
         match self.c.state {
