@@ -12,7 +12,7 @@ fn help_names_every_subcommand() {
     let out = xeno().arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["run", "check-config", "demo", "sim"] {
+    for cmd in ["run", "check-config", "check-api", "demo", "sim"] {
         assert!(text.contains(cmd), "--help lacks {cmd}:\n{text}");
     }
 }

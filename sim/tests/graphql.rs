@@ -393,7 +393,10 @@ async fn versions_are_served_as_shopify_serves_them() {
     let sim = Sim::start(config()).await.unwrap();
     let post = |version: &str| {
         reqwest::Client::new()
-            .post(format!("{}/admin/api/{version}/graphql.json", sim.base_url()))
+            .post(format!(
+                "{}/admin/api/{version}/graphql.json",
+                sim.base_url()
+            ))
             .header("X-Shopify-Access-Token", TOKEN)
             .json(&json!({"query": "{ shop { name } }"}))
             .send()
@@ -422,7 +425,10 @@ async fn serves_the_fields_the_engine_asks_for() {
     let q = "{ customers(first: 50) { nodes { email defaultEmailAddress { emailAddress } \
         phone defaultPhoneNumber { phoneNumber } } } }";
     let (_, body) = gql(&sim, "2026-07", TOKEN, q, json!({})).await;
-    let nodes = body["data"]["customers"]["nodes"].as_array().unwrap().clone();
+    let nodes = body["data"]["customers"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert!(!nodes.is_empty(), "{body}");
     for n in &nodes {
         assert_eq!(n["email"], n["defaultEmailAddress"]["emailAddress"], "{n}");
@@ -432,13 +438,18 @@ async fn serves_the_fields_the_engine_asks_for() {
             assert_eq!(n["phone"], n["defaultPhoneNumber"]["phoneNumber"], "{n}");
         }
     }
-    let run = "mutation { bulkOperationRunQuery(query: \"{ products { edges { node { id } } } }\", \
+    let run =
+        "mutation { bulkOperationRunQuery(query: \"{ products { edges { node { id } } } }\", \
         groupObjects: true) { bulkOperation { id } userErrors { message } } }";
     let (_, body) = gql(&sim, "2026-07", TOKEN, run, json!({})).await;
     let id = body["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"].clone();
     assert!(id.is_string(), "{body}");
-    let list = "{ bulkOperations(first: 1, query: \"operation_type:query\") { nodes { id status } } }";
+    let list =
+        "{ bulkOperations(first: 1, query: \"operation_type:query\") { nodes { id status } } }";
     let (_, body) = gql(&sim, "2026-07", TOKEN, list, json!({})).await;
-    assert_eq!(body["data"]["bulkOperations"]["nodes"][0]["id"], id, "{body}");
+    assert_eq!(
+        body["data"]["bulkOperations"]["nodes"][0]["id"], id,
+        "{body}"
+    );
     sim.shutdown().await;
 }
