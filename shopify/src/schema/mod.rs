@@ -3,6 +3,7 @@
 //! use. The caller reads the artifact (`admin_<version>.json.gz` of `@shopify/dev-mcp`); this
 //! module only decodes and judges.
 
+mod error;
 mod sdl;
 
 use std::io::Read;
@@ -12,20 +13,8 @@ use apollo_compiler::executable::{Selection, SelectionSet};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 
+pub use error::SchemaError;
 pub use sdl::introspection_to_sdl;
-
-/// A schema or document that cannot be read.
-#[derive(Debug, thiserror::Error)]
-pub enum SchemaError {
-    #[error("the introspection is not gzip: {0}")]
-    Gzip(std::io::Error),
-    #[error("the introspection is not JSON: {0}")]
-    Json(serde_json::Error),
-    #[error("the introspection is not a schema: {0}")]
-    Introspection(String),
-    #[error("the schema built from the introspection is invalid: {0}")]
-    Invalid(String),
-}
 
 /// A validated Admin schema of one version.
 pub struct AdminSchema {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::SchemaError;
+use super::error::SchemaError;
 
 const BUILT_IN: &[&str] = &["String", "Int", "Float", "Boolean", "ID"];
 
