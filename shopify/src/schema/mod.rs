@@ -66,6 +66,47 @@ impl AdminSchema {
         &self.schema
     }
 
+    /// The fields of an object or interface type, each as `name(args): Type` (arguments sorted
+    /// by name); `None` when the schema has no such type.
+    pub fn fields_of(&self, type_name: &str) -> Option<std::collections::BTreeMap<String, String>> {
+        let fields = match self.schema.types.get(type_name)? {
+            apollo_compiler::schema::ExtendedType::Object(o) => &o.fields,
+            apollo_compiler::schema::ExtendedType::Interface(i) => &i.fields,
+            _ => return None,
+        };
+        Some(
+            fields
+                .iter()
+                .map(|(name, f)| {
+                    let mut args: Vec<String> = f
+                        .arguments
+                        .iter()
+                        .map(|a| format!("{}: {}", a.name, a.ty))
+                        .collect();
+                    args.sort();
+                    let args = if args.is_empty() {
+                        String::new()
+                    } else {
+                        format!("({})", args.join(", "))
+                    };
+                    (name.to_string(), format!("{args}: {}", f.ty))
+                })
+                .collect(),
+        )
+    }
+
+    /// Every `(type, field)` a valid `document` selects; empty when it is invalid.
+    pub fn fields_used(&self, document: &str) -> std::collections::BTreeSet<(String, String)> {
+        let mut out = std::collections::BTreeSet::new();
+        if let Ok(doc) = ExecutableDocument::parse_and_validate(&self.schema, document, "d.graphql")
+        {
+            for op in doc.operations.iter() {
+                used_in(&op.selection_set, &mut out);
+            }
+        }
+        out
+    }
+
     /// Validates `document` and lists the deprecated fields and arguments it uses.
     pub fn check(&self, document: &str) -> DocumentReport {
         match ExecutableDocument::parse_and_validate(&self.schema, document, "document.graphql") {
@@ -87,6 +128,21 @@ impl AdminSchema {
                     deprecated,
                 }
             }
+        }
+    }
+}
+
+fn used_in(set: &SelectionSet, out: &mut std::collections::BTreeSet<(String, String)>) {
+    for selection in &set.selections {
+        match selection {
+            Selection::Field(f) => {
+                if !f.name.starts_with("__") {
+                    out.insert((set.ty.to_string(), f.name.to_string()));
+                }
+                used_in(&f.selection_set, out);
+            }
+            Selection::InlineFragment(f) => used_in(&f.selection_set, out),
+            Selection::FragmentSpread(_) => {}
         }
     }
 }

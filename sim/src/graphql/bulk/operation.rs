@@ -8,7 +8,7 @@ use async_graphql::{Enum, Object, SimpleObject, ID};
 use bytes::Bytes;
 use chrono::Utc;
 
-use crate::graphql::scalars::{DateTime, UnsignedInt64};
+use crate::graphql::scalars::{DateTime, UnsignedInt64, Url};
 use crate::store::rest::gid;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -84,11 +84,11 @@ impl BulkOperation {
     async fn file_size(&self) -> Option<UnsignedInt64> {
         self.file_size.map(UnsignedInt64)
     }
-    async fn url(&self) -> Option<&str> {
-        self.url.as_deref()
+    async fn url(&self) -> Option<Url> {
+        self.url.clone().map(Url)
     }
-    async fn partial_data_url(&self) -> Option<&str> {
-        self.partial_data_url.as_deref()
+    async fn partial_data_url(&self) -> Option<Url> {
+        self.partial_data_url.clone().map(Url)
     }
     async fn query(&self) -> &str {
         &self.query
