@@ -39,7 +39,9 @@ impl QueryRoot {
         reverse: Option<bool>,
         sort_key: Option<OrderSortKeys>,
         query: Option<String>,
+        saved_search_id: Option<ID>,
     ) -> Result<OrderConnection, Error> {
+        no_saved_searches(saved_search_id)?;
         let args = page_args(first, after, last, before, reverse);
         order::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
     }
@@ -71,7 +73,9 @@ impl QueryRoot {
         reverse: Option<bool>,
         sort_key: Option<ProductSortKeys>,
         query: Option<String>,
+        saved_search_id: Option<ID>,
     ) -> Result<ProductConnection, Error> {
+        no_saved_searches(saved_search_id)?;
         let args = page_args(first, after, last, before, reverse);
         product::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
     }
@@ -201,5 +205,16 @@ impl QueryRoot {
             .map(|s| ((s.id as i64, s.id), WebhookSubscriptionNode(s.clone())))
             .collect();
         Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
+    }
+}
+
+/// `savedSearchId`: the simulated shop has no saved searches, so any id names none.
+fn no_saved_searches(id: Option<ID>) -> Result<(), Error> {
+    match id {
+        None => Ok(()),
+        Some(id) => Err(Error::new(format!(
+            "Saved search {} does not exist",
+            id.as_str()
+        ))),
     }
 }
