@@ -3,8 +3,9 @@
 //!
 //! This crate is the only one that links both the engine library (`engine/`) and the
 //! simulator (`sim/`): [`demo`] wires the two together, [`sync`] shows a one-shot sync's
-//! progress. Everything else is the engine's or the simulator's.
+//! progress, [`check_api`] judges the engine's documents by Shopify's schema of a version. Everything else is the engine's or the simulator's.
 
+mod check_api;
 mod demo;
 mod sync;
 
@@ -57,6 +58,9 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// List which of the engine's GraphQL documents would be invalid or deprecated on an Admin
+    /// API version, by Shopify's published schema (plan an upgrade before Shopify retires yours).
+    CheckApi(check_api::CheckApiArgs),
     /// Sync one shop now (incremental, or a full backfill with --full), with a progress bar.
     /// Runs it here unless a running engine holds the shop's sync lease, then follows it.
     Sync {
@@ -129,6 +133,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         },
+        Command::CheckApi(args) => check_api::run(args),
         Command::Sync { config, shop, full } => {
             let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
             sync::run(config, shop, full).await?;

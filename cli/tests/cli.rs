@@ -12,7 +12,7 @@ fn help_names_every_subcommand() {
     let out = xeno().arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["run", "check-config", "demo", "sim"] {
+    for cmd in ["run", "check-config", "check-api", "demo", "sim"] {
         assert!(text.contains(cmd), "--help lacks {cmd}:\n{text}");
     }
 }
@@ -33,6 +33,7 @@ webhook_secret_env = "XENO_CLI_TEST_UNSET_SECRET"
 [[shops]]
 domain = "fine.myshopify.com"
 webhook_secret_env = "XENO_CLI_TEST_UNSET_SECRET"
+api_version = "2025-07"
 "#,
     )
     .unwrap();
@@ -48,6 +49,7 @@ webhook_secret_env = "XENO_CLI_TEST_UNSET_SECRET"
         "server.listen",
         "shops[0].domain",
         "shops[1].webhook_secret_env: environment variable XENO_CLI_TEST_UNSET_SECRET is not set",
+        "shops[1].api_version: `2025-07` is retired by Shopify; Shopify supports unstable, 2026-10, 2026-07",
     ] {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }

@@ -8,6 +8,8 @@
 //! - [`fields`] and [`error`]: how loosely a value may be typed, and [`PayloadError`].
 //! - [`parse`]: every parser in one list.
 //! - [`throttle`]: the GraphQL cost extension both sides speak.
+//! - [`versions`]: the Admin API versions Shopify supports; [`schema`]: its Admin schema from
+//!   the published introspection, and the check of a document against it.
 
 pub mod domain;
 pub mod error;
@@ -17,9 +19,11 @@ pub mod model;
 pub mod notices;
 pub mod parse;
 pub mod resource;
+pub mod schema;
 pub mod signature;
 pub mod throttle;
 pub mod topic;
+pub mod versions;
 
 pub use domain::{normalize_shop_domain, DomainError};
 pub use error::PayloadError;

@@ -43,7 +43,43 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(crate::graphql::handler::handler),
         )
         .merge(crate::rest::routes())
+        .layer(axum::middleware::from_fn(api_version))
         .with_state(shared)
+}
+
+/// Versions as Shopify serves them, for every `/admin/api/{version}/…` request: a supported
+/// version is served as itself, a retired one as the oldest supported
+/// (`xeno_shopify::versions::served_as`), anything else is a 404. Every answer carries
+/// `X-Shopify-API-Version` (the version served) and a fresh `X-Request-Id`.
+async fn api_version(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let served = match request.uri().path().strip_prefix("/admin/api/") {
+        None => None,
+        Some(rest) => {
+            let asked = rest.split('/').next().unwrap_or("");
+            match xeno_shopify::versions::served_as(asked) {
+                Some(v) => Some(v),
+                None => {
+                    return (
+                        StatusCode::NOT_FOUND,
+                        Json(serde_json::json!({"errors": "Not Found"})),
+                    )
+                        .into_response()
+                }
+            }
+        }
+    };
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if let Some(v) = served {
+        headers.insert(
+            xeno_shopify::headers::API_VERSION,
+            header::HeaderValue::from_static(v),
+        );
+    }
+    if let Ok(id) = header::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        headers.insert("X-Request-Id", id);
+    }
+    response
 }
 
 async fn summary(State(shared): State<Arc<Shared>>) -> Json<Summary> {

@@ -385,3 +385,71 @@ fn schema_is_the_recorded_one() {
     let sdl = xeno_sim::graphql::schema::build().sdl();
     assert_eq!(sdl, include_str!("fixtures/schema.graphql"));
 }
+
+/// Versions as Shopify serves them: a supported one as itself, a retired one as the oldest
+/// supported, an unknown one 404; every answer names the version served and a request id.
+#[tokio::test]
+async fn versions_are_served_as_shopify_serves_them() {
+    let sim = Sim::start(config()).await.unwrap();
+    let post = |version: &str| {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/admin/api/{version}/graphql.json",
+                sim.base_url()
+            ))
+            .header("X-Shopify-Access-Token", TOKEN)
+            .json(&json!({"query": "{ shop { name } }"}))
+            .send()
+    };
+    for (asked, served) in [
+        ("2026-07", "2026-07"),
+        ("unstable", "unstable"),
+        ("2025-07", xeno_shopify::versions::OLDEST_SUPPORTED),
+    ] {
+        let resp = post(asked).await.unwrap();
+        assert_eq!(resp.status(), 200, "{asked}");
+        assert_eq!(resp.headers()["X-Shopify-API-Version"], served, "{asked}");
+        assert!(!resp.headers()["X-Request-Id"].is_empty());
+    }
+    for unknown in ["2099-01", "latest", "2026-02"] {
+        assert_eq!(post(unknown).await.unwrap().status(), 404, "{unknown}");
+    }
+    sim.shutdown().await;
+}
+
+/// What the engine's documents need, with Shopify's names: `defaultEmailAddress`,
+/// `defaultPhoneNumber`, `bulkOperations`, `WebhookSubscription.uri`, `groupObjects`.
+#[tokio::test]
+async fn serves_the_fields_the_engine_asks_for() {
+    let sim = Sim::start(config()).await.unwrap();
+    let q = "{ customers(first: 50) { nodes { email defaultEmailAddress { emailAddress } \
+        phone defaultPhoneNumber { phoneNumber } } } }";
+    let (_, body) = gql(&sim, "2026-07", TOKEN, q, json!({})).await;
+    let nodes = body["data"]["customers"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!nodes.is_empty(), "{body}");
+    for n in &nodes {
+        assert_eq!(n["email"], n["defaultEmailAddress"]["emailAddress"], "{n}");
+        if n["phone"].is_null() {
+            assert!(n["defaultPhoneNumber"].is_null(), "{n}");
+        } else {
+            assert_eq!(n["phone"], n["defaultPhoneNumber"]["phoneNumber"], "{n}");
+        }
+    }
+    let run =
+        "mutation { bulkOperationRunQuery(query: \"{ products { edges { node { id } } } }\", \
+        groupObjects: true) { bulkOperation { id } userErrors { message } } }";
+    let (_, body) = gql(&sim, "2026-07", TOKEN, run, json!({})).await;
+    let id = body["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"].clone();
+    assert!(id.is_string(), "{body}");
+    let list =
+        "{ bulkOperations(first: 1, query: \"operation_type:query\") { nodes { id status } } }";
+    let (_, body) = gql(&sim, "2026-07", TOKEN, list, json!({})).await;
+    assert_eq!(
+        body["data"]["bulkOperations"]["nodes"][0]["id"], id,
+        "{body}"
+    );
+    sim.shutdown().await;
+}

@@ -11,7 +11,7 @@ use reqwest::Url;
 use super::raw::{RawApiToken, RawShop};
 use super::secret::Secret;
 use super::types::{ApiTokenConfig, ShopConfig, DEFAULT_API_VERSION};
-use super::validator::{is_api_version, parse_http_url, Validator};
+use super::validator::{check_api_version, parse_http_url, Validator};
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -67,11 +67,8 @@ fn shop(
     let api_version = s
         .api_version
         .unwrap_or_else(|| DEFAULT_API_VERSION.to_string());
-    if !is_api_version(&api_version) {
-        v.issue(
-            &p("api_version"),
-            format!("`{api_version}` is not a version like 2025-07 or `unstable`"),
-        );
+    if let Err(problem) = check_api_version(&api_version) {
+        v.issue(&p("api_version"), problem);
     }
     let reconcile_every = match s.reconcile_every.as_deref() {
         Some(text) => v.duration(&p("reconcile_every"), Some(text), default_reconcile),

@@ -42,6 +42,39 @@ fn good_config_loads_with_defaults() {
 }
 
 #[test]
+fn api_version_defaults_to_the_latest_stable_and_must_be_supported() {
+    let env = env_of(&[("ACME_WEBHOOK_SECRET", "s"), ("ACME_ACCESS_TOKEN", "t")]);
+    let c = Config::from_toml(GOOD, "t.toml", &env).unwrap();
+    assert_eq!(
+        c.shops[0].api_version,
+        xeno_shopify::versions::LATEST_STABLE
+    );
+    for ok in ["2026-10", "unstable", "2025-10", "2026-07"] {
+        let text = format!("{GOOD}    api_version = \"{ok}\"\n");
+        let c = Config::from_toml(&text, "t.toml", &env).unwrap();
+        assert_eq!(c.shops[0].api_version, ok);
+    }
+    for (bad, why) in [
+        ("2025-07", "is retired by Shopify"),
+        ("2031-01", "is not released by Shopify"),
+        ("2026-02", "is not an API version"),
+    ] {
+        let text = format!("{GOOD}    api_version = \"{bad}\"\n");
+        let err = Config::from_toml(&text, "t.toml", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("shops[0].api_version: `{bad}` {why}")),
+            "{err}"
+        );
+        assert!(
+            err.contains("2025-10"),
+            "names the supported versions: {err}"
+        );
+    }
+}
+
+#[test]
 fn environment_overrides_win() {
     let env = env_of(&[
         ("ACME_WEBHOOK_SECRET", "s"),

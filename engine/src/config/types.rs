@@ -121,8 +121,9 @@ impl NatsConfig {
     }
 }
 
-/// The Admin API version the engine speaks unless a shop pins another.
-pub const DEFAULT_API_VERSION: &str = "2025-07";
+/// The Admin API version the engine speaks unless a shop pins another: Shopify's latest
+/// stable one.
+pub const DEFAULT_API_VERSION: &str = xeno_shopify::versions::LATEST_STABLE;
 
 impl Config {
     /// The configured shop with this (normalised) domain.

@@ -96,10 +96,19 @@ pub(super) fn parse_http_url(u: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-pub(super) fn is_api_version(v: &str) -> bool {
-    v == "unstable"
-        || (v.len() == 7
-            && v[..4].chars().all(|c| c.is_ascii_digit())
-            && &v[4..5] == "-"
-            && v[5..].chars().all(|c| c.is_ascii_digit()))
+/// An Admin API version Shopify serves (`xeno_shopify::versions`): a stable one, the release
+/// candidate or `unstable`; a retired, unreleased or malformed one names the supported ones.
+pub(super) fn check_api_version(v: &str) -> Result<(), String> {
+    use xeno_shopify::versions::{self, VersionStatus};
+    match versions::status(v) {
+        VersionStatus::Stable
+        | VersionStatus::Latest
+        | VersionStatus::ReleaseCandidate
+        | VersionStatus::Unstable => Ok(()),
+        status => Err(format!(
+            "`{v}` is {status}; Shopify supports {} (the latest stable is {})",
+            versions::supported_list(),
+            versions::LATEST_STABLE
+        )),
+    }
 }

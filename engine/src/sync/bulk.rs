@@ -107,10 +107,13 @@ async fn wait_for_current(ctx: &SyncContext) -> Result<(), SyncError> {
     loop {
         let data = ctx
             .client
-            .query("bulk:current", queries::BULK_CURRENT, json!({}))
+            .query(
+                "bulk:current",
+                queries::bulk_current(&ctx.shop.api_version),
+                json!({}),
+            )
             .await?;
-        let current = data
-            .get("currentBulkOperation")
+        let current = queries::current_bulk_operation(&data)
             .map(BulkOperation::from_value)
             .unwrap_or_default();
         if !current.is_running() {

@@ -15,6 +15,7 @@
 //!   documents come from its spec (`shopify/src/resource/documents.rs`).
 //! - [`checkpoint`] (`sync_state`), [`lease`] (`sync_leases`), [`progress`] (`sync_runs`).
 //! - [`subscriptions`]: keeps the shop's webhook subscriptions alive.
+//! - [`api_check`]: every document the sync sends, checked against Shopify's published schema.
 //! - [`standalone`] (`xeno sync` outside an engine); `POST /api/sync` is served by
 //!   `engine/src/api/sync.rs`.
 //!
@@ -22,6 +23,7 @@
 //! the PubAck); the writer applies the GraphQL nodes through the resource seam
 //! (`engine/src/store/resources/`).
 
+pub mod api_check;
 pub mod bucket;
 pub mod bulk;
 pub mod checkpoint;

@@ -122,8 +122,12 @@ async fn list(ctx: &SyncContext) -> Result<HashMap<String, Vec<(String, String)>
             let topic = node.get("topic").and_then(Value::as_str);
             let id = node.get("id").and_then(Value::as_str);
             let url = node
-                .pointer("/endpoint/callbackUrl")
+                .get("uri")
                 .and_then(Value::as_str)
+                .or_else(|| {
+                    node.pointer("/endpoint/callbackUrl")
+                        .and_then(Value::as_str)
+                })
                 .unwrap_or("");
             if let (Some(topic), Some(id)) = (topic, id) {
                 by_topic

@@ -26,11 +26,12 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     ],
     update_topic: Topic::CustomersUpdate,
     delete_topic: Topic::CustomersDelete,
-    node_fields: "id legacyResourceId email phone firstName lastName state verifiedEmail tags \
+    node_fields: "id legacyResourceId defaultEmailAddress { emailAddress } \
+        defaultPhoneNumber { phoneNumber } firstName lastName state verifiedEmail tags \
         numberOfOrders amountSpent { amount currencyCode } defaultAddress { city province \
         country } createdAt updatedAt",
     nested: None,
-    node_cost: 3.0,
+    node_cost: 5.0,
 };
 
 /// A customer webhook body or REST customer.

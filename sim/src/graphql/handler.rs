@@ -77,7 +77,9 @@ pub async fn handler(
     if let Err(level) = taken {
         return throttled(requested, level);
     }
-    let request = request.data(shared.clone()).data(ApiVersion(version));
+    // A retired version is served as the oldest supported one (`sim/src/server.rs`).
+    let served = xeno_shopify::versions::served_as(&version).map_or(version, str::to_string);
+    let request = request.data(shared.clone()).data(ApiVersion(served));
     let response = shared.graphql.execute(request).await;
     let mut out = serde_json::to_value(&response)
         .unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));

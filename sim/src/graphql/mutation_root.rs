@@ -22,16 +22,24 @@ impl Mutation {
         &self,
         ctx: &Context<'_>,
         query: String,
-    ) -> BulkOperationRunQueryPayload {
+        // Shopify's default from 2026-01 on; the simulator always writes each child line
+        // right after its parent, which satisfies either value.
+        #[graphql(default = false)] group_objects: bool,
+    ) -> Option<BulkOperationRunQueryPayload> {
+        let _ = group_objects;
         let version = ctx
             .data_opt::<ApiVersion>()
             .map(|v| v.0.clone())
             .unwrap_or_default();
-        bulk::start(shared(ctx), &query, &version)
+        Some(bulk::start(shared(ctx), &query, &version))
     }
 
-    async fn bulk_operation_cancel(&self, ctx: &Context<'_>, id: ID) -> BulkOperationCancelPayload {
-        bulk::cancel(shared(ctx), &id)
+    async fn bulk_operation_cancel(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Option<BulkOperationCancelPayload> {
+        Some(bulk::cancel(shared(ctx), &id))
     }
 
     async fn webhook_subscription_create(

@@ -6,7 +6,9 @@
 use async_graphql::{Context, Error, Object, ID};
 
 use crate::access::ACCESS_SCOPES;
-use crate::graphql::bulk::operation::{BulkOperation, BulkOperationType};
+use crate::graphql::bulk::operation::{
+    BulkOperation, BulkOperationConnection, BulkOperationType, BulkOperationsSortKeys,
+};
 use crate::graphql::context::{page_args, read_store, shared};
 use crate::graphql::node::{node_by_gid, Node};
 use crate::graphql::paging::paginate;
@@ -37,7 +39,9 @@ impl QueryRoot {
         reverse: Option<bool>,
         sort_key: Option<OrderSortKeys>,
         query: Option<String>,
+        saved_search_id: Option<ID>,
     ) -> Result<OrderConnection, Error> {
+        no_saved_searches(saved_search_id)?;
         let args = page_args(first, after, last, before, reverse);
         order::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
     }
@@ -69,7 +73,9 @@ impl QueryRoot {
         reverse: Option<bool>,
         sort_key: Option<ProductSortKeys>,
         query: Option<String>,
+        saved_search_id: Option<ID>,
     ) -> Result<ProductConnection, Error> {
+        no_saved_searches(saved_search_id)?;
         let args = page_args(first, after, last, before, reverse);
         product::connection(ctx, args, sort_key.unwrap_or_default(), query.as_deref())
     }
@@ -150,12 +156,30 @@ impl QueryRoot {
         lock(&shared(ctx).bulk).get(num)
     }
 
+    #[graphql(deprecation = "Use `bulkOperations` with status filter instead.")]
     async fn current_bulk_operation(
         &self,
         ctx: &Context<'_>,
         r#type: Option<BulkOperationType>,
     ) -> Option<BulkOperation> {
         lock(&shared(ctx).bulk).current(r#type.unwrap_or(BulkOperationType::Query))
+    }
+
+    /// The app's bulk operations, newest first unless `reverse` (Shopify's default order).
+    #[allow(clippy::too_many_arguments)]
+    async fn bulk_operations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+        sort_key: Option<BulkOperationsSortKeys>,
+        query: Option<String>,
+    ) -> Result<BulkOperationConnection, Error> {
+        let items = lock(&shared(ctx).bulk).list(sort_key.unwrap_or_default(), query.as_deref());
+        Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -181,5 +205,16 @@ impl QueryRoot {
             .map(|s| ((s.id as i64, s.id), WebhookSubscriptionNode(s.clone())))
             .collect();
         Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
+    }
+}
+
+/// `savedSearchId`: the simulated shop has no saved searches, so any id names none.
+fn no_saved_searches(id: Option<ID>) -> Result<(), Error> {
+    match id {
+        None => Ok(()),
+        Some(id) => Err(Error::new(format!(
+            "Saved search {} does not exist",
+            id.as_str()
+        ))),
     }
 }

@@ -52,6 +52,43 @@ impl ScalarType for Decimal {
     }
 }
 
+/// `Money`: an amount as a string (`"199.00"`), what Shopify types `ProductVariant.price` as.
+#[derive(Debug, Clone, Copy)]
+pub struct Money(pub rust_decimal::Decimal);
+
+#[Scalar(name = "Money")]
+impl ScalarType for Money {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => s
+                .parse()
+                .map(Money)
+                .map_err(|_| InputValueError::expected_type(value)),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}
+
+/// `URL`: an absolute URL, as a string.
+#[derive(Debug, Clone)]
+pub struct Url(pub String);
+
+#[Scalar(name = "URL")]
+impl ScalarType for Url {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match value {
+            Value::String(s) => Ok(Url(s)),
+            other => Err(InputValueError::expected_type(other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.0.clone())
+    }
+}
+
 /// `UnsignedInt64`: a 64-bit count or id, as a string.
 #[derive(Debug, Clone, Copy)]
 pub struct UnsignedInt64(pub u64);

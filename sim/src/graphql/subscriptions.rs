@@ -105,12 +105,14 @@ impl WebhookSubscriptionNode {
     async fn format(&self) -> WebhookSubscriptionFormat {
         WebhookSubscriptionFormat::Json
     }
+    #[graphql(deprecation = "Use `uri` instead.")]
     async fn callback_url(&self) -> &str {
         &self.0.callback_url
     }
     async fn uri(&self) -> &str {
         &self.0.callback_url
     }
+    #[graphql(deprecation = "Use `uri` instead.")]
     async fn endpoint(&self) -> WebhookSubscriptionEndpoint {
         WebhookSubscriptionEndpoint::WebhookHttpEndpoint(WebhookHttpEndpoint {
             callback_url: self.0.callback_url.clone(),

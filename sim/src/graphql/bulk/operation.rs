@@ -8,7 +8,7 @@ use async_graphql::{Enum, Object, SimpleObject, ID};
 use bytes::Bytes;
 use chrono::Utc;
 
-use crate::graphql::scalars::{DateTime, UnsignedInt64};
+use crate::graphql::scalars::{DateTime, UnsignedInt64, Url};
 use crate::store::rest::gid;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -84,11 +84,11 @@ impl BulkOperation {
     async fn file_size(&self) -> Option<UnsignedInt64> {
         self.file_size.map(UnsignedInt64)
     }
-    async fn url(&self) -> Option<&str> {
-        self.url.as_deref()
+    async fn url(&self) -> Option<Url> {
+        self.url.clone().map(Url)
     }
-    async fn partial_data_url(&self) -> Option<&str> {
-        self.partial_data_url.as_deref()
+    async fn partial_data_url(&self) -> Option<Url> {
+        self.partial_data_url.clone().map(Url)
     }
     async fn query(&self) -> &str {
         &self.query
@@ -96,6 +96,16 @@ impl BulkOperation {
     async fn r#type(&self) -> BulkOperationType {
         BulkOperationType::Query
     }
+}
+
+crate::graphql::paging::connection!(BulkOperationConnection, BulkOperationEdge, BulkOperation);
+
+/// `BulkOperationsSortKeys`.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum BulkOperationsSortKeys {
+    CompletedAt,
+    #[default]
+    CreatedAt,
 }
 
 /// `BulkOperationUserError`.
@@ -139,6 +149,44 @@ impl BulkRegistry {
     /// The most recent operation (what `currentBulkOperation` answers).
     pub fn current(&self, _ty: BulkOperationType) -> Option<BulkOperation> {
         self.ops.values().next_back().cloned()
+    }
+    /// `bulkOperations`: every operation matching a search `query` (`status:`,
+    /// `operation_type:`; other terms are ignored), keyed newest first by `sort_key` as
+    /// Shopify lists them.
+    pub fn list(
+        &self,
+        sort_key: BulkOperationsSortKeys,
+        query: Option<&str>,
+    ) -> Vec<((i64, u64), BulkOperation)> {
+        let terms: Vec<(String, String)> = query
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|t| t.split_once(':'))
+            .map(|(k, v)| {
+                (
+                    k.to_ascii_lowercase(),
+                    v.trim_matches(['"', '\'']).to_ascii_lowercase(),
+                )
+            })
+            .collect();
+        let matches = |o: &BulkOperation| {
+            terms.iter().all(|(k, v)| match k.as_str() {
+                "status" => format!("{:?}", o.status).eq_ignore_ascii_case(v),
+                "operation_type" => v == "query",
+                _ => true,
+            })
+        };
+        self.ops
+            .values()
+            .filter(|o| matches(o))
+            .map(|o| {
+                let at = match sort_key {
+                    BulkOperationsSortKeys::CreatedAt => o.created_at,
+                    BulkOperationsSortKeys::CompletedAt => o.completed_at.unwrap_or(o.created_at),
+                };
+                ((-at.timestamp_millis(), u64::MAX - o.id), o.clone())
+            })
+            .collect()
     }
     /// Ids of the runs not finished yet.
     pub(crate) fn running(&self) -> Vec<u64> {

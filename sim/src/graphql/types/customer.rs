@@ -28,10 +28,10 @@ pub struct MailingAddress {
     pub company: Option<String>,
     pub address1: String,
     pub address2: String,
-    pub city: String,
-    pub province: String,
+    pub city: Option<String>,
+    pub province: Option<String>,
     pub province_code: String,
-    pub country: String,
+    pub country: Option<String>,
     pub country_code_v2: String,
     pub zip: String,
     pub phone: Option<String>,
@@ -50,15 +50,28 @@ impl From<&Address> for MailingAddress {
             company: a.company.clone(),
             address1: a.address1.clone(),
             address2: a.address2.clone(),
-            city: a.city.clone(),
-            province: a.province.clone(),
+            city: Some(a.city.clone()),
+            province: Some(a.province.clone()),
             province_code: a.province_code.clone(),
-            country: a.country.clone(),
+            country: Some(a.country.clone()),
             country_code_v2: a.country_code.clone(),
             zip: a.zip.clone(),
             phone: a.phone.clone(),
         }
     }
+}
+
+/// `CustomerEmailAddress` (the address only; Shopify's marketing-consent fields are not
+/// modelled).
+#[derive(Clone, SimpleObject)]
+pub struct CustomerEmailAddress {
+    pub email_address: String,
+}
+
+/// `CustomerPhoneNumber` (the number only).
+#[derive(Clone, SimpleObject)]
+pub struct CustomerPhoneNumber {
+    pub phone_number: String,
 }
 
 /// `Customer`.
@@ -85,20 +98,34 @@ impl CustomerNode {
     async fn legacy_resource_id(&self) -> UnsignedInt64 {
         UnsignedInt64(self.c.id)
     }
-    async fn first_name(&self) -> &str {
-        &self.c.first_name
+    async fn first_name(&self) -> Option<&str> {
+        Some(&self.c.first_name)
     }
-    async fn last_name(&self) -> &str {
-        &self.c.last_name
+    async fn last_name(&self) -> Option<&str> {
+        Some(&self.c.last_name)
     }
     async fn display_name(&self) -> String {
         format!("{} {}", self.c.first_name, self.c.last_name)
     }
-    async fn email(&self) -> &str {
-        &self.c.email
+    #[graphql(deprecation = "Use `defaultEmailAddress.emailAddress` instead.")]
+    async fn email(&self) -> Option<&str> {
+        Some(self.c.email.as_str()).filter(|e| !e.is_empty())
     }
+    #[graphql(deprecation = "Use `defaultPhoneNumber.phoneNumber` instead.")]
     async fn phone(&self) -> Option<&str> {
         self.c.phone.as_deref()
+    }
+    async fn default_email_address(&self) -> Option<CustomerEmailAddress> {
+        Some(self.c.email.as_str())
+            .filter(|e| !e.is_empty())
+            .map(|e| CustomerEmailAddress {
+                email_address: e.to_string(),
+            })
+    }
+    async fn default_phone_number(&self) -> Option<CustomerPhoneNumber> {
+        self.c.phone.as_ref().map(|p| CustomerPhoneNumber {
+            phone_number: p.clone(),
+        })
     }
     async fn state(&self) -> CustomerState {
         match self.c.state {

@@ -28,14 +28,14 @@ impl LineItemNode {
     async fn title(&self) -> &str {
         &self.l.title
     }
-    async fn variant_title(&self) -> &str {
-        &self.l.variant_title
+    async fn variant_title(&self) -> Option<&str> {
+        Some(&self.l.variant_title)
     }
-    async fn sku(&self) -> &str {
-        &self.l.sku
+    async fn sku(&self) -> Option<&str> {
+        Some(&self.l.sku)
     }
-    async fn vendor(&self) -> &str {
-        &self.l.vendor
+    async fn vendor(&self) -> Option<&str> {
+        Some(&self.l.vendor)
     }
     async fn quantity(&self) -> i32 {
         self.l.quantity as i32

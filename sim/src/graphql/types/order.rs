@@ -170,14 +170,14 @@ impl OrderNode {
     async fn current_total_price_set(&self) -> MoneyBag {
         self.bag(self.o.total_price() - self.o.total_refunded())
     }
-    async fn subtotal_price_set(&self) -> MoneyBag {
-        self.bag(self.o.subtotal_price())
+    async fn subtotal_price_set(&self) -> Option<MoneyBag> {
+        Some(self.bag(self.o.subtotal_price()))
     }
-    async fn total_tax_set(&self) -> MoneyBag {
-        self.bag(self.o.total_tax())
+    async fn total_tax_set(&self) -> Option<MoneyBag> {
+        Some(self.bag(self.o.total_tax()))
     }
-    async fn total_discounts_set(&self) -> MoneyBag {
-        self.bag(self.o.total_discounts)
+    async fn total_discounts_set(&self) -> Option<MoneyBag> {
+        Some(self.bag(self.o.total_discounts))
     }
     async fn total_shipping_price_set(&self) -> MoneyBag {
         self.bag(self.o.total_shipping())

@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, Error, Object, ID};
 
 use crate::graphql::context::{materialize, nested, page_args, read_store};
 use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
-use crate::graphql::scalars::{dt, DateTime, Decimal, UnsignedInt64};
+use crate::graphql::scalars::{dt, DateTime, Money, UnsignedInt64};
 use crate::store::product::{Product, Variant};
 use crate::store::rest::gid;
 use crate::store::units::round_money;
@@ -38,22 +38,22 @@ impl VariantNode {
     async fn display_name(&self) -> &str {
         &self.v.title
     }
-    async fn sku(&self) -> &str {
-        &self.v.sku
+    async fn sku(&self) -> Option<&str> {
+        Some(&self.v.sku)
     }
-    async fn price(&self) -> Decimal {
-        Decimal(round_money(self.v.price, &self.currency))
+    async fn price(&self) -> Money {
+        Money(round_money(self.v.price, &self.currency))
     }
-    async fn compare_at_price(&self) -> Option<Decimal> {
+    async fn compare_at_price(&self) -> Option<Money> {
         self.v
             .compare_at_price
-            .map(|p| Decimal(round_money(p, &self.currency)))
+            .map(|p| Money(round_money(p, &self.currency)))
     }
     async fn position(&self) -> i32 {
         self.v.position as i32
     }
-    async fn inventory_quantity(&self) -> i32 {
-        self.v.inventory_quantity as i32
+    async fn inventory_quantity(&self) -> Option<i32> {
+        Some(self.v.inventory_quantity as i32)
     }
     async fn taxable(&self) -> bool {
         self.v.taxable

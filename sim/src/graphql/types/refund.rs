@@ -143,8 +143,8 @@ impl RefundNode {
     async fn note(&self) -> Option<&str> {
         self.r.note.as_deref()
     }
-    async fn created_at(&self) -> DateTime {
-        dt(self.r.created_at)
+    async fn created_at(&self) -> Option<DateTime> {
+        Some(dt(self.r.created_at))
     }
     async fn updated_at(&self) -> DateTime {
         dt(self.r.processed_at)
