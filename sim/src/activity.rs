@@ -150,10 +150,13 @@ pub async fn run(
             _ = ticker.tick() => {}
             _ = shutdown.changed() => return,
         }
-        if shared.paused.load(std::sync::atomic::Ordering::Relaxed) {
-            continue;
-        }
-        let n = apply_random_changes(&shared, burst as usize);
+        let n = {
+            let paused = crate::webhooks::lock(&shared.paused);
+            if *paused {
+                continue;
+            }
+            apply_random_changes(&shared, burst as usize)
+        };
         tracing::trace!(changes = n, "activity tick");
     }
 }

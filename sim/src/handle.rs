@@ -3,7 +3,7 @@
 //! [`SimHandle`] it returns drives and observes the running simulator. [`run`] is `xeno sim`.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -53,7 +53,7 @@ impl Sim {
             rest_bucket: Mutex::new(Bucket::new(40.0, config.plan.rest_leak_rate(), now)),
             bulk: Mutex::new(BulkRegistry::default()),
             graphql: Api::new(schema::build()),
-            paused: AtomicBool::new(false),
+            paused: Mutex::new(false),
             fail_next_bulk: AtomicBool::new(config.api_faults.fail_bulk),
             config,
         });
@@ -146,13 +146,15 @@ impl SimHandle {
     pub fn summary(&self) -> Summary {
         Summary::of(&self.shared.store.read().unwrap_or_else(|e| e.into_inner()))
     }
-    /// Stops live activity (the API and webhook retries keep going).
+    /// Stops live activity (the API and webhook retries keep going). When this returns,
+    /// every change already applied has its webhooks counted, so `webhook_stats` after
+    /// `webhooks_idle` is final.
     pub fn pause_activity(&self) {
-        self.shared.paused.store(true, Ordering::Relaxed);
+        *crate::webhooks::lock(&self.shared.paused) = true;
     }
     /// Restarts live activity.
     pub fn resume_activity(&self) {
-        self.shared.paused.store(false, Ordering::Relaxed);
+        *crate::webhooks::lock(&self.shared.paused) = false;
     }
     /// Applies `n` random store changes now, emitting their webhooks; returns how many took.
     pub fn trigger(&self, n: usize) -> usize {

@@ -29,8 +29,9 @@ pub struct Shared {
     pub bulk: Mutex<BulkRegistry>,
     /// The GraphQL schema and its cost table.
     pub graphql: Api,
-    /// Set while activity is paused.
-    pub paused: AtomicBool,
+    /// True while activity is paused. A tick holds this lock from its check through its
+    /// last emitted webhook, so once `pause_activity` has taken it no tick is half done.
+    pub paused: Mutex<bool>,
     /// True until a bulk operation has been failed on purpose (`--fail-bulk`).
     pub fail_next_bulk: AtomicBool,
 }

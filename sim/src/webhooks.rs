@@ -370,11 +370,13 @@ impl WebhookSender {
             ready
         };
         for d in ready {
+            // Counted in flight before it stops counting as held, so `outstanding` never
+            // reads 0 while this delivery is still to be sent.
+            self.dispatch(d);
             self.inner
                 .counters
                 .outstanding
                 .fetch_sub(1, Ordering::Relaxed);
-            self.dispatch(d);
         }
     }
 
