@@ -81,6 +81,16 @@ pub struct ApiFaults {
     pub fail_bulk: bool,
 }
 
+/// The scopes a token gets unless `--scopes` says otherwise: everything the engine reads,
+/// orders of any age included (`read_all_orders`), and its webhook subscriptions.
+pub const DEFAULT_SCOPES: [&str; 5] = [
+    "read_orders",
+    "read_all_orders",
+    "read_customers",
+    "read_products",
+    "write_webhooks",
+];
+
 /// Everything the simulator needs, secrets as values (redacted from `Debug`).
 #[derive(Clone)]
 pub struct SimConfig {
@@ -113,6 +123,10 @@ pub struct SimConfig {
     /// Webhook deliveries in flight at once.
     pub webhook_concurrency: usize,
     pub api_faults: ApiFaults,
+    /// The access scopes the token holds (`access_scopes.json`, `accessScopes`); a request
+    /// for a resource outside them is refused as Shopify does (`access.rs`), and without
+    /// `read_all_orders` orders older than 60 days are invisible (`store/visibility.rs`).
+    pub scopes: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -136,6 +150,7 @@ impl Default for SimConfig {
             retry_scale: 1.0,
             webhook_concurrency: 32,
             api_faults: ApiFaults::default(),
+            scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
         }
     }
 }
@@ -161,6 +176,7 @@ impl std::fmt::Debug for SimConfig {
             .field("retry_scale", &self.retry_scale)
             .field("webhook_concurrency", &self.webhook_concurrency)
             .field("api_faults", &self.api_faults)
+            .field("scopes", &self.scopes)
             .finish()
     }
 }
@@ -174,6 +190,8 @@ pub enum ConfigError {
     BadShop(String),
     #[error("--currency {0:?} is not a three-letter ISO 4217 code")]
     BadCurrency(String),
+    #[error("--scopes {0:?} is not an access scope handle like read_orders")]
+    BadScope(String),
 }
 
 fn rate_0_to_1(s: &str) -> Result<f64, String> {
@@ -258,6 +276,10 @@ pub struct SimArgs {
     /// Make the first bulk operation fail (FAILED with a partial data URL).
     #[arg(long)]
     pub fail_bulk: bool,
+    /// The access scopes the token holds, comma-separated (default: every scope the engine
+    /// needs, `read_all_orders` included).
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_SCOPES.map(String::from))]
+    pub scopes: Vec<String>,
 }
 
 impl SimArgs {
@@ -271,6 +293,9 @@ impl SimArgs {
         }
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(ConfigError::BadCurrency(self.currency));
+        }
+        if let Some(bad) = self.scopes.iter().find(|s| !valid_scope_handle(s)) {
+            return Err(ConfigError::BadScope(bad.clone()));
         }
         Ok(SimConfig {
             listen: self.listen,
@@ -300,8 +325,17 @@ impl SimArgs {
                 slow: Duration::from_millis(self.slow_ms),
                 fail_bulk: self.fail_bulk,
             },
+            scopes: self.scopes,
         })
     }
+}
+
+/// A scope handle as Shopify spells them: lowercase words joined by `_` (`read_all_orders`).
+fn valid_scope_handle(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('_')
+        && !s.ends_with('_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c == '_')
 }
 
 /// Shopify's own check: `^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$`.
@@ -342,6 +376,9 @@ mod tests {
         assert_eq!(cli.sim.plan, Plan::Plus);
         assert_eq!(cli.sim.duplicate_rate, 0.3);
         assert_eq!(cli.sim.plan.restore_rate(), 1000.0);
+        assert_eq!(cli.sim.scopes, DEFAULT_SCOPES.map(String::from));
+        let cli = Cli::try_parse_from(["sim", "--scopes", "read_orders,read_products"]).unwrap();
+        assert_eq!(cli.sim.scopes, ["read_orders", "read_products"]);
         let err = Cli::try_parse_from(["sim", "--plan", "gold"])
             .unwrap_err()
             .to_string();
@@ -371,5 +408,8 @@ mod tests {
         assert!(valid_shop_domain("my-shop.myshopify.com"));
         assert!(!valid_shop_domain("-shop.myshopify.com"));
         assert!(!valid_shop_domain("shop.example.com"));
+        assert!(valid_scope_handle("read_all_orders"));
+        assert!(!valid_scope_handle("read orders"));
+        assert!(!valid_scope_handle(""));
     }
 }

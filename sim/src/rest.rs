@@ -8,6 +8,8 @@
 //! `fields`, as on Shopify. Every answer carries `X-Shopify-Shop-Api-Call-Limit: used/40` from
 //! the shop's REST bucket (40 requests leaking at the plan's rate); a full bucket answers 429
 //! with `Retry-After`. Bodies are the same REST JSON as webhooks ([`crate::store::rest`]).
+//! A resource outside the token's scopes answers `403` (`access.rs`); without
+//! `read_all_orders`, orders older than 60 days are absent (`store/visibility.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,9 +26,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::access::{authorized, injected_fault, ACCESS_SCOPES, INVALID_TOKEN};
+use crate::access::{
+    authorized, injected_fault, rest_denied, scope_for_rest_resource, INVALID_TOKEN,
+};
 use crate::state::Shared;
 use crate::store::rest as render;
+use crate::store::visibility::OrderVisibility;
 use crate::store::{Kind, Store};
 use crate::webhooks::lock;
 
@@ -195,7 +200,12 @@ async fn access_scopes(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
     match admit(&shared, &headers).await {
         Err(r) => r.into_response(),
         Ok(limit) => {
-            let scopes: Vec<Value> = ACCESS_SCOPES.iter().map(|h| json!({"handle": h})).collect();
+            let scopes: Vec<Value> = shared
+                .config
+                .scopes
+                .iter()
+                .map(|h| json!({"handle": h}))
+                .collect();
             with_limit_header(
                 Json(json!({"access_scopes": scopes})).into_response(),
                 limit,
@@ -233,6 +243,12 @@ fn kind_of(resource: &str) -> Option<Kind> {
     }
 }
 
+/// The scope `resource` needs and the token lacks (answered `403`).
+fn missing_scope(shared: &Shared, resource: &str) -> Option<&'static str> {
+    scope_for_rest_resource(resource)
+        .filter(|scope| !shared.config.scopes.iter().any(|s| s == scope))
+}
+
 fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, json!("Not Found"))
 }
@@ -240,12 +256,13 @@ fn not_found() -> Response {
 /// `(id, created_at, updated_at, open, cancelled)` of a live object.
 type IndexRow = (u64, DateTime<Utc>, DateTime<Utc>, bool, bool);
 
-/// The [`IndexRow`] of every live object of a kind.
-fn index(store: &Store, kind: Kind) -> Vec<IndexRow> {
+/// The [`IndexRow`] of every live object of a kind the token may see.
+fn index(store: &Store, kind: Kind, visible: OrderVisibility) -> Vec<IndexRow> {
     match kind {
         Kind::Order => store
             .orders
             .values()
+            .filter(|o| visible.shows(o.created_at))
             .map(|o| {
                 (
                     o.id,
@@ -269,7 +286,12 @@ fn index(store: &Store, kind: Kind) -> Vec<IndexRow> {
     }
 }
 
-fn matching(store: &Store, kind: Kind, f: &Filters) -> Result<Vec<u64>, RestError> {
+fn matching(
+    store: &Store,
+    kind: Kind,
+    visible: OrderVisibility,
+    f: &Filters,
+) -> Result<Vec<u64>, RestError> {
     let status = f
         .status
         .as_deref()
@@ -279,7 +301,7 @@ fn matching(store: &Store, kind: Kind, f: &Filters) -> Result<Vec<u64>, RestErro
             json!({"status": "must be open, closed, cancelled or any"}),
         ));
     }
-    Ok(index(store, kind)
+    Ok(index(store, kind, visible)
         .into_iter()
         .filter(|(id, created, updated, open, cancelled)| {
             let status_ok = kind != Kind::Order
@@ -328,6 +350,9 @@ async fn collection(
         Ok(h) => h,
         Err(r) => return r.into_response(),
     };
+    if let Some(scope) = missing_scope(&shared, &resource) {
+        return with_limit_header(rest_denied(scope), limit_header);
+    }
     let resp = list(&shared, &version, &resource, &params);
     with_limit_header(resp, limit_header)
 }
@@ -359,7 +384,7 @@ fn list(
         Ok(f) => f,
         Err(r) => return r.into_response(),
     };
-    let ids = match matching(&store, kind, &filters) {
+    let ids = match matching(&store, kind, OrderVisibility::of(&shared.config), &filters) {
         Ok(ids) => ids,
         Err(r) => return r.into_response(),
     };
@@ -440,18 +465,30 @@ async fn member(
         Ok(h) => h,
         Err(r) => return r.into_response(),
     };
+    if let Some(scope) = missing_scope(&shared, &resource) {
+        return with_limit_header(rest_denied(scope), limit_header);
+    }
+    let visible = OrderVisibility::of(&shared.config);
     let resp = (|| {
         let kind = kind_of(&resource)?;
         let item = item.strip_suffix(".json")?;
         let store = shared.store.read().unwrap_or_else(|e| e.into_inner());
         if item == "count" {
-            let counted = filters_from(&params).and_then(|f| matching(&store, kind, &f));
+            let counted = filters_from(&params).and_then(|f| matching(&store, kind, visible, &f));
             return Some(match counted {
                 Ok(ids) => Json(json!({"count": ids.len()})).into_response(),
                 Err(r) => r.into_response(),
             });
         }
         let id: u64 = item.parse().ok()?;
+        if kind == Kind::Order
+            && !store
+                .orders
+                .get(&id)
+                .is_some_and(|o| visible.shows(o.created_at))
+        {
+            return None;
+        }
         let v = render::live_object(&store, kind, id)?;
         let key = resource.trim_end_matches('s');
         Some(Json(json!({ key: project(v, params.get("fields")) })).into_response())

@@ -1,7 +1,8 @@
 //! `POST /admin/api/{version}/graphql.json`: one request goes injected faults (slow, 429, 5xx)
 //! → `X-Shopify-Access-Token` check (401) → body parse → query parse (syntax errors answered
 //! Shopify-style, with locations) → requested cost (`graphql/cost.rs`) → single-query maximum
-//! (`MAX_COST_EXCEEDED`) → the shop's bucket (`bucket.rs`, `THROTTLED` when short) → execution
+//! (`MAX_COST_EXCEEDED`) → the shop's bucket (`bucket.rs`, `THROTTLED` when short) → access
+//! scopes (`access.rs`: denied root fields are left out and answered `ACCESS_DENIED`) → execution
 //! (`graphql/schema.rs`) → actual cost and refund → `extensions.cost` on every answer.
 
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::access::{authorized, injected_fault, INVALID_TOKEN};
+use crate::access::{self, authorized, injected_fault, INVALID_TOKEN};
 use crate::bucket::Level;
 use crate::graphql::context::ApiVersion;
 use crate::graphql::cost;
@@ -79,10 +80,13 @@ pub async fn handler(
     }
     // A retired version is served as the oldest supported one (`sim/src/server.rs`).
     let served = xeno_shopify::versions::served_as(&version).map_or(version, str::to_string);
+    let denied = access::denied_root_fields(&shared.config.scopes, &doc, op_name.as_deref());
+    let request = access::strip(request, &doc, &denied);
     let request = request.data(shared.clone()).data(ApiVersion(served));
     let response = shared.graphql.execute(request).await;
     let mut out = serde_json::to_value(&response)
         .unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
+    access::report_denied(&mut out, &denied);
     let data = out.get("data").filter(|d| !d.is_null()).cloned();
     let actual = match &data {
         Some(d) => cost::operation_cost(

@@ -9,6 +9,7 @@ use crate::graphql::types::customer::CustomerNode;
 use crate::graphql::types::order::OrderNode;
 use crate::graphql::types::product::{ProductNode, VariantNode};
 use crate::store::rest::parse_gid;
+use crate::store::visibility::OrderVisibility;
 use crate::webhooks::lock;
 
 /// `Node`: anything with a global id.
@@ -26,12 +27,14 @@ pub enum Node {
 /// The object a global id names, if it exists.
 pub fn node_by_gid(ctx: &Context<'_>, id: &str) -> Option<Node> {
     let (ty, num) = parse_gid(id)?;
+    let visible = OrderVisibility::of(&shared(ctx).config);
     let s = read_store(ctx);
     let cur = s.shop.currency.clone();
     match ty {
         "Order" => s
             .orders
             .get(&num)
+            .filter(|o| visible.shows(o.created_at))
             .map(|o| Node::Order(OrderNode::new(o, &cur))),
         "Customer" => s
             .customers

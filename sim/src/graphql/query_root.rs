@@ -5,7 +5,6 @@
 
 use async_graphql::{Context, Error, Object, ID};
 
-use crate::access::ACCESS_SCOPES;
 use crate::graphql::bulk::operation::{
     BulkOperation, BulkOperationConnection, BulkOperationType, BulkOperationsSortKeys,
 };
@@ -21,6 +20,7 @@ use crate::graphql::types::order::{self, OrderConnection, OrderNode, OrderSortKe
 use crate::graphql::types::product::{self, ProductConnection, ProductNode, ProductSortKeys};
 use crate::graphql::types::shop::{AccessScope, AppInstallation, Shop, ShopPlan};
 use crate::store::rest::{gid, parse_gid};
+use crate::store::visibility::OrderVisibility;
 use crate::webhooks::lock;
 
 /// `QueryRoot`.
@@ -82,9 +82,11 @@ impl QueryRoot {
 
     async fn order(&self, ctx: &Context<'_>, id: ID) -> Option<OrderNode> {
         let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "Order")?;
+        let visible = OrderVisibility::of(&shared(ctx).config);
         let s = read_store(ctx);
         s.orders
             .get(&num)
+            .filter(|o| visible.shows(o.created_at))
             .map(|o| OrderNode::new(o, &s.shop.currency))
     }
 
@@ -139,10 +141,12 @@ impl QueryRoot {
         }
     }
 
-    async fn current_app_installation(&self) -> AppInstallation {
+    async fn current_app_installation(&self, ctx: &Context<'_>) -> AppInstallation {
         AppInstallation {
             id: ID(gid("AppInstallation", 1)),
-            access_scopes: ACCESS_SCOPES
+            access_scopes: shared(ctx)
+                .config
+                .scopes
                 .iter()
                 .map(|h| AccessScope {
                     handle: h.to_string(),

@@ -1,4 +1,5 @@
-//! `bulkOperationRunQuery` and `bulkOperationCancel`, and the run: the query goes through the
+//! `bulkOperationRunQuery` and `bulkOperationCancel`, and the run (a query reading a resource
+//! outside the token's scopes fails with `ACCESS_DENIED`, `access.rs`): the query goes through the
 //! same schema in `BulkMode` (so `first`/cursors are ignored and every object comes back), the
 //! result is written as JSON Lines ([`super::jsonl`]) served at `/_sim/bulk/<key>.jsonl`
 //! (`server.rs`), and `bulk_operations/finish` is sent. The run costs no points; the mutation
@@ -11,6 +12,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::access;
 use crate::graphql::bulk::jsonl::flatten;
 use crate::graphql::bulk::operation::{
     BulkOperation, BulkOperationCancelPayload, BulkOperationErrorCode,
@@ -130,13 +132,20 @@ async fn run(shared: Arc<Shared>, id: u64, query: String) {
         }
     };
     update(&|op| op.status = BulkOperationStatus::Running);
+    let denied = access::bulk_query_denied(&shared.config.scopes, &query).is_some();
     let request = async_graphql::Request::new(query)
         .data(shared.clone())
         .data(BulkMode);
     let response = shared.graphql.execute(request).await;
     let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
-    let (lines, roots) = flatten(&data);
-    let fail = !response.errors.is_empty() || shared.fail_next_bulk.swap(false, Ordering::SeqCst);
+    let (lines, roots) = if denied {
+        (Vec::new(), 0)
+    } else {
+        flatten(&data)
+    };
+    let fail = denied
+        || !response.errors.is_empty()
+        || shared.fail_next_bulk.swap(false, Ordering::SeqCst);
     let canceled = lock(&shared.bulk)
         .ops
         .get(&id)
@@ -164,7 +173,11 @@ async fn run(shared: Arc<Shared>, id: u64, query: String) {
                 op.status = BulkOperationStatus::Canceled;
             } else if fail {
                 op.status = BulkOperationStatus::Failed;
-                op.error_code = Some(BulkOperationErrorCode::InternalServerError);
+                op.error_code = Some(if denied {
+                    BulkOperationErrorCode::AccessDenied
+                } else {
+                    BulkOperationErrorCode::InternalServerError
+                });
                 op.partial_data_url = url;
             } else {
                 op.status = BulkOperationStatus::Completed;

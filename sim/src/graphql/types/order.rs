@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Error, Object, SimpleObject, ID};
 
-use crate::graphql::context::{materialize, nested, page_args, read_store};
+use crate::graphql::context::{materialize, nested, page_args, read_store, shared};
 use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
 use crate::graphql::scalars::{bag, dt, DateTime, MoneyBag, UnsignedInt64};
 use crate::graphql::types::customer::{CustomerNode, MailingAddress};
@@ -14,6 +14,7 @@ use crate::graphql::types::line_item::{LineItemConnection, LineItemNode, TaxLine
 use crate::graphql::types::refund::{RefundNode, TransactionNode};
 use crate::store::order::Order;
 use crate::store::rest::gid;
+use crate::store::visibility::OrderVisibility;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum OrderDisplayFinancialStatus {
@@ -278,10 +279,12 @@ pub fn connection(
 ) -> Result<OrderConnection, Error> {
     let filter = SearchFilter::parse(query);
     let key = sort_key.flags();
+    let visible = OrderVisibility::of(&shared(ctx).config);
     let items = {
         let s = read_store(ctx);
         s.orders
             .values()
+            .filter(|o| visible.shows(o.created_at))
             .filter(|o| filter.matches(o.id, o.created_at, o.updated_at))
             .map(|o| (sort_value(key, o.id, o.created_at, o.updated_at), o.id))
             .collect()
