@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::doctor::DoctorReport;
+
 /// Liveness of one supervised actor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +80,9 @@ pub struct HealthResponse {
     /// Dead letters not yet replayed, for the shops this token sees.
     pub dead_letters_open: i64,
     pub shops: Vec<ShopHealth>,
+    /// The latest `xeno doctor` checks the engine ran, for the shops this token sees;
+    /// `null` until the first run ends.
+    pub doctor: Option<DoctorReport>,
 }
 
 /// `GET /readyz`: `ok` or `down: <why>` for each dependency.

@@ -11,6 +11,7 @@
 
 pub mod analytics;
 pub mod dead_letters;
+pub mod doctor;
 pub mod error;
 pub mod health;
 pub mod live;

@@ -3,10 +3,12 @@
 //!
 //! This crate is the only one that links both the engine library (`engine/`) and the
 //! simulator (`sim/`): [`demo`] wires the two together, [`sync`] shows a one-shot sync's
-//! progress, [`check_api`] judges the engine's documents by Shopify's schema of a version. Everything else is the engine's or the simulator's.
+//! progress, [`check_api`] judges the engine's documents by Shopify's schema of a version,
+//! [`doctor`] tells why a shop does not sync. Everything else is the engine's or the simulator's.
 
 mod check_api;
 mod demo;
+mod doctor;
 mod sync;
 
 use std::path::PathBuf;
@@ -58,6 +60,10 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Check every configured shop against Shopify: the token works, its scopes cover what
+    /// the sync reads, the API version is supported, the webhook subscriptions point here.
+    /// Prints each finding with its fix; exits 1 when any is an error.
+    Doctor(doctor::DoctorArgs),
     /// List which of the engine's GraphQL documents would be invalid or deprecated on an Admin
     /// API version, by Shopify's published schema (plan an upgrade before Shopify retires yours).
     CheckApi(check_api::CheckApiArgs),
@@ -134,6 +140,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
         },
         Command::CheckApi(args) => check_api::run(args),
+        Command::Doctor(args) => doctor::run(args).await,
         Command::Sync { config, shop, full } => {
             let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
             sync::run(config, shop, full).await?;

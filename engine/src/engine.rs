@@ -1,5 +1,6 @@
 //! Starting and stopping a whole engine: connect (lazily, so a missing PostgreSQL or NATS
-//! does not stop the start), migrate, bind, and spawn the root supervisor.
+//! does not stop the start), migrate, bind, spawn the root supervisor and the doctor's periodic
+//! checks (`doctor/monitor.rs`).
 //!
 //! `xeno run` calls [`Engine::start`] and waits for a signal; black-box tests start engines
 //! in-process the same way.
@@ -15,6 +16,7 @@ use ractor::{Actor, ActorRef};
 use crate::bus::bridge::{self, BridgeHandle};
 use crate::bus::names::Names;
 use crate::config::Config;
+use crate::doctor::{self, monitor::LatestReport};
 use crate::http::state::{AppState, Components};
 use crate::log_sink;
 use crate::metrics::Metrics;
@@ -27,6 +29,8 @@ pub struct Engine {
     root: ActorRef<RootMsg>,
     handle: tokio::task::JoinHandle<()>,
     state: AppState,
+    /// The doctor's periodic checks (`doctor/monitor.rs`), aborted on shutdown.
+    doctor: tokio::task::JoinHandle<()>,
 }
 
 impl Engine {
@@ -77,7 +81,9 @@ impl Engine {
             components: Components::default(),
             started_at: chrono::Utc::now(),
             last_webhook: Arc::new(Mutex::new(Default::default())),
+            doctor: LatestReport::default(),
         };
+        let doctor = doctor::monitor::spawn(config.clone(), metrics.clone(), state.doctor.clone());
 
         let (root, handle) = Actor::spawn(
             None,
@@ -106,6 +112,7 @@ impl Engine {
                 let _ = handle.await;
             }),
             state,
+            doctor,
         })
     }
 
@@ -127,6 +134,7 @@ impl Engine {
 
     /// Graceful stop: stop accepting, finish in-flight requests, drain the writers, flush.
     pub async fn shutdown(self) {
+        self.doctor.abort();
         let _ = ractor::call_t!(self.root, RootMsg::Shutdown, 60_000);
         let _ = self.handle.await;
     }

@@ -16,7 +16,8 @@
 //! Modules: [`config`] (TOML, validated at load), [`engine`] (start/stop), [`supervisor`]
 //! and [`supervision`] (restart policy), [`bus`] (JetStream), [`webhook`], [`writer`],
 //! [`store`] (SQL), [`analytics`] (rollups and figures), [`http`] (state, router, server) and
-//! [`api`] (handlers), [`log_sink`], [`metrics`], [`db`] (pool, migrations).
+//! [`api`] (handlers), [`log_sink`], [`metrics`], [`db`] (pool, migrations), [`doctor`] (why a
+//! shop does not sync: `xeno doctor` and the health API).
 //! `testkit` (a private database per test, unique stream names) exists only in this crate's
 //! tests and with the `testkit` feature, which `cli/`'s black-box tests and the benchmark
 //! suite turn on.
@@ -26,6 +27,7 @@ pub mod api;
 pub mod bus;
 pub mod config;
 pub mod db;
+pub mod doctor;
 pub mod engine;
 pub mod envelope;
 pub mod http;

@@ -1,6 +1,7 @@
 //! `GET /api/health`: is ingestion healthy? Components (each supervised actor, PostgreSQL,
 //! JetStream), stream depth and consumer lag, webhook ack and writer rates, dead letters, and
-//! each shop's last webhook and rate-limit bucket.
+//! each shop's last webhook and rate-limit bucket, and the doctor's latest findings
+//! (`engine/src/doctor/`, run by the engine at start and every few minutes).
 //!
 //! Counters come from [`crate::metrics::Metrics`] (the same ones `/metrics` exports). Rates are
 //! the difference between this call's counters and a sample kept from an earlier call (at
@@ -237,6 +238,12 @@ pub async fn health(
     };
     let throughput = engine_wide.then(|| throughput(&state, &sampler));
     let shops = shop_health(&state, shops, &open_by_shop);
+    let doctor = state.doctor.get().map(|mut report| {
+        report
+            .findings
+            .retain(|f| shops.iter().any(|s| s.shop == f.shop));
+        report
+    });
     let components = state.components.snapshot();
     let all_up = pg.is_ok() && js.is_ok() && components.values().all(|c| c.up);
     Ok(Json(HealthResponse {
@@ -250,6 +257,7 @@ pub async fn health(
         throughput,
         dead_letters_open,
         shops,
+        doctor,
     }))
 }
 

@@ -10,7 +10,8 @@
 //!   each with its key path ([`ConfigError`], `error.rs`), so `xeno check-config` can list
 //!   them all.
 //!
-//! Environment overrides win over the file: `XENO_POSTGRES_URL`, `XENO_NATS_URL`, `XENO_LISTEN`.
+//! [`Config::load_lenient`] lets an unsupported `api_version` through as an issue, for `xeno
+//! doctor` to report. Environment overrides win over the file: `XENO_POSTGRES_URL`, `XENO_NATS_URL`, `XENO_LISTEN`.
 //! How to run the engine with a config: `docs/operations.md`.
 
 mod error;
@@ -50,17 +51,26 @@ impl Config {
         })
     }
 
+    /// Like [`Config::load`], except that a shop's unsupported `api_version` (retired,
+    /// unreleased, malformed) does not fail the load: it comes back as an issue beside the
+    /// config, with the version kept as written. `xeno doctor` reports it as a finding; `run`
+    /// and `check-config` keep refusing it.
+    pub fn load_lenient(path: &Path) -> Result<(Config, Vec<ConfigIssue>), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let raw = parse(&text, &path.display().to_string())?;
+        Self::build(raw, &|k| std::env::var(k).ok(), Tolerate::ApiVersions)
+    }
+
     /// Parses and validates TOML text; `env` supplies environment variables (tests pass a map).
     pub fn from_toml(
         text: &str,
         origin: &str,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: origin.to_string(),
-            message: e.to_string().trim().to_string(),
-        })?;
-        Self::from_raw(raw, env)
+        Self::from_raw(parse(text, origin)?, env)
     }
 
     /// Validates a parsed file, collecting every problem with its key path.
@@ -68,6 +78,16 @@ impl Config {
         raw: RawConfig,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        Self::build(raw, env, Tolerate::Nothing).map(|(config, _)| config)
+    }
+
+    /// Validates a parsed file; the issues `tolerate` names are returned beside the config
+    /// instead of failing it.
+    fn build(
+        raw: RawConfig,
+        env: &dyn Fn(&str) -> Option<String>,
+        tolerate: Tolerate,
+    ) -> Result<(Config, Vec<ConfigIssue>), ConfigError> {
         let mut v = Validator::default();
         let server = sections::server(&mut v, raw.server, env);
         let postgres = sections::postgres(&mut v, raw.postgres, env);
@@ -76,10 +96,12 @@ impl Config {
         let sync = sections::sync(&mut v, raw.sync);
         let (shops, configured) = shops::shops(&mut v, raw.shops, sync.reconcile_every, env);
         let api_tokens = shops::api_tokens(&mut v, raw.api_tokens, &configured, env);
-        if !v.issues.is_empty() {
-            return Err(ConfigError::Invalid(v.issues));
+        let (tolerated, fatal): (Vec<ConfigIssue>, Vec<ConfigIssue>) =
+            v.issues.into_iter().partition(|i| tolerate.tolerates(i));
+        if !fatal.is_empty() {
+            return Err(ConfigError::Invalid(fatal));
         }
-        Ok(Config {
+        let config = Config {
             server,
             postgres,
             nats,
@@ -87,6 +109,33 @@ impl Config {
             sync,
             shops,
             api_tokens,
-        })
+        };
+        Ok((config, tolerated))
     }
+}
+
+/// Which issues a load lets through.
+#[derive(Clone, Copy)]
+enum Tolerate {
+    Nothing,
+    /// `shops[i].api_version`: the shop is kept with the version as written.
+    ApiVersions,
+}
+
+impl Tolerate {
+    fn tolerates(self, issue: &ConfigIssue) -> bool {
+        match self {
+            Tolerate::Nothing => false,
+            Tolerate::ApiVersions => {
+                issue.path.starts_with("shops[") && issue.path.ends_with("].api_version")
+            }
+        }
+    }
+}
+
+fn parse(text: &str, origin: &str) -> Result<RawConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        path: origin.to_string(),
+        message: e.to_string().trim().to_string(),
+    })
 }

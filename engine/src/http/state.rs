@@ -14,6 +14,7 @@ use xeno_api_types::health::ComponentStatus;
 use crate::bus::names::Names;
 use crate::bus::BridgeHandle;
 use crate::config::Config;
+use crate::doctor::monitor::LatestReport;
 use crate::log_sink::LogHub;
 use crate::metrics::Metrics;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub started_at: DateTime<Utc>,
     /// When each shop's last webhook was accepted (in this process).
     pub last_webhook: Arc<Mutex<HashMap<String, DateTime<Utc>>>>,
+    /// The doctor's latest findings (`doctor/monitor.rs`), served by `/api/health`.
+    pub doctor: LatestReport,
 }
 
 impl AppState {

@@ -14,7 +14,8 @@
 //!   documents that belong to no resource (bulk operations, subscriptions). A resource's own
 //!   documents come from its spec (`shopify/src/resource/documents.rs`).
 //! - [`checkpoint`] (`sync_state`), [`lease`] (`sync_leases`), [`progress`] (`sync_runs`).
-//! - [`subscriptions`]: keeps the shop's webhook subscriptions alive.
+//! - [`subscriptions`]: keeps the shop's webhook subscriptions alive; [`scopes`]: the access
+//!   scopes the shop granted (a backfill warns without `read_all_orders`).
 //! - [`api_check`]: every document the sync sends, checked against Shopify's published schema.
 //! - [`standalone`] (`xeno sync` outside an engine); `POST /api/sync` is served by
 //!   `engine/src/api/sync.rs`.
@@ -37,6 +38,7 @@ pub mod node;
 pub mod progress;
 pub mod queries;
 pub mod run;
+pub mod scopes;
 pub mod shop_sync;
 pub mod standalone;
 pub mod subscriptions;

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use super::context::SyncContext;
 use super::error::SyncError;
+use super::graphql_client::GraphqlClient;
 use super::queries;
 
 /// The topics the engine needs, as GraphQL's `WebhookSubscriptionTopic`.
@@ -49,11 +50,8 @@ pub async fn ensure(
     public_url: &reqwest::Url,
     known_before: bool,
 ) -> Result<Ensured, SyncError> {
-    let callback = public_url
-        .join("api/webhooks")
-        .map_err(|e| SyncError::Failed(format!("server.public_url: {e}")))?
-        .to_string();
-    let existing = list(ctx).await?;
+    let callback = callback_url(public_url)?;
+    let existing = list(&ctx.client).await?;
     let mut ensured = Ensured::default();
     for topic in TOPICS {
         match existing.get(topic) {
@@ -96,13 +94,23 @@ pub async fn ensure(
     Ok(ensured)
 }
 
-/// The shop's subscriptions by topic: (gid, callback URL).
-async fn list(ctx: &SyncContext) -> Result<HashMap<String, Vec<(String, String)>>, SyncError> {
+/// Where the engine's subscriptions point: `{public_url}/api/webhooks`.
+pub fn callback_url(public_url: &reqwest::Url) -> Result<String, SyncError> {
+    public_url
+        .join("api/webhooks")
+        .map(|u| u.to_string())
+        .map_err(|e| SyncError::Failed(format!("server.public_url: {e}")))
+}
+
+/// The shop's subscriptions by topic: (gid, callback URL). Also read by the doctor
+/// (`engine/src/doctor/checks.rs`).
+pub async fn list(
+    client: &GraphqlClient,
+) -> Result<HashMap<String, Vec<(String, String)>>, SyncError> {
     let mut by_topic: HashMap<String, Vec<(String, String)>> = HashMap::new();
     let mut after = Value::Null;
     loop {
-        let data = ctx
-            .client
+        let data = client
             .query(
                 "subscriptions:list",
                 queries::SUBSCRIPTIONS,

@@ -16,6 +16,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     name: "customers",
     graphql_type: "Customer",
     count_field: "customersCount",
+    read_scope: "read_customers",
     topics: &[
         Topic::CustomersCreate,
         Topic::CustomersUpdate,

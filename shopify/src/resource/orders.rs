@@ -27,6 +27,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     name: "orders",
     graphql_type: "Order",
     count_field: "ordersCount",
+    read_scope: "read_orders",
     topics: &[
         Topic::OrdersCreate,
         Topic::OrdersUpdated,

@@ -17,6 +17,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     name: "products",
     graphql_type: "Product",
     count_field: "productsCount",
+    read_scope: "read_products",
     topics: &[
         Topic::ProductsCreate,
         Topic::ProductsUpdate,

@@ -14,6 +14,8 @@ pub struct ResourceSpec {
     pub graphql_type: &'static str,
     /// The GraphQL root field that counts the shop's objects (`ordersCount`).
     pub count_field: &'static str,
+    /// The access scope that reads it (`read_orders`); `xeno doctor` checks the token has it.
+    pub read_scope: &'static str,
     /// Every webhook topic about the resource or its children, in Shopify's order.
     pub topics: &'static [Topic],
     /// The topic a synced record travels under.
