@@ -1,6 +1,6 @@
 //! Every route needs a valid token, bad parameters are 400, and a token sees only its shops.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use xeno_engine::engine::Engine;
 
 use crate::common::*;
@@ -114,7 +114,48 @@ async fn a_token_never_sees_another_shops_data() {
     assert_reads_are_scoped_to_the_token(&api).await;
     assert_other_shops_are_forbidden(&api).await;
     assert_live_stream_is_scoped_to_the_token(&h, &engine).await;
+    assert_doctor_findings_are_scoped_to_the_token(&api).await;
     engine.shutdown().await;
+}
+
+/// The engine runs the doctor's checks at start and serves the findings in `/api/health`:
+/// here acme's Admin API is unreachable (`admin_url` is the discard port) and beta has no
+/// access token, each an error with its fix; a token sees only its shops' findings.
+async fn assert_doctor_findings_are_scoped_to_the_token(api: &Api<'_>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let all = loop {
+        let health = api.get("/api/health", API_TOKEN).await;
+        if !health["doctor"].is_null() {
+            break health["doctor"].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "no doctor report: {health}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let finding = |report: &Value, shop: &str, check: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["shop"] == shop && f["check"] == check)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {check} finding for {shop}: {report}"))
+    };
+    let acme = finding(&all, SHOP, "token");
+    assert_eq!(acme["status"], "error", "{acme}");
+    assert!(acme["detail"].as_str().unwrap().contains("unreachable"), "{acme}");
+    assert!(acme["fix"].as_str().unwrap().contains("admin_url"), "{acme}");
+    let beta = finding(&all, BETA, "token");
+    assert_eq!(beta["status"], "error", "{beta}");
+    assert!(beta["detail"].as_str().unwrap().contains("no access token"), "{beta}");
+    assert_eq!(finding(&all, BETA, "api_version")["status"], "ok");
+    let only_acme = api.get("/api/health", ACME_TOKEN).await["doctor"].clone();
+    let shops: Vec<&str> = only_acme["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["shop"].as_str().unwrap())
+        .collect();
+    assert!(!shops.is_empty() && shops.iter().all(|s| *s == SHOP), "{only_acme}");
 }
 
 /// Orders, customers, dead letters, sync state and log lines for both shops (and engine-wide).
