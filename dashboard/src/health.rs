@@ -1,11 +1,13 @@
-//! System health: components up/down, the queue (depth, lag), throughput, dead letters with
-//! replay, and per shop the rate-limit bucket, sync progress (bar, rate, ETA) and the "Sync
-//! now" buttons (`POST /api/sync`).
+//! System health: components up/down, the queue (depth, lag), throughput, the doctor's
+//! findings (token, scopes, API version, webhook subscriptions, each with its fix), dead
+//! letters with replay, and per shop the rate-limit bucket, sync progress (bar, rate, ETA) and
+//! the "Sync now" buttons (`POST /api/sync`).
 
 use serde_json::{json, Value};
 use yew::prelude::*;
 
 use xeno_api_types::dead_letters::{DeadLettersResponse, ReplayResponse};
+use xeno_api_types::doctor::{DoctorReport, FindingStatus};
 use xeno_api_types::health::{HealthResponse, ShopHealth};
 use xeno_api_types::sync::{ShopSync, SyncStatusResponse};
 
@@ -52,6 +54,7 @@ pub fn system_health() -> Html {
                 { components_card(&h) }
                 { queue_card(&h) }
             </div>
+            { doctor_card(h.doctor.as_ref()) }
             <h2 class="section">{ "Shops" }</h2>
             <div class="grid">
                 { for h.shops.iter().map(|s| shop_card(s, syncs.iter().find(|x| x.shop == s.shop), &act)) }
@@ -131,6 +134,45 @@ fn components_card(h: &HealthResponse) -> Html {
                 </tbody>
             </table>
             <p class="small muted">{ format!("Up {}", duration(h.uptime_seconds as f64)) }</p>
+        </div>
+    }
+}
+
+fn finding_pill(status: FindingStatus) -> Html {
+    let class = match status {
+        FindingStatus::Ok => "ok",
+        FindingStatus::Warn => "warn",
+        FindingStatus::Error => "bad",
+    };
+    html! { <span class={classes!("pill", class)}>{ status.to_string() }</span> }
+}
+
+/// The checks `xeno doctor` runs, as the engine last ran them: one row per finding, the fix
+/// beside what is wrong.
+fn doctor_card(report: Option<&DoctorReport>) -> Html {
+    let Some(report) = report else {
+        return html! {
+            <div class="card"><h2>{ "Doctor" }</h2><p class="small muted">{ "The first checks are running…" }</p></div>
+        };
+    };
+    html! {
+        <div class="card">
+            <div class="card-head"><h2>{ "Doctor" }</h2>{ finding_pill(report.worst()) }</div>
+            <table>
+                <thead><tr><th>{ "Shop" }</th><th>{ "Check" }</th><th>{ "Status" }</th><th>{ "What" }</th><th>{ "Fix" }</th></tr></thead>
+                <tbody>
+                    { for report.findings.iter().map(|f| html! {
+                        <tr>
+                            <td>{ f.shop.clone() }</td>
+                            <td>{ f.check.clone() }</td>
+                            <td>{ finding_pill(f.status) }</td>
+                            <td class="small">{ f.detail.clone() }</td>
+                            <td class="small muted">{ f.fix.clone().unwrap_or_default() }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <p class="small muted">{ format!("Checked {}", short_time(&report.checked_at)) }</p>
         </div>
     }
 }
