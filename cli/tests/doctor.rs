@@ -113,9 +113,8 @@ async fn doctor(config: &Path, token: &str, json: bool) -> Output {
 async fn report(config: &Path) -> (Option<i32>, DoctorReport) {
     let out = doctor(config, TOKEN, true).await;
     let text = String::from_utf8_lossy(&out.stdout);
-    let report: DoctorReport = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr))
-    });
+    let report: DoctorReport = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code(), report)
 }
 
@@ -127,7 +126,11 @@ fn statuses(r: &DoctorReport) -> Vec<(String, FindingStatus)> {
         .collect()
 }
 
-fn find<'r>(r: &'r DoctorReport, check: &str, status: FindingStatus) -> &'r xeno_api_types::doctor::Finding {
+fn find<'r>(
+    r: &'r DoctorReport,
+    check: &str,
+    status: FindingStatus,
+) -> &'r xeno_api_types::doctor::Finding {
     r.findings
         .iter()
         .find(|f| f.check == check && f.status == status)
@@ -162,26 +165,47 @@ async fn a_healthy_setup_is_all_ok_and_the_table_says_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_scopes_are_found_with_their_fix() {
     // Without read_all_orders: a warning, and the exit status stays 0.
-    let sim = start_sim(&["read_orders", "read_customers", "read_products", "write_webhooks"]).await;
+    let sim = start_sim(&[
+        "read_orders",
+        "read_customers",
+        "read_products",
+        "write_webhooks",
+    ])
+    .await;
     subscribe_all(&sim).await;
     let dir = ScratchDir::new("xeno-doctor");
     let (code, r) = report(&config(&dir, &sim, "2026-07")).await;
     assert_eq!(code, Some(0), "{r:#?}");
     let f = find(&r, "scopes", FindingStatus::Warn);
-    assert!(f.detail.contains("read_all_orders") && f.detail.contains("60 days"), "{f:?}");
+    assert!(
+        f.detail.contains("read_all_orders") && f.detail.contains("60 days"),
+        "{f:?}"
+    );
     assert!(f.fix.as_deref().unwrap().contains("read_all_orders"));
-    assert!(!r.findings.iter().any(|f| f.status == FindingStatus::Error), "{r:#?}");
+    assert!(
+        !r.findings.iter().any(|f| f.status == FindingStatus::Error),
+        "{r:#?}"
+    );
     sim.shutdown().await;
 
     // Without read_customers: an error, exit 1.
-    let sim = start_sim(&["read_orders", "read_all_orders", "read_products", "write_webhooks"]).await;
+    let sim = start_sim(&[
+        "read_orders",
+        "read_all_orders",
+        "read_products",
+        "write_webhooks",
+    ])
+    .await;
     subscribe_all(&sim).await;
     let (code, r) = report(&config(&dir, &sim, "2026-07")).await;
     assert_eq!(code, Some(1), "{r:#?}");
     let f = find(&r, "scopes", FindingStatus::Error);
     assert!(f.detail.contains("missing read_customers"), "{f:?}");
     assert!(f.fix.as_deref().unwrap().contains("read_customers"));
-    assert!(!r.findings.iter().any(|f| f.check == "scopes" && f.status == FindingStatus::Warn));
+    assert!(!r
+        .findings
+        .iter()
+        .any(|f| f.check == "scopes" && f.status == FindingStatus::Warn));
     sim.shutdown().await;
 }
 
@@ -205,7 +229,13 @@ async fn a_retired_version_loads_and_is_a_finding() {
     assert_eq!(code, Some(1), "{r:#?}");
     let f = find(&r, "api_version", FindingStatus::Error);
     assert!(f.detail.contains("2024-10 is retired"), "{f:?}");
-    assert!(f.fix.as_deref().unwrap().contains("api_version = \"2026-07\""), "{f:?}");
+    assert!(
+        f.fix
+            .as_deref()
+            .unwrap()
+            .contains("api_version = \"2026-07\""),
+        "{f:?}"
+    );
     find(&r, "token", FindingStatus::Ok);
     find(&r, "webhooks", FindingStatus::Ok);
     sim.shutdown().await;
@@ -222,20 +252,32 @@ async fn a_deleted_subscription_and_a_rejected_token_are_errors() {
         json!({"id": id}),
     )
     .await;
-    assert_eq!(body["data"]["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"], json!(id));
+    assert_eq!(
+        body["data"]["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"],
+        json!(id)
+    );
     let dir = ScratchDir::new("xeno-doctor");
     let path = config(&dir, &sim, "2026-07");
     let (code, r) = report(&path).await;
     assert_eq!(code, Some(1), "{r:#?}");
     let f = find(&r, "webhooks", FindingStatus::Error);
-    assert!(f.detail.contains(&format!("no subscription for {topic}")), "{f:?}");
+    assert!(
+        f.detail.contains(&format!("no subscription for {topic}")),
+        "{f:?}"
+    );
     assert!(f.fix.is_some());
 
     let out = doctor(&path, "shpat_wrong", false).await;
     assert_eq!(out.status.code(), Some(1));
     let table = String::from_utf8_lossy(&out.stdout);
-    assert!(table.contains("rejected the access token (HTTP 401)"), "{table}");
-    assert!(table.contains("fix: set the variable shops[0].access_token_env names"), "{table}");
+    assert!(
+        table.contains("rejected the access token (HTTP 401)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("fix: set the variable shops[0].access_token_env names"),
+        "{table}"
+    );
     sim.shutdown().await;
 }
 

@@ -128,7 +128,10 @@ async fn assert_doctor_findings_are_scoped_to_the_token(api: &Api<'_>) {
         if !health["doctor"].is_null() {
             break health["doctor"].clone();
         }
-        assert!(std::time::Instant::now() < deadline, "no doctor report: {health}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no doctor report: {health}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     };
     let finding = |report: &Value, shop: &str, check: &str| {
@@ -142,11 +145,20 @@ async fn assert_doctor_findings_are_scoped_to_the_token(api: &Api<'_>) {
     };
     let acme = finding(&all, SHOP, "token");
     assert_eq!(acme["status"], "error", "{acme}");
-    assert!(acme["detail"].as_str().unwrap().contains("unreachable"), "{acme}");
-    assert!(acme["fix"].as_str().unwrap().contains("admin_url"), "{acme}");
+    assert!(
+        acme["detail"].as_str().unwrap().contains("unreachable"),
+        "{acme}"
+    );
+    assert!(
+        acme["fix"].as_str().unwrap().contains("admin_url"),
+        "{acme}"
+    );
     let beta = finding(&all, BETA, "token");
     assert_eq!(beta["status"], "error", "{beta}");
-    assert!(beta["detail"].as_str().unwrap().contains("no access token"), "{beta}");
+    assert!(
+        beta["detail"].as_str().unwrap().contains("no access token"),
+        "{beta}"
+    );
     assert_eq!(finding(&all, BETA, "api_version")["status"], "ok");
     let only_acme = api.get("/api/health", ACME_TOKEN).await["doctor"].clone();
     let shops: Vec<&str> = only_acme["findings"]
@@ -155,7 +167,10 @@ async fn assert_doctor_findings_are_scoped_to_the_token(api: &Api<'_>) {
         .iter()
         .map(|f| f["shop"].as_str().unwrap())
         .collect();
-    assert!(!shops.is_empty() && shops.iter().all(|s| *s == SHOP), "{only_acme}");
+    assert!(
+        !shops.is_empty() && shops.iter().all(|s| *s == SHOP),
+        "{only_acme}"
+    );
 }
 
 /// Orders, customers, dead letters, sync state and log lines for both shops (and engine-wide).
