@@ -131,7 +131,7 @@ impl Default for SimConfig {
             webhook_url: None,
             plan: Plan::Standard,
             currency: "USD".to_string(),
-            api_version: "2025-07".to_string(),
+            api_version: xeno_shopify::versions::LATEST_STABLE.to_string(),
             webhook_faults: WebhookFaults::default(),
             retry_scale: 1.0,
             webhook_concurrency: 32,
@@ -228,8 +228,8 @@ pub struct SimArgs {
     pub plan: Plan,
     #[arg(long, default_value = "USD")]
     pub currency: String,
-    /// API version announced in webhooks.
-    #[arg(long, default_value = "2025-07")]
+    /// API version announced in webhooks (Shopify's latest stable by default).
+    #[arg(long, default_value = xeno_shopify::versions::LATEST_STABLE)]
     pub api_version: String,
     /// Share of webhooks delivered twice (same webhook id).
     #[arg(long, default_value_t = 0.0, value_parser = rate_0_to_1)]
