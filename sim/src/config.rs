@@ -81,6 +81,46 @@ pub struct ApiFaults {
     pub fail_bulk: bool,
 }
 
+/// How long bulk operations take and how long their result URLs stay valid. Shopify's run for
+/// seconds, longer as they grow (SHOPIFY.md); the test suite shortens them, never below
+/// [`BulkTiming::FLOOR`], so a client's polling is always exercised.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BulkTiming {
+    /// The least time from `bulkOperationRunQuery` to COMPLETED.
+    pub min_duration: Duration,
+    /// Result lines (objects) written per second while RUNNING.
+    pub objects_per_second: f64,
+    /// How long a result URL is valid (Shopify's: 7 days).
+    pub url_lifetime: Duration,
+}
+
+impl BulkTiming {
+    /// No operation completes faster than this, whatever the config says.
+    pub const FLOOR: Duration = Duration::from_millis(200);
+
+    /// How long an operation stays CREATED before it runs: a fifth of the minimum.
+    pub fn created_for(&self) -> Duration {
+        self.min_duration.max(Self::FLOOR) / 5
+    }
+
+    /// How long an operation writing `objects` lines stays RUNNING.
+    pub fn running_for(&self, objects: u64) -> Duration {
+        let least = self.min_duration.max(Self::FLOOR) - self.created_for();
+        let writing = Duration::from_secs_f64(objects as f64 / self.objects_per_second.max(1.0));
+        least.max(writing)
+    }
+}
+
+impl Default for BulkTiming {
+    fn default() -> Self {
+        BulkTiming {
+            min_duration: Duration::from_secs(1),
+            objects_per_second: 2_000.0,
+            url_lifetime: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
 /// Everything the simulator needs, secrets as values (redacted from `Debug`).
 #[derive(Clone)]
 pub struct SimConfig {
@@ -113,6 +153,7 @@ pub struct SimConfig {
     /// Webhook deliveries in flight at once.
     pub webhook_concurrency: usize,
     pub api_faults: ApiFaults,
+    pub bulk: BulkTiming,
 }
 
 impl Default for SimConfig {
@@ -136,6 +177,7 @@ impl Default for SimConfig {
             retry_scale: 1.0,
             webhook_concurrency: 32,
             api_faults: ApiFaults::default(),
+            bulk: BulkTiming::default(),
         }
     }
 }
@@ -161,6 +203,7 @@ impl std::fmt::Debug for SimConfig {
             .field("retry_scale", &self.retry_scale)
             .field("webhook_concurrency", &self.webhook_concurrency)
             .field("api_faults", &self.api_faults)
+            .field("bulk", &self.bulk)
             .finish()
     }
 }
@@ -258,6 +301,12 @@ pub struct SimArgs {
     /// Make the first bulk operation fail (FAILED with a partial data URL).
     #[arg(long)]
     pub fail_bulk: bool,
+    /// Least milliseconds a bulk operation takes (never below 200).
+    #[arg(long, default_value_t = 1000)]
+    pub bulk_min_ms: u64,
+    /// Objects a bulk operation writes per second: larger ones run longer.
+    #[arg(long, default_value_t = 2000.0, value_parser = non_negative)]
+    pub bulk_objects_per_second: f64,
 }
 
 impl SimArgs {
@@ -299,6 +348,11 @@ impl SimArgs {
                 rate_5xx: self.fault_5xx_rate,
                 slow: Duration::from_millis(self.slow_ms),
                 fail_bulk: self.fail_bulk,
+            },
+            bulk: BulkTiming {
+                min_duration: Duration::from_millis(self.bulk_min_ms),
+                objects_per_second: self.bulk_objects_per_second,
+                ..BulkTiming::default()
             },
         })
     }
@@ -357,6 +411,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("--burst"), "{err}");
+    }
+
+    #[test]
+    fn bulk_operations_take_longer_as_they_grow_and_never_milliseconds() {
+        let t = BulkTiming::default();
+        assert_eq!(t.created_for() + t.running_for(10), Duration::from_secs(1));
+        assert_eq!(t.running_for(20_000), Duration::from_secs(10));
+        let fast = BulkTiming {
+            min_duration: Duration::ZERO,
+            objects_per_second: 1e9,
+            ..t
+        };
+        assert_eq!(
+            fast.created_for() + fast.running_for(1_000),
+            BulkTiming::FLOOR
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The legacy REST Admin API: `shop.json`, `oauth/access_scopes.json`, and `orders`,
+//! The legacy REST Admin API: `shop.json`, `oauth/access_scopes.json`, `events.json` (destroy
+//! events, `destroy_events.rs`), and `orders`,
 //! `customers`, `products` as lists (`limit` ≤ 250, `since_id`, `updated_at_min/max`,
 //! `created_at_min/max`, orders' `status=open|closed|cancelled|any` (default open), `fields`,
 //! `order=id|created_at|updated_at asc|desc`), single objects (`orders/{id}.json`) and counts
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::access::{authorized, injected_fault, ACCESS_SCOPES, INVALID_TOKEN};
+use crate::destroy_events::{self, EventFilters};
 use crate::shop_time;
 use crate::state::Shared;
 use crate::store::rest as render;
@@ -425,18 +427,18 @@ fn list(
     if resource == "shop.json" {
         return Json(shop_json(&store)).into_response();
     }
+    if resource == "events.json" {
+        return match events(&store, params) {
+            Ok(v) => Json(v).into_response(),
+            Err(r) => r.into_response(),
+        };
+    }
     let Some(kind) = resource.strip_suffix(".json").and_then(kind_of) else {
         return not_found();
     };
-    let limit = match params.get("limit").map(|l| l.parse::<usize>()) {
-        None => 50,
-        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => {
-            return RestError::BadRequest(
-                json!({"limit": format!("must be between 1 and {MAX_LIMIT}")}),
-            )
-            .into_response()
-        }
+    let limit = match parse_limit(params) {
+        Ok(n) => n,
+        Err(r) => return r.into_response(),
     };
     let filters = match filters_from(params, shop_time::zone(&store.shop.iana_timezone)) {
         Ok(f) => f,
@@ -470,7 +472,10 @@ fn list(
         .map(|v| project(v, params.get("fields")))
         .collect();
     // Shopify's links name the shop's own domain, whatever address the request came to.
-    let base = format!("https://{}/admin/api/{version}/{resource}", store.shop.domain);
+    let base = format!(
+        "https://{}/admin/api/{version}/{resource}",
+        store.shop.domain
+    );
     let links = page_links(&base, limit, params.get("fields"), &listed, &page, &filters);
     let key = resource.trim_end_matches(".json");
     let mut resp = Json(json!({ key: objects })).into_response();
@@ -480,6 +485,32 @@ fn list(
         }
     }
     resp
+}
+
+/// `events.json`: destroy events (`destroy_events.rs`), with the REST time rules and `limit`.
+fn events(store: &Store, params: &HashMap<String, String>) -> Result<Value, RestError> {
+    let zone = shop_time::zone(&store.shop.iana_timezone);
+    let limit = parse_limit(params)?;
+    let mut filters = EventFilters::from_params(params)
+        .map_err(|(key, message)| RestError::BadRequest(json!({ key: message })))?;
+    filters.created_at_min = parse_time(params, "created_at_min", zone)?;
+    filters.created_at_max = parse_time(params, "created_at_max", zone)?;
+    let events: Vec<Value> = destroy_events::list(store, &filters, limit)
+        .into_iter()
+        .map(|v| project(v, params.get("fields")))
+        .collect();
+    Ok(json!({ "events": events }))
+}
+
+/// `limit`: 1 to [`MAX_LIMIT`], 50 when absent.
+fn parse_limit(params: &HashMap<String, String>) -> Result<usize, RestError> {
+    match params.get("limit").map(|l| l.parse::<usize>()) {
+        None => Ok(50),
+        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(RestError::BadRequest(
+            json!({"limit": format!("must be between 1 and {MAX_LIMIT}")}),
+        )),
+    }
 }
 
 /// The `Link` header's `rel="previous"` and `rel="next"` of a `page` of the `listed` objects,

@@ -89,21 +89,14 @@ impl SearchFilter {
                 "id" => Field::Id,
                 _ => continue,
             };
-            let (op, value) = [
-                (">=", Op::Ge),
-                ("<=", Op::Le),
-                (">", Op::Gt),
-                ("<", Op::Lt),
-            ]
-            .into_iter()
-            .find_map(|(prefix, op)| rest.strip_prefix(prefix).map(|v| (op, v)))
-            .unwrap_or((Op::Eq, rest));
+            let (op, value) = [(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt)]
+                .into_iter()
+                .find_map(|(prefix, op)| rest.strip_prefix(prefix).map(|v| (op, v)))
+                .unwrap_or((Op::Eq, rest));
             let value = unquote(value);
             let parsed = match field {
                 Field::Id => value.parse().ok(),
-                _ => shop_time::parse(value, Tz::UTC)
-                    .ok()
-                    .map(|t| t.timestamp()),
+                _ => shop_time::parse(value, Tz::UTC).ok().map(|t| t.timestamp()),
             };
             if let Some(v) = parsed {
                 filter.terms.push((field, op, v));

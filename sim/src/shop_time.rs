@@ -84,7 +84,10 @@ mod tests {
             parse("2024-12-04T10:30:00", ny),
             Ok(utc("2024-12-04T15:30:00Z"))
         );
-        assert_eq!(parse("2024-12-04 10:30", ny), Ok(utc("2024-12-04T15:30:00Z")));
+        assert_eq!(
+            parse("2024-12-04 10:30", ny),
+            Ok(utc("2024-12-04T15:30:00Z"))
+        );
         // 02:30 does not exist on 2024-03-10 in New York: the first instant after the gap.
         assert_eq!(
             parse("2024-03-10T02:30:00", ny),
@@ -109,7 +112,13 @@ mod tests {
 
     #[test]
     fn malformed_values_are_refused_and_unknown_zones_are_utc() {
-        for s in ["", "yesterday", "2024-13-01", "2024-12-04T25:00:00", "12/04/2024"] {
+        for s in [
+            "",
+            "yesterday",
+            "2024-13-01",
+            "2024-12-04T25:00:00",
+            "12/04/2024",
+        ] {
             assert!(parse(s, Tz::UTC).is_err(), "{s}");
         }
         assert_eq!(zone("Mars/Olympus"), Tz::UTC);

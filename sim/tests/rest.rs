@@ -204,7 +204,11 @@ async fn rest_times_without_an_offset_are_read_in_the_shops_zone() {
         .json()
         .await
         .unwrap();
-    let zone: chrono_tz::Tz = shop["shop"]["iana_timezone"].as_str().unwrap().parse().unwrap();
+    let zone: chrono_tz::Tz = shop["shop"]["iana_timezone"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_ne!(zone, chrono_tz::UTC, "the shop has a zone of its own");
     let all = list_all(&sim, "orders", "status=any&limit=250").await;
     let mut times: Vec<DateTime<Utc>> = all.iter().map(|o| utc(&o.2)).collect();
@@ -222,8 +226,15 @@ async fn rest_times_without_an_offset_are_read_in_the_shops_zone() {
         wall.format("%Y-%m-%d %H:%M:%S").to_string(),
     ];
     for form in forms {
-        let q = format!("status=any&limit=250&updated_at_min={}", form.replace('+', "%2B"));
-        assert_eq!(list_all(&sim, "orders", &q).await.len(), since(pivot), "{form}");
+        let q = format!(
+            "status=any&limit=250&updated_at_min={}",
+            form.replace('+', "%2B")
+        );
+        assert_eq!(
+            list_all(&sim, "orders", &q).await.len(),
+            since(pivot),
+            "{form}"
+        );
     }
     // A date is midnight on the shop's clock.
     let day = wall.date();
@@ -272,5 +283,122 @@ async fn rest_times_without_an_offset_are_read_in_the_shops_zone() {
             "{body}"
         );
     }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn events_list_the_destroyed_orders_and_products() {
+    let sim = Sim::start(xeno_sim::SimConfig {
+        customers: 150,
+        products: 60,
+        orders: 200,
+        ..enterprise()
+    })
+    .await
+    .unwrap();
+    let client = reqwest::Client::new();
+    let events = |q: &str| {
+        let req = client
+            .get(format!(
+                "{}/admin/api/2026-07/events.json?{q}",
+                sim.base_url()
+            ))
+            .header("X-Shopify-Access-Token", TOKEN)
+            .send();
+        async move {
+            let resp = req.await.unwrap();
+            assert_eq!(resp.status(), 200);
+            let body: Value = resp.json().await.unwrap();
+            body["events"].as_array().unwrap().clone()
+        }
+    };
+    // The live activity deletes now and then: run it until it has deleted both kinds.
+    for _ in 0..500 {
+        let d = sim.summary().deleted;
+        if d.orders > 0 && d.products > 0 {
+            break;
+        }
+        sim.trigger(20);
+    }
+    let deleted = sim.summary().deleted;
+    assert!(deleted.orders > 0 && deleted.products > 0, "{deleted:?}");
+    let all = events("filter=Order,Product&verb=destroy&limit=250").await;
+    assert_eq!(all.len(), deleted.orders + deleted.products);
+    let export = export(&sim).await;
+    for e in &all {
+        for key in [
+            "id",
+            "subject_id",
+            "created_at",
+            "subject_type",
+            "verb",
+            "arguments",
+            "body",
+            "message",
+            "author",
+            "description",
+            "path",
+        ] {
+            assert!(e.get(key).is_some(), "{key} in {e}");
+        }
+        assert_eq!(e["verb"], "destroy");
+        let kind = e["subject_type"].as_str().unwrap().to_lowercase();
+        assert!(
+            export.iter().any(|l| l["type"] == kind
+                && l["deleted"] == true
+                && l["data"]["id"] == e["subject_id"]),
+            "{e}"
+        );
+    }
+    let orders = events("filter=Order&verb=destroy&limit=250").await;
+    assert_eq!(orders.len(), deleted.orders);
+    assert!(orders.iter().all(|e| e["subject_type"] == "Order"));
+    assert!(
+        events("filter=Customer").await.is_empty(),
+        "customers emit no events"
+    );
+    assert!(events("verb=create").await.is_empty());
+    // Ascending by id; since_id and created_at_min narrow the list.
+    assert!(all
+        .windows(2)
+        .all(|w| w[0]["id"].as_u64() < w[1]["id"].as_u64()));
+    let after = events(&format!("limit=250&since_id={}", all[0]["id"])).await;
+    assert_eq!(after.len(), all.len() - 1);
+    let latest = all
+        .iter()
+        .map(|e| utc(e["created_at"].as_str().unwrap()))
+        .max()
+        .unwrap();
+    let at = latest.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let at_latest = all
+        .iter()
+        .filter(|e| utc(e["created_at"].as_str().unwrap()) == latest)
+        .count();
+    assert_eq!(
+        events(&format!("created_at_min={at}")).await.len(),
+        at_latest
+    );
+    let resp = client
+        .get(format!(
+            "{}/admin/api/2026-07/events.json?created_at_min=soon",
+            sim.base_url()
+        ))
+        .header("X-Shopify-Access-Token", TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    // A delete by the live activity is an event at once.
+    let before = all.len();
+    let mut tries = 0;
+    while sim.summary().deleted.orders + sim.summary().deleted.products == before && tries < 500 {
+        sim.trigger(20);
+        tries += 1;
+    }
+    let now = sim.summary().deleted;
+    assert_eq!(
+        events("filter=Order,Product&limit=250").await.len(),
+        now.orders + now.products
+    );
     sim.shutdown().await;
 }
