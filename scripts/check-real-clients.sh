@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Points an unmodified real Shopify client (Shopify's Python library, from PyPI) at `xeno sim`
-# and checks it reads the store as it would read Shopify: REST with Link pagination and
-# counts, and GraphQL with extensions.cost. Installs the library into a private venv.
+# and checks it reads the store as it would read Shopify: REST orders, customers and products
+# with their nested objects through the library's resource classes, Link pagination (the
+# links name https://pyclient.myshopify.com, as Shopify's name the shop; the check maps that
+# host to the simulator), `order=updated_at asc` with a date-only `updated_at_min`, destroy
+# events, and GraphQL queries of many fields with extensions.cost
+# (sim/clients/shopify_python_api.py). Installs the library into a private venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
@@ -23,7 +27,8 @@ for _ in $(seq 1 50); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/_sim/summary" && break
   sleep 0.2
 done
-# Live orders (the generated history also holds deleted ones, which Shopify no longer lists).
-LIVE=$(curl -s "http://127.0.0.1:$PORT/_sim/summary" | python3 -c 'import json,sys; print(json.load(sys.stdin)["orders"])')
-SIM_URL="http://127.0.0.1:$PORT" SIM_ORDERS="$LIVE" "$VENV/bin/python" sim/clients/shopify_python_api.py
+# Live and deleted counts (the generated history also holds deleted objects, which Shopify no
+# longer lists but reports as destroy events).
+SUMMARY=$(curl -s "http://127.0.0.1:$PORT/_sim/summary")
+SIM_URL="http://127.0.0.1:$PORT" SIM_SUMMARY="$SUMMARY" "$VENV/bin/python" sim/clients/shopify_python_api.py
 echo "client check ok: Shopify's Python library reads the simulator as it reads Shopify"

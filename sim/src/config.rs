@@ -90,6 +90,45 @@ pub const DEFAULT_SCOPES: [&str; 5] = [
     "read_products",
     "write_webhooks",
 ];
+/// How long bulk operations take and how long their result URLs stay valid. Shopify's run for
+/// seconds, longer as they grow (SHOPIFY.md); the test suite shortens them, never below
+/// [`BulkTiming::FLOOR`], so a client's polling is always exercised.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BulkTiming {
+    /// The least time from `bulkOperationRunQuery` to COMPLETED.
+    pub min_duration: Duration,
+    /// Result lines (objects) written per second while RUNNING.
+    pub objects_per_second: f64,
+    /// How long a result URL is valid (Shopify's: 7 days).
+    pub url_lifetime: Duration,
+}
+
+impl BulkTiming {
+    /// No operation completes faster than this, whatever the config says.
+    pub const FLOOR: Duration = Duration::from_millis(200);
+
+    /// How long an operation stays CREATED before it runs: a fifth of the minimum.
+    pub fn created_for(&self) -> Duration {
+        self.min_duration.max(Self::FLOOR) / 5
+    }
+
+    /// How long an operation writing `objects` lines stays RUNNING.
+    pub fn running_for(&self, objects: u64) -> Duration {
+        let least = self.min_duration.max(Self::FLOOR) - self.created_for();
+        let writing = Duration::from_secs_f64(objects as f64 / self.objects_per_second.max(1.0));
+        least.max(writing)
+    }
+}
+
+impl Default for BulkTiming {
+    fn default() -> Self {
+        BulkTiming {
+            min_duration: Duration::from_secs(1),
+            objects_per_second: 2_000.0,
+            url_lifetime: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
 
 /// Everything the simulator needs, secrets as values (redacted from `Debug`).
 #[derive(Clone)]
@@ -127,6 +166,7 @@ pub struct SimConfig {
     /// for a resource outside them is refused as Shopify does (`access.rs`), and without
     /// `read_all_orders` orders older than 60 days are invisible (`store/visibility.rs`).
     pub scopes: Vec<String>,
+    pub bulk: BulkTiming,
 }
 
 impl Default for SimConfig {
@@ -145,12 +185,13 @@ impl Default for SimConfig {
             webhook_url: None,
             plan: Plan::Standard,
             currency: "USD".to_string(),
-            api_version: "2025-07".to_string(),
+            api_version: xeno_shopify::versions::LATEST_STABLE.to_string(),
             webhook_faults: WebhookFaults::default(),
             retry_scale: 1.0,
             webhook_concurrency: 32,
             api_faults: ApiFaults::default(),
             scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+            bulk: BulkTiming::default(),
         }
     }
 }
@@ -177,6 +218,7 @@ impl std::fmt::Debug for SimConfig {
             .field("webhook_concurrency", &self.webhook_concurrency)
             .field("api_faults", &self.api_faults)
             .field("scopes", &self.scopes)
+            .field("bulk", &self.bulk)
             .finish()
     }
 }
@@ -246,8 +288,8 @@ pub struct SimArgs {
     pub plan: Plan,
     #[arg(long, default_value = "USD")]
     pub currency: String,
-    /// API version announced in webhooks.
-    #[arg(long, default_value = "2025-07")]
+    /// API version announced in webhooks (Shopify's latest stable by default).
+    #[arg(long, default_value = xeno_shopify::versions::LATEST_STABLE)]
     pub api_version: String,
     /// Share of webhooks delivered twice (same webhook id).
     #[arg(long, default_value_t = 0.0, value_parser = rate_0_to_1)]
@@ -280,6 +322,12 @@ pub struct SimArgs {
     /// needs, `read_all_orders` included).
     #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_SCOPES.map(String::from))]
     pub scopes: Vec<String>,
+    /// Least milliseconds a bulk operation takes (never below 200).
+    #[arg(long, default_value_t = 1000)]
+    pub bulk_min_ms: u64,
+    /// Objects a bulk operation writes per second: larger ones run longer.
+    #[arg(long, default_value_t = 2000.0, value_parser = non_negative)]
+    pub bulk_objects_per_second: f64,
 }
 
 impl SimArgs {
@@ -326,6 +374,11 @@ impl SimArgs {
                 fail_bulk: self.fail_bulk,
             },
             scopes: self.scopes,
+            bulk: BulkTiming {
+                min_duration: Duration::from_millis(self.bulk_min_ms),
+                objects_per_second: self.bulk_objects_per_second,
+                ..BulkTiming::default()
+            },
         })
     }
 }
@@ -394,6 +447,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("--burst"), "{err}");
+    }
+
+    #[test]
+    fn bulk_operations_take_longer_as_they_grow_and_never_milliseconds() {
+        let t = BulkTiming::default();
+        assert_eq!(t.created_for() + t.running_for(10), Duration::from_secs(1));
+        assert_eq!(t.running_for(20_000), Duration::from_secs(10));
+        let fast = BulkTiming {
+            min_duration: Duration::ZERO,
+            objects_per_second: 1e9,
+            ..t
+        };
+        assert_eq!(
+            fast.created_for() + fast.running_for(1_000),
+            BulkTiming::FLOOR
+        );
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! - [`graphql`]: the Admin GraphQL API (async-graphql schema, cost model, bulk operations).
 //! - [`rest`]: the legacy REST Admin API.
 //! - [`server`]: the axum router, `/_sim/summary` ([`summary`]) and `/_sim/export`.
+//! - [`storage`]: signed URLs of bulk operation results, served like Shopify's storage.
+//! - [`search`], [`shop_time`]: Shopify's search syntax and how it reads request times.
 //! - [`access`]: faults and the token check every Admin API request passes first.
 //! - [`state`]: [`Shared`], the state every part of a running simulator reads.
 //! - [`handle`]: [`Sim::start`], the running [`SimHandle`], and [`run`] (`xeno sim`).
@@ -38,18 +40,22 @@ pub mod access;
 pub mod activity;
 pub mod bucket;
 pub mod config;
+pub mod destroy_events;
 pub mod generate;
 pub mod graphql;
 pub mod handle;
 pub mod load;
 pub mod rest;
+pub mod search;
 pub mod server;
+pub mod shop_time;
 pub mod state;
+pub mod storage;
 pub mod store;
 pub mod summary;
 pub mod webhooks;
 
-pub use config::{Plan, SimArgs, SimConfig};
+pub use config::{BulkTiming, Plan, SimArgs, SimConfig};
 pub use handle::{run, Sim, SimHandle};
 pub use state::Shared;
 pub use summary::{DeletedCounts, Summary};

@@ -43,8 +43,8 @@ pub struct LoadArgs {
     /// Environment variable holding the webhook signing secret.
     #[arg(long, default_value = "SHOPIFY_WEBHOOK_SECRET")]
     pub secret_env: String,
-    /// API version announced in `X-Shopify-API-Version`.
-    #[arg(long, default_value = "2025-07")]
+    /// API version announced in `X-Shopify-API-Version` (Shopify's latest stable by default).
+    #[arg(long, default_value = xeno_shopify::versions::LATEST_STABLE)]
     pub api_version: String,
     /// Give every request its own order (fresh order and line item ids, signed per request),
     /// so each 200 can be matched with the row it produced (end-to-end latency benchmarks).

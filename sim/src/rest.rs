@@ -1,11 +1,17 @@
-//! The legacy REST Admin API: `shop.json`, `oauth/access_scopes.json`, and `orders`,
+//! The legacy REST Admin API: `shop.json`, `oauth/access_scopes.json`, `events.json` (destroy
+//! events, `destroy_events.rs`), and `orders`,
 //! `customers`, `products` as lists (`limit` ≤ 250, `since_id`, `updated_at_min/max`,
-//! `created_at_min/max`, orders' `status=open|closed|cancelled|any` (default open), `fields`),
-//! single objects (`orders/{id}.json`) and counts (`orders/count.json`).
+//! `created_at_min/max`, orders' `status=open|closed|cancelled|any` (default open), `fields`,
+//! `order=id|created_at|updated_at asc|desc`), single objects (`orders/{id}.json`) and counts
+//! (`orders/count.json`). Time parameters are read by `shop_time.rs`: a date or a time
+//! without an offset is on the shop's clock, in its IANA zone; a malformed one is a 400.
 //!
-//! Lists page by `Link: <…?limit=…&page_info=…>; rel="next"` (and `rel="previous"`); the
-//! `page_info` token carries the filters, so a request with one may only add `limit` and
-//! `fields`, as on Shopify. Every answer carries `X-Shopify-Shop-Api-Call-Limit: used/40` from
+//! Lists page by `Link: <https://{shop}/admin/api/{version}/orders.json?limit=…&page_info=…>;
+//! rel="next"` (and `rel="previous"`): like Shopify's, the link names the shop's own domain,
+//! not the address the request came to, so a client reaches the next page by the link's path
+//! and query (as Shopify's Node library builds it) on its own connection to the simulator.
+//! The `page_info` token carries the filters and the order, so a request with one may only
+//! add `limit` and `fields`, as on Shopify. Every answer carries `X-Shopify-Shop-Api-Call-Limit: used/40` from
 //! the shop's REST bucket (40 requests leaking at the plan's rate); a full bucket answers 429
 //! with `Retry-After`. Bodies are the same REST JSON as webhooks ([`crate::store::rest`]).
 //! A resource outside the token's scopes answers `403` (`access.rs`); without
@@ -23,12 +29,15 @@ use axum::{Json, Router};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::access::{
     authorized, injected_fault, rest_denied, scope_for_rest_resource, INVALID_TOKEN,
 };
+use crate::destroy_events::{self, EventFilters};
+use crate::shop_time;
 use crate::state::Shared;
 use crate::store::rest as render;
 use crate::store::visibility::OrderVisibility;
@@ -63,11 +72,51 @@ struct Filters {
     created_at_min: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     created_at_max: Option<DateTime<Utc>>,
-    /// Page boundary: ids above (next) or below (previous) this one.
+    #[serde(default)]
+    order: Order,
+    /// Page boundary: the sort keys after (next) or before (previous) this one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    after_id: Option<u64>,
+    after: Option<SortKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    before_id: Option<u64>,
+    before: Option<SortKey>,
+}
+
+/// What `order=` sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+enum OrderBy {
+    #[default]
+    Id,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// `order=<field> <asc|desc>`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Order {
+    by: OrderBy,
+    descending: bool,
+}
+
+/// An object's position in a listing: its sort value (epoch seconds, or the id), then its id.
+type SortKey = (i64, u64);
+
+impl Order {
+    /// Whether key `a` comes after key `b` in this order.
+    fn comes_after(self, a: SortKey, b: SortKey) -> bool {
+        if self.descending {
+            a < b
+        } else {
+            a > b
+        }
+    }
+
+    fn key(self, (id, created, updated, ..): &IndexRow) -> SortKey {
+        match self.by {
+            OrderBy::Id => (*id as i64, *id),
+            OrderBy::CreatedAt => (created.timestamp(), *id),
+            OrderBy::UpdatedAt => (updated.timestamp(), *id),
+        }
+    }
 }
 
 fn error(status: StatusCode, errors: Value) -> Response {
@@ -116,21 +165,50 @@ impl IntoResponse for RestError {
     }
 }
 
+/// A time parameter read as Shopify reads it (`shop_time.rs`): a date or an offsetless time is
+/// on the shop's wall clock; anything else unreadable is a 400 naming the parameter.
 fn parse_time(
     params: &HashMap<String, String>,
     key: &str,
+    zone: Tz,
 ) -> Result<Option<DateTime<Utc>>, RestError> {
     match params.get(key) {
         None => Ok(None),
-        Some(v) => DateTime::parse_from_rfc3339(v)
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                RestError::BadRequest(json!({ key: format!("{v} is not a valid ISO 8601 time") }))
-            }),
+        Some(v) => shop_time::parse(v, zone)
+            .map(Some)
+            .map_err(|e| RestError::BadRequest(json!({ key: e.to_string() }))),
     }
 }
 
-fn filters_from(params: &HashMap<String, String>) -> Result<Filters, RestError> {
+/// `order=<field> <asc|desc>`: `id`, `created_at` or `updated_at` (default `id asc`).
+fn parse_order(params: &HashMap<String, String>) -> Result<Order, RestError> {
+    let Some(v) = params.get("order") else {
+        return Ok(Order::default());
+    };
+    let bad = || {
+        RestError::BadRequest(json!({
+            "order": format!("{v} is not one of id, created_at, updated_at followed by asc or desc")
+        }))
+    };
+    let mut words = v.split_whitespace();
+    let by = match words.next() {
+        Some("id") => OrderBy::Id,
+        Some("created_at") => OrderBy::CreatedAt,
+        Some("updated_at") => OrderBy::UpdatedAt,
+        _ => return Err(bad()),
+    };
+    let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        _ => return Err(bad()),
+    };
+    if words.next().is_some() {
+        return Err(bad());
+    }
+    Ok(Order { by, descending })
+}
+
+fn filters_from(params: &HashMap<String, String>, zone: Tz) -> Result<Filters, RestError> {
     if let Some(token) = params.get("page_info") {
         if let Some(extra) = params
             .keys()
@@ -154,12 +232,13 @@ fn filters_from(params: &HashMap<String, String>) -> Result<Filters, RestError> 
             }
             None => None,
         },
-        updated_at_min: parse_time(params, "updated_at_min")?,
-        updated_at_max: parse_time(params, "updated_at_max")?,
-        created_at_min: parse_time(params, "created_at_min")?,
-        created_at_max: parse_time(params, "created_at_max")?,
-        after_id: None,
-        before_id: None,
+        updated_at_min: parse_time(params, "updated_at_min", zone)?,
+        updated_at_max: parse_time(params, "updated_at_max", zone)?,
+        created_at_min: parse_time(params, "created_at_min", zone)?,
+        created_at_max: parse_time(params, "created_at_max", zone)?,
+        order: parse_order(params)?,
+        after: None,
+        before: None,
     })
 }
 
@@ -224,7 +303,7 @@ fn shop_json(store: &Store) -> Value {
         "myshopify_domain": s.domain,
         "currency": s.currency,
         "iana_timezone": s.iana_timezone,
-        "timezone": "(GMT+00:00) Etc/UTC",
+        "timezone": shop_time::label(shop_time::zone(&s.iana_timezone), s.created_at),
         "plan_name": format!("{:?}", s.plan).to_lowercase(),
         "plan_display_name": s.plan.display_name(),
         "created_at": render::time(s.created_at),
@@ -286,12 +365,13 @@ fn index(store: &Store, kind: Kind, visible: OrderVisibility) -> Vec<IndexRow> {
     }
 }
 
+/// The objects a listing shows, with their sort keys, in the listing's order.
 fn matching(
     store: &Store,
     kind: Kind,
     visible: OrderVisibility,
     f: &Filters,
-) -> Result<Vec<u64>, RestError> {
+) -> Result<Vec<(SortKey, u64)>, RestError> {
     let status = f
         .status
         .as_deref()
@@ -301,7 +381,7 @@ fn matching(
             json!({"status": "must be open, closed, cancelled or any"}),
         ));
     }
-    Ok(index(store, kind, visible)
+    let mut listed: Vec<(SortKey, u64)> = index(store, kind, visible)
         .into_iter()
         .filter(|(id, created, updated, open, cancelled)| {
             let status_ok = kind != Kind::Order
@@ -318,8 +398,13 @@ fn matching(
                 && f.created_at_min.is_none_or(|t| *created >= t)
                 && f.created_at_max.is_none_or(|t| *created <= t)
         })
-        .map(|(id, ..)| id)
-        .collect())
+        .map(|row| (f.order.key(&row), row.0))
+        .collect();
+    listed.sort_unstable();
+    if f.order.descending {
+        listed.reverse();
+    }
+    Ok(listed)
 }
 
 fn project(v: Value, fields: Option<&String>) -> Value {
@@ -367,47 +452,56 @@ fn list(
     if resource == "shop.json" {
         return Json(shop_json(&store)).into_response();
     }
+    if resource == "events.json" {
+        return match events(&store, params) {
+            Ok(v) => Json(v).into_response(),
+            Err(r) => r.into_response(),
+        };
+    }
     let Some(kind) = resource.strip_suffix(".json").and_then(kind_of) else {
         return not_found();
     };
-    let limit = match params.get("limit").map(|l| l.parse::<usize>()) {
-        None => 50,
-        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => {
-            return RestError::BadRequest(
-                json!({"limit": format!("must be between 1 and {MAX_LIMIT}")}),
-            )
-            .into_response()
-        }
+    let limit = match parse_limit(params) {
+        Ok(n) => n,
+        Err(r) => return r.into_response(),
     };
-    let filters = match filters_from(params) {
+    let filters = match filters_from(params, shop_time::zone(&store.shop.iana_timezone)) {
         Ok(f) => f,
         Err(r) => return r.into_response(),
     };
-    let ids = match matching(&store, kind, OrderVisibility::of(&shared.config), &filters) {
-        Ok(ids) => ids,
+    let listed = match matching(&store, kind, OrderVisibility::of(&shared.config), &filters) {
+        Ok(listed) => listed,
         Err(r) => return r.into_response(),
     };
-    let page: Vec<u64> = match (filters.after_id, filters.before_id) {
+    let order = filters.order;
+    let page: Vec<(SortKey, u64)> = match (filters.after, filters.before) {
         (_, Some(before)) => {
-            let earlier: Vec<u64> = ids.iter().copied().filter(|id| *id < before).collect();
+            let earlier: Vec<(SortKey, u64)> = listed
+                .iter()
+                .copied()
+                .filter(|(k, _)| order.comes_after(before, *k))
+                .collect();
             earlier[earlier.len().saturating_sub(limit)..].to_vec()
         }
-        (Some(after), _) => ids
+        (Some(after), _) => listed
             .iter()
             .copied()
-            .filter(|id| *id > after)
+            .filter(|(k, _)| order.comes_after(*k, after))
             .take(limit)
             .collect(),
-        _ => ids.iter().copied().take(limit).collect(),
+        _ => listed.iter().copied().take(limit).collect(),
     };
     let objects: Vec<Value> = page
         .iter()
-        .filter_map(|id| render::live_object(&store, kind, *id))
+        .filter_map(|(_, id)| render::live_object(&store, kind, *id))
         .map(|v| project(v, params.get("fields")))
         .collect();
-    let base = format!("{}/admin/api/{version}/{resource}", shared.base_url);
-    let links = page_links(&base, limit, params.get("fields"), &ids, &page, &filters);
+    // Shopify's links name the shop's own domain, whatever address the request came to.
+    let base = format!(
+        "https://{}/admin/api/{version}/{resource}",
+        store.shop.domain
+    );
+    let links = page_links(&base, limit, params.get("fields"), &listed, &page, &filters);
     let key = resource.trim_end_matches(".json");
     let mut resp = Json(json!({ key: objects })).into_response();
     if !links.is_empty() {
@@ -418,33 +512,60 @@ fn list(
     resp
 }
 
-/// The `Link` header's `rel="previous"` and `rel="next"` of a page of `ids`, each carrying
-/// the filters in its `page_info` token.
+/// `events.json`: destroy events (`destroy_events.rs`), with the REST time rules and `limit`.
+fn events(store: &Store, params: &HashMap<String, String>) -> Result<Value, RestError> {
+    let zone = shop_time::zone(&store.shop.iana_timezone);
+    let limit = parse_limit(params)?;
+    let mut filters = EventFilters::from_params(params)
+        .map_err(|(key, message)| RestError::BadRequest(json!({ key: message })))?;
+    filters.created_at_min = parse_time(params, "created_at_min", zone)?;
+    filters.created_at_max = parse_time(params, "created_at_max", zone)?;
+    let events: Vec<Value> = destroy_events::list(store, &filters, limit)
+        .into_iter()
+        .map(|v| project(v, params.get("fields")))
+        .collect();
+    Ok(json!({ "events": events }))
+}
+
+/// `limit`: 1 to [`MAX_LIMIT`], 50 when absent.
+fn parse_limit(params: &HashMap<String, String>) -> Result<usize, RestError> {
+    match params.get("limit").map(|l| l.parse::<usize>()) {
+        None => Ok(50),
+        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(RestError::BadRequest(
+            json!({"limit": format!("must be between 1 and {MAX_LIMIT}")}),
+        )),
+    }
+}
+
+/// The `Link` header's `rel="previous"` and `rel="next"` of a `page` of the `listed` objects,
+/// each carrying the filters in its `page_info` token.
 fn page_links(
     base: &str,
     limit: usize,
     fields: Option<&String>,
-    ids: &[u64],
-    page: &[u64],
+    listed: &[(SortKey, u64)],
+    page: &[(SortKey, u64)],
     filters: &Filters,
 ) -> Vec<String> {
     let mut links = Vec::new();
     let fields = fields.map(|f| format!("&fields={f}")).unwrap_or_default();
-    if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        if ids.iter().any(|id| id < first) {
+    let order = filters.order;
+    if let (Some((first, _)), Some((last, _))) = (page.first(), page.last()) {
+        if listed.iter().any(|(k, _)| order.comes_after(*first, *k)) {
             let t = token(&Filters {
-                after_id: None,
-                before_id: Some(*first),
+                after: None,
+                before: Some(*first),
                 ..filters.clone()
             });
             links.push(format!(
                 "<{base}?limit={limit}{fields}&page_info={t}>; rel=\"previous\""
             ));
         }
-        if ids.iter().any(|id| id > last) {
+        if listed.iter().any(|(k, _)| order.comes_after(*k, *last)) {
             let t = token(&Filters {
-                after_id: Some(*last),
-                before_id: None,
+                after: Some(*last),
+                before: None,
                 ..filters.clone()
             });
             links.push(format!(
@@ -474,7 +595,9 @@ async fn member(
         let item = item.strip_suffix(".json")?;
         let store = shared.store.read().unwrap_or_else(|e| e.into_inner());
         if item == "count" {
-            let counted = filters_from(&params).and_then(|f| matching(&store, kind, visible, &f));
+            let zone = shop_time::zone(&store.shop.iana_timezone);
+            let counted =
+                filters_from(&params, zone).and_then(|f| matching(&store, kind, visible, &f));
             return Some(match counted {
                 Ok(ids) => Json(json!({"count": ids.len()})).into_response(),
                 Err(r) => r.into_response(),
@@ -505,12 +628,17 @@ mod tests {
     fn page_tokens_round_trip() {
         let f = Filters {
             status: Some("any".into()),
-            after_id: Some(5),
+            after: Some((1_700_000_000, 5)),
+            order: Order {
+                by: OrderBy::UpdatedAt,
+                descending: true,
+            },
             ..Filters::default()
         };
         let back: Filters =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token(&f)).unwrap()).unwrap();
-        assert_eq!(back.after_id, Some(5));
+        assert_eq!(back.after, Some((1_700_000_000, 5)));
+        assert_eq!(back.order, f.order);
         assert_eq!(back.status.as_deref(), Some("any"));
     }
 }

@@ -1,5 +1,5 @@
 //! The simulator's HTTP server: the Admin API routes ([`crate::graphql`], [`crate::rest`]),
-//! bulk-operation downloads, and the simulator's own `/_sim/summary` and `/_sim/export`.
+//! bulk-operation downloads from signed URLs ([`crate::storage`]), and the simulator's own `/_sim/summary` and `/_sim/export`.
 //!
 //! # `GET /_sim/export`
 //!
@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -37,7 +37,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/_sim/summary", get(summary))
         .route("/_sim/export", get(export))
-        .route("/_sim/bulk/{file}", get(bulk_file))
+        .route(&crate::storage::route(), get(crate::storage::download))
         .route(
             "/admin/api/{version}/graphql.json",
             post(crate::graphql::handler::handler),
@@ -159,12 +159,4 @@ async fn export(State(shared): State<Arc<Shared>>) -> Response {
         Body::from_stream(stream),
     )
         .into_response()
-}
-
-async fn bulk_file(State(shared): State<Arc<Shared>>, Path(file): Path<String>) -> Response {
-    let key = file.strip_suffix(".jsonl").unwrap_or(&file);
-    match crate::webhooks::lock(&shared.bulk).file(key) {
-        Some(bytes) => ([(header::CONTENT_TYPE, "application/jsonl")], bytes).into_response(),
-        None => (StatusCode::NOT_FOUND, "NoSuchKey").into_response(),
-    }
 }

@@ -205,7 +205,10 @@ pub fn webhook_headers(topic: &str, webhook_id: &str, signature: &str) -> Vec<(S
         ("X-Shopify-Hmac-Sha256".into(), signature.into()),
         ("X-Shopify-Shop-Domain".into(), SHOP.into()),
         ("X-Shopify-Webhook-Id".into(), webhook_id.into()),
-        ("X-Shopify-API-Version".into(), "2025-07".into()),
+        (
+            "X-Shopify-API-Version".into(),
+            xeno_shopify::versions::LATEST_STABLE.into(),
+        ),
         ("X-Shopify-Event-Id".into(), format!("evt-{webhook_id}")),
         (
             "X-Shopify-Triggered-At".into(),

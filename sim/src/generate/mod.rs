@@ -118,7 +118,7 @@ pub fn default_shop(domain: &str, currency: &str, plan: crate::config::Plan) -> 
         email: format!("owner@{domain}"),
         currency: currency.to_string(),
         plan,
-        iana_timezone: "Etc/UTC".to_string(),
+        iana_timezone: "America/New_York".to_string(),
         created_at: Utc
             .with_ymd_and_hms(2023, 6, 1, 0, 0, 0)
             .single()

@@ -22,16 +22,25 @@ impl Mutation {
         &self,
         ctx: &Context<'_>,
         query: String,
-        // Shopify's default from 2026-01 on; the simulator always writes each child line
-        // right after its parent, which satisfies either value.
+        // `Boolean!` whose default is true up to 2025-10 and false from 2026-01 (Shopify's
+        // introspection of each version); the schema shows the current default, and an
+        // omitted argument takes the default of the version asked for.
         #[graphql(default = false)] group_objects: bool,
     ) -> Option<BulkOperationRunQueryPayload> {
-        let _ = group_objects;
         let version = ctx
             .data_opt::<ApiVersion>()
             .map(|v| v.0.clone())
             .unwrap_or_default();
-        Some(bulk::start(shared(ctx), &query, &version))
+        let given = ctx
+            .field()
+            .arguments()
+            .is_ok_and(|args| args.iter().any(|(name, _)| name.as_str() == "groupObjects"));
+        let grouped = if given {
+            group_objects
+        } else {
+            !xeno_shopify::versions::at_least(&version, "2026-01")
+        };
+        Some(bulk::start(shared(ctx), &query, &version, grouped))
     }
 
     async fn bulk_operation_cancel(

@@ -4,13 +4,14 @@
 //! sorted list, so a page boundary survives objects being added or changed in between (a
 //! changed object can move past the cursor, as on Shopify). In bulk mode (`BulkMode` in the
 //! context) `first`, `last` and cursors are ignored and everything is returned.
-//! The `query:` filter understands Shopify's `field:>value` terms for `updated_at`,
-//! `created_at` and `id` (`>`, `>=`, `<`, `<=`, `=`), joined by spaces or `AND`.
+//! The `query:` filter is Shopify's search syntax, parsed in `search.rs`.
 
 use async_graphql::{Context, Error, SimpleObject};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+pub use crate::search::SearchFilter;
 
 /// Marks an execution as a bulk operation's: connections return everything.
 pub struct BulkMode;
@@ -128,97 +129,6 @@ pub fn paginate<T>(
     Ok(Page { items, page_info })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Op {
-    Gt,
-    Ge,
-    Lt,
-    Le,
-    Eq,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Field {
-    UpdatedAt,
-    CreatedAt,
-    Id,
-}
-
-/// A parsed `query:` argument.
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter {
-    terms: Vec<(Field, Op, i64)>,
-}
-
-fn parse_time(s: &str) -> Option<i64> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.timestamp());
-    }
-    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
-        return Some(t.and_utc().timestamp());
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp())
-}
-
-impl SearchFilter {
-    /// Parses Shopify's search syntax; terms it does not know are ignored, as Shopify does.
-    pub fn parse(query: Option<&str>) -> SearchFilter {
-        let mut terms = Vec::new();
-        for term in query.unwrap_or_default().split_whitespace() {
-            let Some((name, rest)) = term.split_once(':') else {
-                continue;
-            };
-            let field = match name {
-                "updated_at" => Field::UpdatedAt,
-                "created_at" => Field::CreatedAt,
-                "id" => Field::Id,
-                _ => continue,
-            };
-            let (op, value) = if let Some(v) = rest.strip_prefix(">=") {
-                (Op::Ge, v)
-            } else if let Some(v) = rest.strip_prefix("<=") {
-                (Op::Le, v)
-            } else if let Some(v) = rest.strip_prefix('>') {
-                (Op::Gt, v)
-            } else if let Some(v) = rest.strip_prefix('<') {
-                (Op::Lt, v)
-            } else {
-                (Op::Eq, rest)
-            };
-            let value = value.trim_matches(|c| c == '\'' || c == '"');
-            let parsed = match field {
-                Field::Id => value.parse().ok(),
-                _ => parse_time(value),
-            };
-            if let Some(v) = parsed {
-                terms.push((field, op, v));
-            }
-        }
-        SearchFilter { terms }
-    }
-
-    /// Whether an object passes every term.
-    pub fn matches(&self, id: u64, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) -> bool {
-        self.terms.iter().all(|(field, op, v)| {
-            let x = match field {
-                Field::UpdatedAt => updated_at.timestamp(),
-                Field::CreatedAt => created_at.timestamp(),
-                Field::Id => id as i64,
-            };
-            match op {
-                Op::Gt => x > *v,
-                Op::Ge => x >= *v,
-                Op::Lt => x < *v,
-                Op::Le => x <= *v,
-                Op::Eq => x == *v,
-            }
-        })
-    }
-}
-
 /// Declares a connection type of Shopify's shape (`edges { cursor node }`, `nodes`, `pageInfo`)
 /// over a node type, built from a [`Page`] of nodes. Each object type declares its own.
 macro_rules! connection {
@@ -299,19 +209,6 @@ pub fn sort_value(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn filter_parses_shopify_syntax() {
-        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        let f = SearchFilter::parse(Some("updated_at:>'2024-01-01T00:00:00Z'"));
-        assert!(f.matches(1, t("2020-01-01T00:00:00Z"), t("2024-01-01T00:00:01Z")));
-        assert!(!f.matches(1, t("2020-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z")));
-        let f = SearchFilter::parse(Some(
-            "updated_at:>='2024-01-01T00:00:00Z' AND created_at:<2023-01-01 status:any",
-        ));
-        assert!(f.matches(1, t("2022-01-01T00:00:00Z"), t("2024-01-01T00:00:00Z")));
-        assert!(!f.matches(1, t("2023-01-02T00:00:00Z"), t("2024-01-01T00:00:00Z")));
-    }
 
     #[test]
     fn cursors_round_trip() {

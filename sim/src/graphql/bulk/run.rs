@@ -1,12 +1,22 @@
 //! `bulkOperationRunQuery` and `bulkOperationCancel`, and the run (a query reading a resource
 //! outside the token's scopes fails with `ACCESS_DENIED`, `access.rs`): the query goes through the
 //! same schema in `BulkMode` (so `first`/cursors are ignored and every object comes back), the
-//! result is written as JSON Lines ([`super::jsonl`]) served at `/_sim/bulk/<key>.jsonl`
-//! (`server.rs`), and `bulk_operations/finish` is sent. The run costs no points; the mutation
+//! result is written as JSON Lines ([`super::jsonl`]) served from a signed URL
+//! (`storage.rs`), and `bulk_operations/finish` is sent. The run costs no points; the mutation
 //! does.
+//!
+//! An operation takes time as Shopify's do (`SimConfig::bulk`, `config.rs`): CREATED for a
+//! moment, then RUNNING while `objectCount` grows at the configured objects per second (at
+//! least the configured minimum), then COMPLETED with `objectCount`, `rootObjectCount`,
+//! `fileSize` and `url` (null when nothing matched), or FAILED with `partialDataUrl`, or
+//! CANCELED when cancelled meanwhile. With `groupObjects: true` each child line follows its
+//! parent, and the run takes twice as long (Shopify: grouping is costly); with `false` (the
+//! default from 2026-01) parents come first and children after them, which Shopify allows
+//! since it no longer groups them.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
@@ -22,6 +32,7 @@ use crate::graphql::bulk::operation::{
 use crate::graphql::bulk::shape::{concurrency_for, validate};
 use crate::graphql::paging::BulkMode;
 use crate::state::Shared;
+use crate::storage::signed_url;
 use crate::store::rest::{gid, parse_gid};
 use crate::store::units::{next_stamp, whole_seconds};
 use crate::webhooks::{lock, Event};
@@ -38,7 +49,12 @@ fn user_error(code: BulkOperationUserErrorCode, message: String) -> BulkOperatio
 }
 
 /// `bulkOperationRunQuery`: checks, registers and starts a run.
-pub fn start(shared: &Arc<Shared>, query: &str, version: &str) -> BulkOperationRunQueryPayload {
+pub fn start(
+    shared: &Arc<Shared>,
+    query: &str,
+    version: &str,
+    group_objects: bool,
+) -> BulkOperationRunQueryPayload {
     if let Err(message) = validate(&shared.graphql.types, query) {
         return user_error(BulkOperationUserErrorCode::Invalid, message);
     }
@@ -76,7 +92,7 @@ pub fn start(shared: &Arc<Shared>, query: &str, version: &str) -> BulkOperationR
         reg.ops.insert(op.id, op.clone());
         op
     };
-    tokio::spawn(run(shared.clone(), op.id, query.to_string()));
+    tokio::spawn(run(shared.clone(), op.id, query.to_string(), group_objects));
     BulkOperationRunQueryPayload {
         bulk_operation: Some(op),
         user_errors: vec![],
@@ -125,13 +141,54 @@ pub fn cancel(shared: &Arc<Shared>, id: &str) -> BulkOperationCancelPayload {
     }
 }
 
-async fn run(shared: Arc<Shared>, id: u64, query: String) {
+/// Parents first, then children: an order Shopify may write when it does not group objects.
+fn ungroup(lines: Vec<String>) -> Vec<String> {
+    let (mut parents, children): (Vec<String>, Vec<String>) = lines
+        .into_iter()
+        .partition(|l| !l.contains("\"__parentId\""));
+    parents.extend(children);
+    parents
+}
+
+fn is_canceling(shared: &Shared, id: u64) -> bool {
+    lock(&shared.bulk)
+        .ops
+        .get(&id)
+        .is_some_and(|o| o.status == BulkOperationStatus::Canceling)
+}
+
+/// Waits while RUNNING for as long as writing `work` lines takes, counting `objects` up as
+/// it goes; `false` when the operation was cancelled meanwhile.
+async fn write_out(shared: &Shared, id: u64, objects: u64, work: u64) -> bool {
+    let timing = shared.config.bulk;
+    let running_for = timing.running_for(work);
+    let started = tokio::time::Instant::now();
+    loop {
+        if is_canceling(shared, id) {
+            return false;
+        }
+        let elapsed = started.elapsed();
+        if elapsed >= running_for {
+            return true;
+        }
+        let written = (objects as f64 * elapsed.as_secs_f64() / running_for.as_secs_f64()) as u64;
+        if let Some(op) = lock(&shared.bulk).ops.get_mut(&id) {
+            op.object_count = written.min(objects);
+        }
+        tokio::time::sleep((running_for - elapsed).min(Duration::from_millis(100))).await;
+    }
+}
+
+async fn run(shared: Arc<Shared>, id: u64, query: String, group_objects: bool) {
     let update = |f: &dyn Fn(&mut BulkOperation)| {
         if let Some(op) = lock(&shared.bulk).ops.get_mut(&id) {
             f(op);
         }
     };
-    update(&|op| op.status = BulkOperationStatus::Running);
+    tokio::time::sleep(shared.config.bulk.created_for()).await;
+    if !is_canceling(&shared, id) {
+        update(&|op| op.status = BulkOperationStatus::Running);
+    }
     let denied = access::bulk_query_denied(&shared.config.scopes, &query).is_some();
     let request = async_graphql::Request::new(query)
         .data(shared.clone())
@@ -143,35 +200,35 @@ async fn run(shared: Arc<Shared>, id: u64, query: String) {
     } else {
         flatten(&data)
     };
+    let lines = if group_objects { lines } else { ungroup(lines) };
     let fail = denied
         || !response.errors.is_empty()
         || shared.fail_next_bulk.swap(false, Ordering::SeqCst);
-    let canceled = lock(&shared.bulk)
-        .ops
-        .get(&id)
-        .is_some_and(|o| o.status == BulkOperationStatus::Canceling);
     let keep = if fail { lines.len() / 2 } else { lines.len() };
+    // Grouping is costly (Shopify's description of `groupObjects`): half the speed.
+    let work = if group_objects { 2 * keep } else { keep };
+    let canceled = !write_out(&shared, id, keep as u64, work as u64).await;
     let mut body = String::new();
     for l in &lines[..keep] {
         body.push_str(l);
         body.push('\n');
     }
-    let key = format!("bulk-{id}-{}", uuid::Uuid::new_v4().simple());
-    let url = (!body.is_empty()).then(|| format!("{}/_sim/bulk/{key}.jsonl", shared.base_url));
+    let object = format!("{}-final", uuid::Uuid::new_v4().simple());
+    let now = Utc::now();
+    let url = (!body.is_empty() && !canceled).then(|| signed_url(&shared, &object, id, now));
     let size = body.len() as u64;
     {
         let mut reg = lock(&shared.bulk);
-        if !body.is_empty() {
-            reg.files.insert(key, Bytes::from(body));
+        if url.is_some() {
+            reg.files.insert(object, Bytes::from(body));
         }
         if let Some(op) = reg.ops.get_mut(&id) {
-            op.completed_at = Some(next_stamp(op.created_at, Utc::now()));
-            op.object_count = keep as u64;
-            op.root_object_count = if fail { 0 } else { roots };
-            op.file_size = url.as_ref().map(|_| size);
+            op.completed_at = Some(next_stamp(op.created_at, now));
             if canceled {
                 op.status = BulkOperationStatus::Canceled;
             } else if fail {
+                op.object_count = keep as u64;
+                op.file_size = url.as_ref().map(|_| size);
                 op.status = BulkOperationStatus::Failed;
                 op.error_code = Some(if denied {
                     BulkOperationErrorCode::AccessDenied
@@ -180,6 +237,9 @@ async fn run(shared: Arc<Shared>, id: u64, query: String) {
                 });
                 op.partial_data_url = url;
             } else {
+                op.object_count = keep as u64;
+                op.root_object_count = roots;
+                op.file_size = url.as_ref().map(|_| size);
                 op.status = BulkOperationStatus::Completed;
                 op.url = url;
             }
