@@ -210,7 +210,7 @@ struct Counts {
     customers_without_phone: usize,
     customers_without_either: usize,
     custom_lines: usize,
-    digital_orders: usize,
+    orders_without_shipping_charge: usize,
     other_currency: usize,
     products_without_vendor: usize,
     products_without_type: usize,
@@ -238,7 +238,7 @@ fn counts(n: &Nulls) -> Counts {
                 l.0.is_none() && l.1.is_none() && l.2.is_none() && l.3.is_none() && l.4.is_none()
             })
             .count(),
-        digital_orders: orders
+        orders_without_shipping_charge: orders
             .clone()
             .filter(|o| o.2 == Some(Decimal::ZERO))
             .count(),
@@ -318,7 +318,10 @@ async fn a_store_with_every_null_syncs_and_takes_webhooks_exactly() {
             after_sync.customers_without_either,
         ),
         ("custom line items", after_sync.custom_lines),
-        ("digital orders", after_sync.digital_orders),
+        (
+            "orders without a shipping charge (digital or free shipping)",
+            after_sync.orders_without_shipping_charge,
+        ),
         ("orders in another currency", after_sync.other_currency),
         (
             "products without vendor",
