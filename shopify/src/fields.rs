@@ -189,6 +189,33 @@ impl<'a> Fields<'a> {
         Ok(Some((amount, currency)))
     }
 
+    /// The presentment side of a money bag: REST `{presentment_money:{amount,currency_code}}`
+    /// or GraphQL `{presentmentMoney:{amount,currencyCode}}`; `None` when the bag or its
+    /// presentment side is absent.
+    pub fn presentment_money(&self, key: &'a str) -> Result<Option<(Decimal, Option<String>)>> {
+        let Some(bag) = self.object(key)? else {
+            return Ok(None);
+        };
+        let money = match bag.object("presentment_money")? {
+            Some(m) => m,
+            None => match bag.object("presentmentMoney")? {
+                Some(m) => m,
+                None => return Ok(None),
+            },
+        };
+        let Some(amount) = money.decimal("amount")? else {
+            return Err(PayloadError::missing(
+                self.resource,
+                self.path(&format!("{key}.{}.amount", money.prefix)),
+            ));
+        };
+        let currency = match money.str("currency_code")? {
+            Some(c) => Some(c),
+            None => money.str("currencyCode")?,
+        };
+        Ok(Some((amount, currency)))
+    }
+
     /// The amount of [`Fields::money`], else the plain decimal under `fallback`.
     pub fn money_or(&self, key: &'a str, fallback: &str) -> Result<Option<Decimal>> {
         match self.money(key)? {

@@ -23,6 +23,11 @@ pub struct OrderRow {
     pub customer_id: Option<i64>,
     /// Shop currency every money column below is in.
     pub currency: Option<String>,
+    /// The currency the buyer was shown and paid in: the shop's, or another one (Shopify
+    /// Markets). REST `presentment_currency`; GraphQL `totalPriceSet.presentmentMoney`.
+    pub presentment_currency: Option<String>,
+    /// `total_price` in [`OrderRow::presentment_currency`].
+    pub presentment_total_price: Option<Decimal>,
     pub total_price: Option<Decimal>,
     pub subtotal_price: Option<Decimal>,
     pub total_tax: Option<Decimal>,

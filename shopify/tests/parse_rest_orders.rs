@@ -196,3 +196,65 @@ fn refund_calculate_response_is_not_a_refund() {
     let err = refund_from_rest(&body).unwrap_err();
     assert_eq!(err.to_string(), "refund: `id` missing");
 }
+
+/// A guest order paid in another currency, with a custom line item: every null lands as
+/// `None`, money stays the shop's and the presentment side is kept apart.
+#[test]
+fn guest_order_in_another_currency_with_a_custom_line() {
+    let body = json!({
+        "id": 5001, "updated_at": "2026-01-02T03:04:05Z", "email": null, "customer": null,
+        "currency": "USD", "presentment_currency": "EUR", "total_price": "10.00",
+        "total_price_set": {
+            "shop_money": {"amount": "10.00", "currency_code": "USD"},
+            "presentment_money": {"amount": "9.20", "currency_code": "EUR"}
+        },
+        "shipping_address": null, "shipping_lines": [],
+        "line_items": [{
+            "id": 7, "product_id": null, "variant_id": null, "sku": null, "vendor": null,
+            "variant_title": null, "title": "Gift wrapping", "quantity": 1, "price": "5.00"
+        }]
+    });
+    let o = order_from_rest(&body).unwrap();
+    assert_eq!((o.email, o.customer_id), (None, None));
+    assert_eq!(o.total_price, some_dec("10.00"));
+    assert_eq!(o.currency.as_deref(), Some("USD"));
+    assert_eq!(o.presentment_currency.as_deref(), Some("EUR"));
+    assert_eq!(o.presentment_total_price, some_dec("9.20"));
+    assert_eq!(
+        o.total_shipping,
+        some_dec("0"),
+        "no shipping lines: nothing charged"
+    );
+    let l = &o.line_items[0];
+    assert_eq!((l.product_id, l.variant_id), (None, None));
+    assert_eq!((&l.sku, &l.vendor, &l.variant_title), (&None, &None, &None));
+    assert_eq!(l.title.as_deref(), Some("Gift wrapping"));
+
+    let graphql = order_from_graphql(&json!({
+        "id": "gid://shopify/Order/5001", "updatedAt": "2026-01-02T03:04:05Z",
+        "email": null, "customer": null, "currencyCode": "USD",
+        "totalPriceSet": {
+            "shopMoney": {"amount": "10.00", "currencyCode": "USD"},
+            "presentmentMoney": {"amount": "9.20", "currencyCode": "EUR"}
+        },
+        "lineItems": {"edges": [{"node": {
+            "id": "gid://shopify/LineItem/7", "title": "Gift wrapping", "sku": null,
+            "vendor": null, "variantTitle": null, "product": null, "variant": null,
+            "quantity": 1
+        }}]}
+    }))
+    .unwrap();
+    assert_eq!(graphql.presentment_currency.as_deref(), Some("EUR"));
+    assert_eq!(graphql.presentment_total_price, some_dec("9.20"));
+    assert_eq!(graphql.customer_id, None);
+    assert_eq!(graphql.line_items[0].product_id, None);
+
+    let broken = json!({"id": 1, "updated_at": "2026-01-02T03:04:05Z",
+        "total_price_set": {"shop_money": {"amount": "1.00", "currency_code": "USD"},
+                            "presentment_money": {"currency_code": "EUR"}}});
+    let err = order_from_rest(&broken).unwrap_err().to_string();
+    assert!(
+        err.contains("total_price_set.presentment_money.amount"),
+        "{err}"
+    );
+}

@@ -74,9 +74,7 @@ fn random_change(store: &mut Store, rng: &mut SimRng) -> Option<Change> {
 
 /// The webhook events of a change, in the order Shopify would send them.
 pub fn events_for(store: &Store, change: &Change) -> Vec<Event> {
-    let m = Money {
-        currency: &store.shop.currency,
-    };
+    let m = Money::new(&store.shop.currency);
     let mut out = Vec::new();
     for topic in &change.topics {
         let body = match *topic {

@@ -108,9 +108,7 @@ pub fn sample_bodies(seed: u64) -> Vec<Bytes> {
         orders: 200,
     };
     let (store, _) = crate::generate::generate(shop, seed, sizes);
-    let m = Money {
-        currency: &store.shop.currency,
-    };
+    let m = Money::new(&store.shop.currency);
     let bodies: Vec<Bytes> = store
         .orders
         .values()

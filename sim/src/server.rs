@@ -90,9 +90,7 @@ async fn summary(State(shared): State<Arc<Shared>>) -> Json<Summary> {
 
 /// Every export line of `store`, in the documented order.
 pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
-    let m = Money {
-        currency: &store.shop.currency,
-    };
+    let m = Money::new(&store.shop.currency);
     // Written by hand so the keys keep the documented order (type, deleted, data).
     let line = |kind: Kind, deleted: bool, data: serde_json::Value| {
         format!(

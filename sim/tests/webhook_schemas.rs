@@ -11,9 +11,13 @@
 //! - a `null` the schema types as a value, for a field Shopify sends as `null` in one of its
 //!   documented examples (any topic, any supported version): a schema derived from one
 //!   example cannot tell "never null" from "not null in that example" (`note`, `company`);
-//!   and `customer`, `billing_address`, `shipping_address`, which Shopify's Admin schema
-//!   declares nullable (`Order.customer`, `Order.billingAddress`, `Order.shippingAddress`
-//!   in `admin_<version>.json.gz`): a guest order has no customer, a pickup no shipping;
+//!   and the fields Shopify's Admin schema declares nullable (`admin_<version>.json.gz`),
+//!   which the simulator leaves null as real shops do (`sim/src/generate/`): an order's
+//!   `customer`, `email`/`contact_email`, `billing_address`, `shipping_address` (a guest
+//!   order has no customer and may have no email, digital goods no shipping); a customer's
+//!   `email` and `phone`; a line's `product_id`, `variant_id`, `sku`, `vendor`,
+//!   `variant_title` (a custom line item); an address's `address2`, `company`, `province`,
+//!   `province_code`, `zip`, `phone` (countries without provinces or postcodes);
 //! - a fractional number the schema types `integer` where the same schema types a field of
 //!   that name `number` elsewhere (a tax line's `rate` is a number under `line_items` and an
 //!   integer under `fulfillments[].line_items`, derived from a whole-number example);
@@ -52,8 +56,29 @@ const SENT_TOPICS: &[&str] = &[
     "bulk_operations/finish",
 ];
 
-/// Order fields Shopify's Admin GraphQL schema declares nullable, which no example shows null.
-const NULLABLE_IN_ADMIN_SCHEMA: &[&str] = &["customer", "billing_address", "shipping_address"];
+/// Fields Shopify's Admin GraphQL schema declares nullable, whose JSON Schema types them as a
+/// value because Shopify's example happens to fill them: `Order.customer`, `email`,
+/// `billingAddress`, `shippingAddress`; `Customer.email`, `phone`; `LineItem.product`,
+/// `variant`, `sku`, `vendor`, `variantTitle`; `MailingAddress.address2`, `company`,
+/// `province`, `provinceCode`, `zip`, `phone`.
+const NULLABLE_IN_ADMIN_SCHEMA: &[&str] = &[
+    "customer",
+    "email",
+    "contact_email",
+    "billing_address",
+    "shipping_address",
+    "phone",
+    "product_id",
+    "variant_id",
+    "sku",
+    "vendor",
+    "variant_title",
+    "address2",
+    "company",
+    "province",
+    "province_code",
+    "zip",
+];
 
 /// Field names Shopify sends as `null` in a documented example of a supported version.
 fn documented_nulls(supported: &[String]) -> BTreeSet<String> {

@@ -7,6 +7,11 @@
 //! when it has neither, zero. GraphQL refunds use `totalRefundedSet` first. Shipping refunds
 //! recorded only as `order_adjustments` are not counted.
 //!
+//! Presentment: every money column is the shop's (`shop_money`); the currency the buyer paid
+//! in and the order's total there come from REST `presentment_currency` and
+//! `total_price_set.presentment_money`, GraphQL `totalPriceSet.presentmentMoney` (not
+//! `presentmentCurrencyCode`, whose `CurrencyCode` enum the simulator types as a string).
+//!
 //! GraphQL specifics: `displayFulfillmentStatus` `UNFULFILLED` becomes `None` and
 //! `PARTIALLY_FULFILLED` becomes `partial`, as REST reports them; `order_number` is the digits
 //! of a `#1234` name.
@@ -44,7 +49,8 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     node_fields:
         "id legacyResourceId name email test currencyCode createdAt updatedAt processedAt \
         cancelledAt closedAt cancelReason displayFinancialStatus displayFulfillmentStatus \
-        totalPriceSet { shopMoney { amount currencyCode } } subtotalPriceSet { shopMoney { \
+        totalPriceSet { shopMoney { amount currencyCode } presentmentMoney { amount \
+        currencyCode } } subtotalPriceSet { shopMoney { \
         amount currencyCode } } totalTaxSet { shopMoney { amount currencyCode } } \
         totalDiscountsSet { shopMoney { amount currencyCode } } totalShippingPriceSet { \
         shopMoney { amount currencyCode } } totalRefundedSet { shopMoney { amount \
@@ -57,7 +63,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         amount currencyCode } } totalDiscountSet { shopMoney { amount currencyCode } } \
         product { id } variant { id }",
     }),
-    node_cost: 89.0,
+    node_cost: 90.0,
 };
 
 // ---------- REST ----------
@@ -103,6 +109,11 @@ pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
         Some(c) => c.id("id")?,
         None => None,
     };
+    let presentment_total = f.presentment_money("total_price_set")?;
+    let presentment_currency = match f.str("presentment_currency")? {
+        Some(c) => Some(c),
+        None => presentment_total.as_ref().and_then(|(_, c)| c.clone()),
+    };
 
     Ok(OrderRow {
         id,
@@ -111,6 +122,8 @@ pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
         email: f.str("email")?,
         customer_id,
         currency,
+        presentment_currency,
+        presentment_total_price: presentment_total.map(|(amount, _)| amount),
         total_price: f.decimal("total_price")?,
         subtotal_price: f.decimal("subtotal_price")?,
         total_tax: f.decimal("total_tax")?,
@@ -263,6 +276,7 @@ pub fn order_from_graphql(v: &Value) -> Result<OrderRow> {
     let id = node_id(&f)?;
     let updated_at = f.req_time("updatedAt")?;
     let total_price = f.money("totalPriceSet")?;
+    let presentment_total = f.presentment_money("totalPriceSet")?;
     let currency = match f.str("currencyCode")? {
         Some(c) => Some(c),
         None => total_price.as_ref().and_then(|(_, c)| c.clone()),
@@ -311,6 +325,8 @@ pub fn order_from_graphql(v: &Value) -> Result<OrderRow> {
         email: f.str("email")?,
         customer_id: ref_id(&f, "customer")?,
         currency,
+        presentment_currency: presentment_total.as_ref().and_then(|(_, c)| c.clone()),
+        presentment_total_price: presentment_total.map(|(amount, _)| amount),
         total_price: match total_price {
             Some((amount, _)) => Some(amount),
             None => f.decimal("totalPrice")?,

@@ -1,5 +1,7 @@
 //! Customers in the generator: a new customer with one to three addresses, a random edit
-//! (tags, note, phone and marketing consent, a new address) and deletion. The initial history
+//! (tags, note, phone and marketing consent, a new address) and deletion. Some customers
+//! lack an email, a phone or both, and some addresses lack the parts their country has no use
+//! for, at the rates of the constants below. The initial history
 //! (`generate/mod.rs`) and the live activity (`activity.rs`) both call these.
 
 use chrono::{DateTime, Utc};
@@ -12,15 +14,30 @@ use crate::store::customer::{Address, Customer};
 use crate::store::units::{next_stamp, whole_seconds};
 use crate::store::{Change, Kind, SimRng, Store, Tombstone};
 
+/// Share of customers without an email: sign-ups at a point of sale or by SMS give only a
+/// phone or a name. Shopify's `Customer.email` is nullable; a few percent of a real shop's
+/// customers lack one.
+pub const NO_EMAIL_RATE: f64 = 0.08;
+/// Share of customers without a phone: most online buyers never give one. Independent of
+/// the email, so about `NO_EMAIL_RATE × NO_PHONE_RATE` (3%) have neither, known by name only.
+pub const NO_PHONE_RATE: f64 = 0.4;
+/// Share of addresses abroad, in a country without provinces or without postcodes, where
+/// Shopify sends `province`/`province_code` or `zip` as `null`.
+pub const ABROAD_RATE: f64 = 0.15;
+
 impl Store {
-    fn make_address(
+    pub(super) fn make_address(
         &mut self,
         rng: &mut SimRng,
         customer_id: u64,
         first: &str,
         last: &str,
     ) -> Address {
-        let (city, province, province_code, zip) = *names::CITIES.choose(rng).expect("cities");
+        let place = if rng.gen_bool(ABROAD_RATE) {
+            names::ABROAD.choose(rng).expect("abroad")
+        } else {
+            names::CITIES.choose(rng).expect("cities")
+        };
         Address {
             id: self.new_id(rng),
             customer_id,
@@ -34,17 +51,15 @@ impl Store {
                 rng.gen_range(1..2000),
                 names::STREETS.choose(rng).expect("streets")
             ),
-            address2: if rng.gen_bool(0.2) {
-                format!("Apt {}", rng.gen_range(1..300))
-            } else {
-                String::new()
-            },
-            city: city.to_string(),
-            province: province.to_string(),
-            province_code: province_code.to_string(),
-            country: "United States".to_string(),
-            country_code: "US".to_string(),
-            zip: zip.to_string(),
+            address2: rng
+                .gen_bool(0.2)
+                .then(|| format!("Apt {}", rng.gen_range(1..300))),
+            city: place.city.to_string(),
+            province: place.province.map(|(name, _)| name.to_string()),
+            province_code: place.province.map(|(_, code)| code.to_string()),
+            country: place.country.to_string(),
+            country_code: place.country_code.to_string(),
+            zip: place.zip.map(str::to_string),
             phone: rng.gen_bool(0.5).then(|| phone(rng)),
             default: false,
         }
@@ -56,13 +71,15 @@ impl Store {
         let id = self.new_id(rng);
         let first = names::FIRST_NAMES.choose(rng).expect("names").to_string();
         let last = names::LAST_NAMES.choose(rng).expect("names").to_string();
-        let email = format!(
-            "{}.{}{}@{}",
-            ascii_fold(&first.to_lowercase()),
-            ascii_fold(&last.to_lowercase()),
-            id % 100_000,
-            names::MAIL_DOMAINS.choose(rng).expect("domains")
-        );
+        let email = (!rng.gen_bool(NO_EMAIL_RATE)).then(|| {
+            format!(
+                "{}.{}{}@{}",
+                ascii_fold(&first.to_lowercase()),
+                ascii_fold(&last.to_lowercase()),
+                id % 100_000,
+                names::MAIL_DOMAINS.choose(rng).expect("domains")
+            )
+        });
         let mut addresses = Vec::new();
         for _ in 0..rng.gen_range(1..=3) {
             let a = self.make_address(rng, id, &first, &last);
@@ -79,7 +96,7 @@ impl Store {
             email,
             first_name: first,
             last_name: last,
-            phone: rng.gen_bool(0.6).then(|| phone(rng)),
+            phone: (!rng.gen_bool(NO_PHONE_RATE)).then(|| phone(rng)),
             state: if rng.gen_bool(0.7) {
                 "enabled"
             } else {

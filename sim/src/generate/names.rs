@@ -43,14 +43,71 @@ pub const STREETS: [&str; 8] = [
     "Cedar Court",
     "2nd Ave",
 ];
-/// `(city, province, province code, zip)`.
-pub const CITIES: [(&str, &str, &str, &str); 6] = [
-    ("Louisville", "Kentucky", "KY", "40202"),
-    ("Ottawa", "Kansas", "KS", "66067"),
-    ("Austin", "Texas", "TX", "78701"),
-    ("Portland", "Oregon", "OR", "97201"),
-    ("Brooklyn", "New York", "NY", "11201"),
-    ("Denver", "Colorado", "CO", "80202"),
+/// A place an address can be in; `None` where the country has no such part (Shopify then
+/// sends `null`).
+pub struct City {
+    pub city: &'static str,
+    pub province: Option<(&'static str, &'static str)>,
+    pub zip: Option<&'static str>,
+    pub country: &'static str,
+    pub country_code: &'static str,
+}
+
+const fn us(
+    city: &'static str,
+    province: &'static str,
+    code: &'static str,
+    zip: &'static str,
+) -> City {
+    City {
+        city,
+        province: Some((province, code)),
+        zip: Some(zip),
+        country: "United States",
+        country_code: "US",
+    }
+}
+
+/// Where addresses are: mostly the US, and abroad where a country has no provinces (the
+/// United Kingdom, Singapore) or no postcodes (Hong Kong, the United Arab Emirates).
+pub const CITIES: [City; 6] = [
+    us("Louisville", "Kentucky", "KY", "40202"),
+    us("Austin", "Texas", "TX", "78701"),
+    us("Portland", "Oregon", "OR", "97201"),
+    us("Brooklyn", "New York", "NY", "11201"),
+    us("Denver", "Colorado", "CO", "80202"),
+    us("Ottawa", "Kansas", "KS", "66067"),
+];
+/// Addresses abroad, with the parts their country lacks left out.
+pub const ABROAD: [City; 4] = [
+    City {
+        city: "London",
+        province: None,
+        zip: Some("SW1A 1AA"),
+        country: "United Kingdom",
+        country_code: "GB",
+    },
+    City {
+        city: "Singapore",
+        province: None,
+        zip: Some("018956"),
+        country: "Singapore",
+        country_code: "SG",
+    },
+    City {
+        city: "Kowloon",
+        province: Some(("Kowloon", "KL")),
+        zip: None,
+        country: "Hong Kong SAR",
+        country_code: "HK",
+    },
+    City {
+        city: "Dubai",
+        province: Some(("Dubai", "DU")),
+        zip: None,
+        country: "United Arab Emirates",
+        country_code: "AE",
+    },
 ];
 pub const COMPANIES: [&str; 4] = ["Acme Corp", "Globex", "Initech", "Umbrella LLC"];
 pub const CUSTOMER_TAGS: [&str; 6] = [
@@ -97,6 +154,21 @@ pub const DISCOUNTS: [(&str, &str, i64); 3] = [
 ];
 /// `(title, price in hundredths)`.
 pub const SHIPPING: [(&str, i64); 3] = [("Standard", 500), ("Express", 1500), ("Free Shipping", 0)];
+/// `(title, price in hundredths)` of custom line items: charges a merchant types into an
+/// order, with no product behind them.
+pub const CUSTOM_ITEMS: [(&str, i64); 3] = [
+    ("Gift wrapping", 500),
+    ("Engraving", 1200),
+    ("Rush handling", 900),
+];
+/// `(currency, presentment units per US dollar as (mantissa, scale))` of buyers paying in
+/// their own currency.
+pub const PRESENTMENT: [(&str, (i64, u32)); 4] = [
+    ("EUR", (92, 2)),
+    ("GBP", (79, 2)),
+    ("CAD", (137, 2)),
+    ("JPY", (15120, 2)),
+];
 pub const GATEWAYS: [&str; 3] = ["shopify_payments", "paypal", "manual"];
 pub const CARRIERS: [&str; 3] = ["UPS", "USPS", "FedEx"];
 pub const REFUND_NOTES: [&str; 3] = [

@@ -1,5 +1,8 @@
 //! Orders in the generator: a new order (pending payment) for a random customer or a guest,
-//! an edit of an unpaid order, and deletion. Payment, fulfillment, refunds and cancellation are
+//! an edit of an unpaid order, and deletion. Orders carry the nulls real shops have, at the
+//! rates of the constants below: guest orders (some without an email), custom line items
+//! without product, variant, SKU or vendor, digital orders without shipping address or
+//! shipping lines, and orders presented in another currency than the shop's. Payment, fulfillment, refunds and cancellation are
 //! in `generate/payments.rs`. The initial history (`generate/mod.rs`) and the live activity
 //! (`activity.rs`) both call these.
 
@@ -16,27 +19,67 @@ use crate::store::{Change, Kind, SimRng, Store, Tombstone};
 /// Sales tax rates an order is charged: `(mantissa, scale)` of a decimal.
 const TAX_RATES: [(i64, u32); 4] = [(6, 2), (725, 4), (8, 2), (1025, 4)];
 
+/// Share of orders placed by a guest (no customer account): guest checkout is on by default
+/// and a sizeable minority of real buyers use it.
+pub const GUEST_RATE: f64 = 0.1;
+/// Share of guest orders without an email: point-of-sale sales and draft orders completed by
+/// the merchant need none (Shopify's `Order.email` is nullable). They have no address either.
+pub const GUEST_NO_EMAIL_RATE: f64 = 0.3;
+/// Share of lines that are custom line items (gift wrap, engraving, a fee typed in by the
+/// merchant): no product, variant, SKU or vendor behind them.
+pub const CUSTOM_LINE_RATE: f64 = 0.05;
+/// Share of orders of digital goods only: no line requires shipping, so Shopify leaves the
+/// shipping address `null` and the shipping lines empty.
+pub const DIGITAL_RATE: f64 = 0.1;
+/// Share of orders the buyer paid in another currency than the shop's (Shopify Markets):
+/// `presentment_money` differs from `shop_money` by the rate of `names::PRESENTMENT`.
+pub const PRESENTMENT_RATE: f64 = 0.15;
+
 impl Store {
-    fn make_line_item(&mut self, rng: &mut SimRng, tax_rate: Decimal) -> Option<LineItem> {
+    /// A line of a random product's random variant, or, at [`CUSTOM_LINE_RATE`], a custom
+    /// line item.
+    fn make_line_item(
+        &mut self,
+        rng: &mut SimRng,
+        tax_rate: Decimal,
+        requires_shipping: bool,
+    ) -> Option<LineItem> {
         let product_ids: Vec<u64> = self.products.keys().copied().collect();
         let pid = *product_ids.choose(rng)?;
-        let p = &self.products[&pid];
-        let v = p.variants.choose(rng)?.clone();
-        let (title, vendor) = (p.title.clone(), p.vendor.clone());
+        let custom = rng.gen_bool(CUSTOM_LINE_RATE);
+        let (product_id, variant_id, title, variant_title, sku, vendor, price, grams) = if custom {
+            let (title, price) = *names::CUSTOM_ITEMS.choose(rng).expect("custom items");
+            let price = self.money(Decimal::new(price, 2));
+            (None, None, title.to_string(), None, None, None, price, 0)
+        } else {
+            let p = &self.products[&pid];
+            let v = p.variants.choose(rng)?.clone();
+            (
+                Some(pid),
+                Some(v.id),
+                p.title.clone(),
+                Some(v.title.clone()),
+                Some(v.sku.clone()),
+                Some(p.vendor.clone()),
+                v.price,
+                v.grams,
+            )
+        };
         let id = self.new_id(rng);
         let quantity = rng.gen_range(1..=3);
-        let tax = self.money(v.price * Decimal::from(quantity) * tax_rate);
+        let tax = self.money(price * Decimal::from(quantity) * tax_rate);
         Some(LineItem {
             id,
-            product_id: pid,
-            variant_id: v.id,
+            product_id,
+            variant_id,
             title,
-            variant_title: v.title.clone(),
-            sku: v.sku.clone(),
+            variant_title,
+            sku,
             vendor,
+            requires_shipping,
             quantity,
-            price: v.price,
-            grams: v.grams,
+            price,
+            grams,
             total_discount: self.money(Decimal::ZERO),
             tax_lines: vec![TaxLine {
                 title: "State Tax".into(),
@@ -56,12 +99,13 @@ impl Store {
         let id = self.new_id(rng);
         let tax_rate = *TAX_RATES.choose(rng).expect("rates");
         let tax_rate = Decimal::new(tax_rate.0, tax_rate.1);
+        let digital = rng.gen_bool(DIGITAL_RATE);
         let mut line_items = Vec::new();
         for _ in 0..rng.gen_range(1..=5) {
-            line_items.extend(self.make_line_item(rng, tax_rate));
+            line_items.extend(self.make_line_item(rng, tax_rate, !digital));
         }
         let customer_ids: Vec<u64> = self.customers.keys().copied().collect();
-        let customer_id = if rng.gen_bool(0.9) {
+        let customer_id = if rng.gen_bool(1.0 - GUEST_RATE) {
             customer_ids.choose(rng).copied()
         } else {
             None
@@ -69,30 +113,46 @@ impl Store {
         let number = self.take_order_number();
         let name = format!("#{number}");
         let (discount_codes, total_discounts) = self.maybe_discount(rng, &mut line_items, tax_rate);
-        let (ship_title, ship_price) = *names::SHIPPING.choose(rng).expect("shipping");
-        let shipping_lines = vec![ShippingLine {
-            id: self.new_id(rng),
-            title: ship_title.to_string(),
-            code: ship_title.to_string(),
-            price: self.money(Decimal::new(ship_price, 2)),
-        }];
+        let shipping_lines = if digital {
+            Vec::new()
+        } else {
+            let (ship_title, ship_price) = *names::SHIPPING.choose(rng).expect("shipping");
+            vec![ShippingLine {
+                id: self.new_id(rng),
+                title: ship_title.to_string(),
+                code: ship_title.to_string(),
+                price: self.money(Decimal::new(ship_price, 2)),
+            }]
+        };
         let customer = customer_id
             .and_then(|cid| self.customers.get(&cid))
             .cloned();
-        let address = customer.as_ref().and_then(|c| c.default_address().cloned());
+        let (email, address) = match &customer {
+            Some(c) => (c.email.clone(), c.default_address().cloned()),
+            None if rng.gen_bool(GUEST_NO_EMAIL_RATE) => (None, None),
+            None => {
+                let first = names::FIRST_NAMES.choose(rng).expect("names");
+                let last = names::LAST_NAMES.choose(rng).expect("names");
+                let address = self.make_address(rng, 0, first, last);
+                (
+                    Some(format!("guest{}@example.com", id % 100_000)),
+                    Some(address),
+                )
+            }
+        };
+        let (presentment_currency, presentment_rate) = self.presentment(rng);
         let order = Order {
             id,
             number,
             name: name.clone(),
-            email: customer
-                .as_ref()
-                .map(|c| c.email.clone())
-                .or_else(|| Some(format!("guest{}@example.com", id % 100_000))),
+            email,
             customer,
-            billing_address: address.clone(),
-            shipping_address: address,
+            shipping_address: if digital { None } else { address.clone() },
+            billing_address: address,
             line_items,
             shipping_lines,
+            presentment_currency,
+            presentment_rate,
             discount_codes,
             tax_rate,
             total_discounts,
@@ -126,6 +186,22 @@ impl Store {
             topics,
             refund_id: None,
         })
+    }
+
+    /// The currency an order is presented in and its rate per shop unit: the shop's own at
+    /// rate 1, or at [`PRESENTMENT_RATE`] another of `names::PRESENTMENT` (its rate per US
+    /// dollar taken per unit of the shop's currency, whatever that is).
+    fn presentment(&self, rng: &mut SimRng) -> (String, Decimal) {
+        if rng.gen_bool(PRESENTMENT_RATE) {
+            let others: Vec<_> = names::PRESENTMENT
+                .iter()
+                .filter(|(code, _)| *code != self.shop.currency)
+                .collect();
+            if let Some((code, (mantissa, scale))) = others.choose(rng) {
+                return (code.to_string(), Decimal::new(*mantissa, *scale));
+            }
+        }
+        (self.shop.currency.clone(), Decimal::ONE)
     }
 
     /// One order in four uses a discount code: spreads it over the lines (the last takes the
@@ -213,8 +289,9 @@ impl Store {
             return None;
         }
         let tax_rate = o.tax_rate;
+        let requires_shipping = o.line_items.iter().any(|l| l.requires_shipping);
         let new_line = if rng.gen_bool(0.5) {
-            self.make_line_item(rng, tax_rate)
+            self.make_line_item(rng, tax_rate, requires_shipping)
         } else {
             None
         };

@@ -1,6 +1,7 @@
 //! Products in the generator: a new product with one to four variants and one to three
 //! images, a random edit (price, stock, title, tags, status) and deletion. The initial history
-//! (`generate/mod.rs`) and the live activity (`activity.rs`) both call these.
+//! (`generate/mod.rs`) and the live activity (`activity.rs`) both call these. Some products
+//! have no vendor or no product type, at the rates below.
 
 use chrono::{DateTime, Utc};
 use rand::seq::SliceRandom;
@@ -11,6 +12,13 @@ use super::names;
 use crate::store::product::{Image, Product, Variant};
 use crate::store::units::{next_stamp, round_money, whole_seconds};
 use crate::store::{Change, Kind, SimRng, Store, Tombstone};
+
+/// Share of products without a vendor. Shopify's `Product.vendor` is `String!`, so "none" is
+/// the empty string in GraphQL and REST alike; shops importing a catalogue often leave it so.
+pub const NO_VENDOR_RATE: f64 = 0.05;
+/// Share of products without a product type (`Product.productType` is `String!`: empty); many
+/// shops never fill it in.
+pub const NO_PRODUCT_TYPE_RATE: f64 = 0.15;
 
 impl Store {
     /// Adds a product with one to four variants and one to three images.
@@ -39,6 +47,16 @@ impl Store {
             .choose_multiple(rng, n_tags)
             .map(|s| s.to_string())
             .collect();
+        let vendor = if rng.gen_bool(NO_VENDOR_RATE) {
+            String::new()
+        } else {
+            names::VENDORS.choose(rng).expect("vendors").to_string()
+        };
+        let product_type = if rng.gen_bool(NO_PRODUCT_TYPE_RATE) {
+            String::new()
+        } else {
+            noun.to_string()
+        };
         let product = Product {
             id,
             body_html: format!(
@@ -48,8 +66,8 @@ impl Store {
             ),
             title,
             handle,
-            vendor: names::VENDORS.choose(rng).expect("vendors").to_string(),
-            product_type: noun.to_string(),
+            vendor,
+            product_type,
             status,
             tags,
             option_id,

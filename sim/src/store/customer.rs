@@ -5,6 +5,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 /// A postal address of a customer (also copied into orders as billing/shipping address).
+///
+/// The optional parts are those Shopify leaves `null` (REST) and its Admin schema declares
+/// nullable (`MailingAddress.address2`, `company`, `province`, `provinceCode`, `zip`,
+/// `phone`): a second line or a company most addresses lack, a province or a postcode where
+/// the country has none (`generate/names.rs`, `CITIES`).
 #[derive(Debug, Clone)]
 pub struct Address {
     pub id: u64,
@@ -13,13 +18,13 @@ pub struct Address {
     pub last_name: String,
     pub company: Option<String>,
     pub address1: String,
-    pub address2: String,
+    pub address2: Option<String>,
     pub city: String,
-    pub province: String,
-    pub province_code: String,
+    pub province: Option<String>,
+    pub province_code: Option<String>,
     pub country: String,
     pub country_code: String,
-    pub zip: String,
+    pub zip: Option<String>,
     pub phone: Option<String>,
     pub default: bool,
 }
@@ -28,7 +33,9 @@ pub struct Address {
 #[derive(Debug, Clone)]
 pub struct Customer {
     pub id: u64,
-    pub email: String,
+    /// `None` for a customer known only by phone or name (a point-of-sale or SMS sign-up):
+    /// Shopify's `Customer.email` is nullable and REST sends `null`.
+    pub email: Option<String>,
     pub first_name: String,
     pub last_name: String,
     pub phone: Option<String>,

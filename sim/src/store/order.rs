@@ -17,15 +17,23 @@ pub struct TaxLine {
 }
 
 /// One line of an order.
+///
+/// A custom line item (a charge the merchant typed in, not a product of the catalogue) has no
+/// product, variant, variant title, SKU or vendor: Shopify sends them as `null` in REST and its
+/// Admin schema declares `LineItem.product`, `variant`, `variantTitle`, `sku` and `vendor`
+/// nullable.
 #[derive(Debug, Clone)]
 pub struct LineItem {
     pub id: u64,
-    pub product_id: u64,
-    pub variant_id: u64,
+    pub product_id: Option<u64>,
+    pub variant_id: Option<u64>,
     pub title: String,
-    pub variant_title: String,
-    pub sku: String,
-    pub vendor: String,
+    pub variant_title: Option<String>,
+    pub sku: Option<String>,
+    pub vendor: Option<String>,
+    /// False for digital goods and services: an order of such lines only has no shipping
+    /// address and no shipping lines.
+    pub requires_shipping: bool,
     pub quantity: u32,
     pub price: Decimal,
     pub grams: u32,
@@ -33,6 +41,16 @@ pub struct LineItem {
     pub tax_lines: Vec<TaxLine>,
     /// Units already fulfilled.
     pub fulfilled_quantity: u32,
+}
+
+impl LineItem {
+    /// Shopify's line name: the title, with the variant's after a dash when there is one.
+    pub fn name(&self) -> String {
+        match &self.variant_title {
+            Some(variant) => format!("{} - {variant}", self.title),
+            None => self.title.clone(),
+        }
+    }
 }
 
 /// A shipping line of an order.
@@ -116,13 +134,22 @@ pub struct Order {
     pub id: u64,
     pub number: u64,
     pub name: String,
+    /// `None` on a guest order placed without an email (at a point of sale, or a draft order
+    /// completed by the merchant).
     pub email: Option<String>,
-    /// The customer as it was when the order last changed (what Shopify embeds).
+    /// The customer as it was when the order last changed (what Shopify embeds); `None` on a
+    /// guest order.
     pub customer: Option<Customer>,
     pub billing_address: Option<Address>,
+    /// `None`, with no shipping lines, when no line requires shipping (digital goods).
     pub shipping_address: Option<Address>,
     pub line_items: Vec<LineItem>,
     pub shipping_lines: Vec<ShippingLine>,
+    /// The currency the buyer saw and paid in (Shopify Markets): the shop's own currency, or
+    /// another one at [`Order::presentment_rate`] units per unit of the shop's.
+    pub presentment_currency: String,
+    /// Presentment units per shop unit (1 when the currencies are the same).
+    pub presentment_rate: Decimal,
     pub discount_codes: Vec<DiscountCode>,
     pub tax_rate: Decimal,
     pub total_discounts: Decimal,

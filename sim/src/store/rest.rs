@@ -38,21 +38,48 @@ fn opt_time(t: Option<DateTime<Utc>>) -> Value {
     t.map(time).map(Value::String).unwrap_or(Value::Null)
 }
 
-/// Renders money REST-style in the store's currency.
+/// Renders money REST-style in the store's currency; within an order, its `*_set` objects
+/// also in the currency the order is presented in.
 #[derive(Clone, Copy)]
 pub struct Money<'a> {
     pub currency: &'a str,
+    /// The presentment currency and its units per shop unit; `None` outside an order or when
+    /// the order is presented in the shop's currency.
+    presentment: Option<(&'a str, Decimal)>,
 }
 
-impl Money<'_> {
+impl<'a> Money<'a> {
+    /// Money in the shop's `currency`, presented in the same.
+    pub fn new(currency: &'a str) -> Self {
+        Money {
+            currency,
+            presentment: None,
+        }
+    }
+    /// The same, for the amounts of `o`: presented in its presentment currency.
+    pub fn presenting(self, o: &'a Order) -> Self {
+        Money {
+            currency: self.currency,
+            presentment: (o.presentment_currency != self.currency)
+                .then_some((o.presentment_currency.as_str(), o.presentment_rate)),
+        }
+    }
     /// `"199.00"`.
     pub fn s(&self, amount: Decimal) -> String {
         round_money(amount, self.currency).to_string()
     }
-    /// `{"shop_money":{…},"presentment_money":{…}}`.
+    /// `{"shop_money":{…},"presentment_money":{…}}`: the presentment amount is the shop amount
+    /// at the order's rate, rounded to the presentment currency's minor unit.
     pub fn set(&self, amount: Decimal) -> Value {
-        let m = json!({"amount": self.s(amount), "currency_code": self.currency});
-        json!({"shop_money": m.clone(), "presentment_money": m})
+        let shop = json!({"amount": self.s(amount), "currency_code": self.currency});
+        let presentment = match self.presentment {
+            Some((currency, rate)) => json!({
+                "amount": round_money(amount * rate, currency).to_string(),
+                "currency_code": currency,
+            }),
+            None => shop.clone(),
+        };
+        json!({"shop_money": shop, "presentment_money": presentment})
     }
 }
 
@@ -276,21 +303,21 @@ fn line_item(l: &LineItem, m: &Money) -> Value {
         "fulfillment_status": if l.fulfilled_quantity == 0 { Value::Null } else if l.fulfilled_quantity >= l.quantity { json!("fulfilled") } else { json!("partial") },
         "gift_card": false,
         "grams": l.grams,
-        "name": format!("{} - {}", l.title, l.variant_title),
+        "name": l.name(),
         "price": m.s(l.price),
         "price_set": m.set(l.price),
-        "product_exists": true,
+        "product_exists": l.product_id.is_some(),
         "product_id": l.product_id,
         "properties": [],
         "quantity": l.quantity,
-        "requires_shipping": true,
+        "requires_shipping": l.requires_shipping,
         "sku": l.sku,
         "taxable": true,
         "title": l.title,
         "total_discount": m.s(l.total_discount),
         "total_discount_set": m.set(l.total_discount),
         "variant_id": l.variant_id,
-        "variant_inventory_management": "shopify",
+        "variant_inventory_management": l.variant_id.map(|_| "shopify"),
         "variant_title": l.variant_title,
         "vendor": l.vendor,
         "tax_lines": l.tax_lines.iter().map(|t| tax_line(&t.title, t.price, t.rate, m)).collect::<Vec<_>>(),
@@ -303,6 +330,7 @@ fn line_item(l: &LineItem, m: &Money) -> Value {
 
 /// A refund (`refunds/create`, and inside orders).
 pub fn refund(r: &Refund, o: &Order, m: &Money) -> Value {
+    let m = &m.presenting(o);
     json!({
         "id": r.id,
         "order_id": r.order_id,
@@ -374,6 +402,7 @@ fn fulfillment(f: &Fulfillment, o: &Order, m: &Money) -> Value {
 
 /// An order with its customer, lines, taxes, shipping, discounts, refunds and fulfillments.
 pub fn order(o: &Order, m: &Money) -> Value {
+    let m = &m.presenting(o);
     let total_tax = o.total_tax();
     let mut v = json!({
         "id": o.id,
@@ -401,7 +430,7 @@ pub fn order(o: &Order, m: &Money) -> Value {
         "note": o.note,
         "number": o.number - 1000,
         "order_number": o.number,
-        "presentment_currency": m.currency,
+        "presentment_currency": o.presentment_currency,
         "processed_at": time(o.processed_at),
         "source_name": "web",
         "subtotal_price": m.s(o.subtotal_price()),
@@ -526,9 +555,7 @@ fn order_context(o: &Order, m: &Money) -> serde_json::Map<String, Value> {
 
 /// The REST JSON of a live object, or `None` when it does not exist (anymore).
 pub fn live_object(store: &Store, kind: Kind, id: u64) -> Option<Value> {
-    let m = Money {
-        currency: &store.shop.currency,
-    };
+    let m = Money::new(&store.shop.currency);
     match kind {
         Kind::Customer => store.customers.get(&id).map(|c| customer(c, &m)),
         Kind::Product => store.products.get(&id).map(|p| product(p, &m)),

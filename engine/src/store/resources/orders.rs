@@ -71,17 +71,20 @@ const UPSERT_ORDER: &str = "
             INSERT INTO orders AS t (shop_domain, id, name, order_number, email, customer_id,
                 currency, total_price, subtotal_price, total_tax, total_discounts, total_shipping,
                 total_refunded, financial_status, fulfillment_status, cancel_reason, test,
-                created_at, processed_at, cancelled_at, closed_at, updated_at, raw, ingested_at)
+                created_at, processed_at, cancelled_at, closed_at, updated_at, raw, ingested_at,
+                presentment_currency, presentment_total_price)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                 GREATEST($13::numeric, (SELECT COALESCE(sum(r.amount), 0) FROM order_refunds r
                                         WHERE r.shop_domain = $1 AND r.order_id = $2)),
-                $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::text::jsonb, now())
+                $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::text::jsonb, now(), $37, $38)
             ON CONFLICT (shop_domain, id) DO UPDATE SET
                 name = EXCLUDED.name,
                 order_number = EXCLUDED.order_number,
                 email = CASE WHEN t.redacted_at IS NULL THEN EXCLUDED.email END,
                 customer_id = EXCLUDED.customer_id,
                 currency = EXCLUDED.currency,
+                presentment_currency = EXCLUDED.presentment_currency,
+                presentment_total_price = EXCLUDED.presentment_total_price,
                 total_price = EXCLUDED.total_price,
                 subtotal_price = EXCLUDED.subtotal_price,
                 total_tax = EXCLUDED.total_tax,
@@ -215,6 +218,8 @@ async fn upsert_order(
                 &li.prices,
                 &li.discounts,
                 &li.currencies,
+                &order.presentment_currency,
+                &order.presentment_total_price,
             ],
         )
         .await?;

@@ -27,13 +27,13 @@ pub struct MailingAddress {
     pub name: String,
     pub company: Option<String>,
     pub address1: String,
-    pub address2: String,
+    pub address2: Option<String>,
     pub city: Option<String>,
     pub province: Option<String>,
-    pub province_code: String,
+    pub province_code: Option<String>,
     pub country: Option<String>,
     pub country_code_v2: String,
-    pub zip: String,
+    pub zip: Option<String>,
     pub phone: Option<String>,
 }
 
@@ -51,7 +51,7 @@ impl From<&Address> for MailingAddress {
             address1: a.address1.clone(),
             address2: a.address2.clone(),
             city: Some(a.city.clone()),
-            province: Some(a.province.clone()),
+            province: a.province.clone(),
             province_code: a.province_code.clone(),
             country: Some(a.country.clone()),
             country_code_v2: a.country_code.clone(),
@@ -109,18 +109,16 @@ impl CustomerNode {
     }
     #[graphql(deprecation = "Use `defaultEmailAddress.emailAddress` instead.")]
     async fn email(&self) -> Option<&str> {
-        Some(self.c.email.as_str()).filter(|e| !e.is_empty())
+        self.c.email.as_deref()
     }
     #[graphql(deprecation = "Use `defaultPhoneNumber.phoneNumber` instead.")]
     async fn phone(&self) -> Option<&str> {
         self.c.phone.as_deref()
     }
     async fn default_email_address(&self) -> Option<CustomerEmailAddress> {
-        Some(self.c.email.as_str())
-            .filter(|e| !e.is_empty())
-            .map(|e| CustomerEmailAddress {
-                email_address: e.to_string(),
-            })
+        self.c.email.as_ref().map(|e| CustomerEmailAddress {
+            email_address: e.clone(),
+        })
     }
     async fn default_phone_number(&self) -> Option<CustomerPhoneNumber> {
         self.c.phone.as_ref().map(|p| CustomerPhoneNumber {

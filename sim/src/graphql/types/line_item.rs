@@ -23,19 +23,19 @@ impl LineItemNode {
         ID(gid("LineItem", self.l.id))
     }
     async fn name(&self) -> String {
-        format!("{} - {}", self.l.title, self.l.variant_title)
+        self.l.name()
     }
     async fn title(&self) -> &str {
         &self.l.title
     }
     async fn variant_title(&self) -> Option<&str> {
-        Some(&self.l.variant_title)
+        self.l.variant_title.as_deref()
     }
     async fn sku(&self) -> Option<&str> {
-        Some(&self.l.sku)
+        self.l.sku.as_deref()
     }
     async fn vendor(&self) -> Option<&str> {
-        Some(&self.l.vendor)
+        self.l.vendor.as_deref()
     }
     async fn quantity(&self) -> i32 {
         self.l.quantity as i32
@@ -75,13 +75,16 @@ impl LineItemNode {
     async fn product(&self, ctx: &Context<'_>) -> Option<ProductNode> {
         read_store(ctx)
             .products
-            .get(&self.l.product_id)
+            .get(&self.l.product_id?)
             .map(|p| ProductNode::new(p, &self.currency))
     }
     async fn variant(&self, ctx: &Context<'_>) -> Option<VariantNode> {
         let s = read_store(ctx);
-        let p = s.products.get(&self.l.product_id)?;
-        let v = p.variants.iter().find(|v| v.id == self.l.variant_id)?;
+        let p = s.products.get(&self.l.product_id?)?;
+        let v = p
+            .variants
+            .iter()
+            .find(|v| Some(v.id) == self.l.variant_id)?;
         Some(VariantNode {
             v: v.clone(),
             currency: self.currency.clone(),

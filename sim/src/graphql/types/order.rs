@@ -8,7 +8,7 @@ use async_graphql::{Context, Enum, Error, Object, SimpleObject, ID};
 
 use crate::graphql::context::{materialize, nested, page_args, read_store, shared};
 use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
-use crate::graphql::scalars::{bag, dt, DateTime, MoneyBag, UnsignedInt64};
+use crate::graphql::scalars::{bag, dt, money, DateTime, MoneyBag, UnsignedInt64};
 use crate::graphql::types::customer::{CustomerNode, MailingAddress};
 use crate::graphql::types::line_item::{LineItemConnection, LineItemNode, TaxLine};
 use crate::graphql::types::refund::{RefundNode, TransactionNode};
@@ -74,8 +74,14 @@ impl OrderNode {
             currency: currency.to_string(),
         }
     }
+    /// `amount` in the shop's currency and in the order's presentment currency at its rate.
     pub(crate) fn bag(&self, amount: rust_decimal::Decimal) -> MoneyBag {
-        bag(amount, &self.currency)
+        let mut b = bag(amount, &self.currency);
+        b.presentment_money = money(
+            amount * self.o.presentment_rate,
+            &self.o.presentment_currency,
+        );
+        b
     }
 }
 
@@ -156,7 +162,7 @@ impl OrderNode {
         &self.currency
     }
     async fn presentment_currency_code(&self) -> &str {
-        &self.currency
+        &self.o.presentment_currency
     }
     async fn discount_codes(&self) -> Vec<String> {
         self.o
