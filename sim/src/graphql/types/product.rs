@@ -139,6 +139,7 @@ impl ProductNode {
     async fn published_at(&self) -> Option<DateTime> {
         self.p.published_at.map(dt)
     }
+    #[allow(clippy::too_many_arguments)]
     async fn variants(
         &self,
         ctx: &Context<'_>,
