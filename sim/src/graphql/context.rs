@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Error};
+use async_graphql::{Context, Error, ErrorExtensions};
 
 use crate::graphql::paging::{paginate, Page, PageArgs};
 use crate::state::Shared;
@@ -13,6 +13,36 @@ use crate::store::Store;
 /// The API version of the request path, visible to resolvers.
 #[derive(Debug, Clone)]
 pub struct ApiVersion(pub String);
+
+/// Whether the request's API version has what Shopify added in version `since`. A run without a
+/// version (a bulk run's own execution, the SDL) sees everything.
+pub fn version_at_least(ctx: &Context<'_>, since: &str) -> bool {
+    ctx.data_opt::<ApiVersion>()
+        .is_none_or(|v| xeno_shopify::versions::at_least(&v.0, since))
+}
+
+/// Visibility of what Shopify added in 2026-01 (`bulkOperation`, `bulkOperations`).
+pub fn since_2026_01(ctx: &Context<'_>) -> bool {
+    version_at_least(ctx, "2026-01")
+}
+
+/// Visibility of what only `unstable` has so far.
+pub fn unstable_only(ctx: &Context<'_>) -> bool {
+    version_at_least(ctx, "unstable")
+}
+
+/// The error Shopify answers for a field the request's version lacks, as its validation words
+/// it (`graphql/validation.rs`).
+pub fn not_in_version(type_name: &str, field: &str) -> Error {
+    Error::new(format!(
+        "Field '{field}' doesn't exist on type '{type_name}'"
+    ))
+    .extend_with(|_, e| {
+        e.set("code", "undefinedField");
+        e.set("typeName", type_name);
+        e.set("fieldName", field);
+    })
+}
 
 /// The simulator's state.
 pub fn shared<'a>(ctx: &Context<'a>) -> &'a Arc<Shared> {

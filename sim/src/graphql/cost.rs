@@ -1,12 +1,18 @@
 //! Shopify's query cost, computed on the parsed query against the schema's own types.
 //!
-//! [`TypeInfo`] is read from the schema's SDL once (field → type, type → kind). The rules
-//! (shopify.dev "API rate limits"): scalars and enums cost 0; an object, interface or union 1;
-//! a connection (`…Connection` type) `2 + n × (cost of one node)` where `n` is `first` or `last`
-//! and one node costs 1 plus its selection (`edges { node }` and `nodes` both count, `pageInfo`
-//! is free); a list field with `first` costs `first` times its item; a mutation field 10 plus
-//! its selection. The requested cost uses the arguments; the actual cost walks the response
-//! and counts the nodes really returned. Introspection (`__…`) is free.
+//! [`TypeInfo`] is read from the schema's SDL once (field → type, type → kind). The rules are
+//! Shopify's table "Field returns → Cost value" (shopify.dev, "GraphQL Admin API rate limits",
+//! `docs/apps/build/apis/graphql-admin/rate-limits`): a scalar or an enum costs 0; an object 1;
+//! an interface or a union the maximum of its possible selections (here 1, as an object); a
+//! connection is "sized by `first` and `last`": `2 + n × (cost of one node)` where one node
+//! costs 1 plus its selection (`edges { node }` and `nodes` both count, `pageInfo` is free); a
+//! mutation 10. The table sizes only connections by their arguments, so a plain list of objects
+//! (`Customer.addresses(first: 250)`, `Order.refunds(first:)`, typed `[T!]!`, not a
+//! connection) costs what one object does, 1 plus its selection, whatever `first` says (the
+//! table has no row for lists; this is the reading that follows its "Object" row). The
+//! requested cost uses the arguments; the actual cost walks the response and counts
+//! the connection nodes really returned (a list: its most expensive item). Introspection
+//! (`__…`) is free.
 
 use std::collections::HashMap;
 
@@ -35,6 +41,8 @@ pub struct TypeInfo {
     shapes: HashMap<String, Shape>,
     /// `(type, field)` → (named type, is a list).
     fields: HashMap<(String, String), (String, bool)>,
+    /// `(type, field)` → the names of its arguments.
+    arguments: HashMap<(String, String), Vec<String>>,
 }
 
 fn unwrap_type(t: &Type) -> (String, bool) {
@@ -69,10 +77,11 @@ impl TypeInfo {
             };
             info.shapes.insert(name.clone(), shape);
             for f in fields {
-                info.fields.insert(
-                    (name.clone(), f.node.name.node.to_string()),
-                    unwrap_type(&f.node.ty.node),
-                );
+                let key = (name.clone(), f.node.name.node.to_string());
+                let args = f.node.arguments.iter();
+                let args = args.map(|a| a.node.name.node.to_string()).collect();
+                info.arguments.insert(key.clone(), args);
+                info.fields.insert(key, unwrap_type(&f.node.ty.node));
             }
         }
         info
@@ -83,6 +92,18 @@ impl TypeInfo {
         self.fields
             .get(&(type_name.to_string(), field.to_string()))
             .map(|(t, l)| (t.as_str(), *l))
+    }
+
+    /// Whether `type_name.field` takes an argument called `argument`.
+    pub fn takes_argument(&self, type_name: &str, field: &str, argument: &str) -> bool {
+        self.arguments
+            .get(&(type_name.to_string(), field.to_string()))
+            .is_some_and(|args| args.iter().any(|a| a == argument))
+    }
+
+    /// Whether the schema has a type of this name.
+    pub fn has_type(&self, type_name: &str) -> bool {
+        self.shapes.contains_key(type_name)
     }
 
     fn is_leaf(&self, type_name: &str) -> bool {
@@ -188,15 +209,10 @@ impl Walk<'_> {
                     Some(Value::Array(items)) => items
                         .iter()
                         .map(|i| 1 + self.selection(sub, ty, Some(i)))
-                        .sum(),
+                        .max()
+                        .unwrap_or(1),
                     Some(_) => 0,
-                    None => {
-                        let n = self
-                            .int_arg(field, "first")
-                            .or_else(|| self.int_arg(field, "last"))
-                            .unwrap_or(1);
-                        n * (1 + self.selection(sub, ty, None))
-                    }
+                    None => 1 + self.selection(sub, ty, None),
                 }
             } else {
                 1 + self.selection(sub, ty, value)

@@ -3,7 +3,8 @@
 //! Shopify-style, with locations) → requested cost (`graphql/cost.rs`) → single-query maximum
 //! (`MAX_COST_EXCEEDED`) → the shop's bucket (`bucket.rs`, `THROTTLED` when short) → access
 //! scopes (`access.rs`: denied root fields are left out and answered `ACCESS_DENIED`) → execution
-//! (`graphql/schema.rs`) → actual cost and refund → `extensions.cost` on every answer.
+//! (`graphql/schema.rs`; unknown fields and arguments worded as Shopify's, `graphql/validation.rs`)
+//! → actual cost and refund → `extensions.cost` on every answer.
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use crate::access::{self, authorized, injected_fault, INVALID_TOKEN};
 use crate::bucket::Level;
 use crate::graphql::context::ApiVersion;
 use crate::graphql::cost;
+use crate::graphql::validation;
 use crate::state::Shared;
 use crate::webhooks::lock;
 
@@ -86,6 +88,7 @@ pub async fn handler(
     let response = shared.graphql.execute(request).await;
     let mut out = serde_json::to_value(&response)
         .unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
+    validation::shopify_errors(&doc, &mut out);
     access::report_denied(&mut out, &denied);
     let data = out.get("data").filter(|d| !d.is_null()).cloned();
     let actual = match &data {

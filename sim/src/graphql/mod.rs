@@ -6,9 +6,11 @@
 //! [`mutation_root`]), one object type per resource in [`types`] and `Node` in [`node`]; what
 //! resolvers read from the context in [`context`]; the schema handle the state keeps in
 //! [`executor`]; the cost model in [`cost`]; bulk operations in [`bulk`], paging in [`paging`],
-//! subscriptions in [`subscriptions`], scalars and money in [`scalars`].
+//! subscriptions in [`subscriptions`], scalars and money in [`scalars`], Shopify's `CurrencyCode` and `CountryCode` in [`codes`]; validation errors in
+//! Shopify's words in [`validation`].
 
 pub mod bulk;
+pub mod codes;
 pub mod context;
 pub mod cost;
 pub mod executor;
@@ -21,6 +23,7 @@ pub mod scalars;
 pub mod schema;
 pub mod subscriptions;
 pub mod types;
+pub mod validation;
 
 pub use crate::access::{authorized, injected_fault, INVALID_TOKEN};
 pub use context::ApiVersion;

@@ -7,8 +7,9 @@ use crate::graphql::bulk::operation::{BulkOperationCancelPayload, BulkOperationR
 use crate::graphql::bulk::run as bulk;
 use crate::graphql::context::{shared, ApiVersion};
 use crate::graphql::subscriptions::{
-    subscription_url, UserError, WebhookSubscriptionDeletePayload, WebhookSubscriptionInput,
-    WebhookSubscriptionNode, WebhookSubscriptionPayload, WebhookSubscriptionTopic,
+    subscription_url, SubscriptionOutcome, UserError, WebhookSubscriptionCreatePayload,
+    WebhookSubscriptionDeletePayload, WebhookSubscriptionInput, WebhookSubscriptionNode,
+    WebhookSubscriptionTopic, WebhookSubscriptionUpdatePayload,
 };
 use crate::store::rest::parse_gid;
 use crate::webhooks::lock;
@@ -56,34 +57,27 @@ impl Mutation {
         ctx: &Context<'_>,
         topic: WebhookSubscriptionTopic,
         webhook_subscription: WebhookSubscriptionInput,
-    ) -> WebhookSubscriptionPayload {
-        match subscription_url(&webhook_subscription) {
-            Err(e) => WebhookSubscriptionPayload {
-                webhook_subscription: None,
-                user_errors: vec![e],
-            },
-            Ok(url) => {
-                let mut subs = lock(shared(ctx).webhooks.subscriptions());
-                if subs
-                    .list()
-                    .iter()
-                    .any(|s| s.api_managed && s.topic == topic.rest() && s.callback_url == url)
-                {
-                    return WebhookSubscriptionPayload {
-                        webhook_subscription: None,
-                        user_errors: vec![UserError {
-                            field: Some(vec!["webhookSubscription".into(), "callbackUrl".into()]),
-                            message: "Address for this topic has already been taken".into(),
-                        }],
-                    };
-                }
-                let sub = subs.create(topic.rest(), &url, true);
-                WebhookSubscriptionPayload {
-                    webhook_subscription: Some(WebhookSubscriptionNode(sub)),
-                    user_errors: vec![],
-                }
+    ) -> Option<WebhookSubscriptionCreatePayload> {
+        let create = || -> SubscriptionOutcome {
+            let url = subscription_url(&webhook_subscription)?;
+            let mut subs = lock(shared(ctx).webhooks.subscriptions());
+            if subs
+                .list()
+                .iter()
+                .any(|s| s.api_managed && s.topic == topic.rest() && s.callback_url == url)
+            {
+                return Err(UserError {
+                    field: Some(vec!["webhookSubscription".into(), "callbackUrl".into()]),
+                    message: "Address for this topic has already been taken".into(),
+                });
             }
-        }
+            Ok(WebhookSubscriptionNode(subs.create(
+                topic.rest(),
+                &url,
+                true,
+            )))
+        };
+        Some(create().into())
     }
 
     async fn webhook_subscription_update(
@@ -91,44 +85,33 @@ impl Mutation {
         ctx: &Context<'_>,
         id: ID,
         webhook_subscription: WebhookSubscriptionInput,
-    ) -> WebhookSubscriptionPayload {
-        let not_found = || UserError {
-            field: Some(vec!["id".into()]),
-            message: "Webhook subscription does not exist".into(),
-        };
-        let Some((_, num)) = parse_gid(&id).filter(|(t, _)| *t == "WebhookSubscription") else {
-            return WebhookSubscriptionPayload {
-                webhook_subscription: None,
-                user_errors: vec![not_found()],
+    ) -> Option<WebhookSubscriptionUpdatePayload> {
+        let update = || -> SubscriptionOutcome {
+            let not_found = || UserError {
+                field: Some(vec!["id".into()]),
+                message: "Webhook subscription does not exist".into(),
             };
+            let (_, num) = parse_gid(&id)
+                .filter(|(t, _)| *t == "WebhookSubscription")
+                .ok_or_else(not_found)?;
+            let url = subscription_url(&webhook_subscription)?;
+            lock(shared(ctx).webhooks.subscriptions())
+                .update(num, &url)
+                .map(WebhookSubscriptionNode)
+                .ok_or_else(not_found)
         };
-        match subscription_url(&webhook_subscription) {
-            Err(e) => WebhookSubscriptionPayload {
-                webhook_subscription: None,
-                user_errors: vec![e],
-            },
-            Ok(url) => match lock(shared(ctx).webhooks.subscriptions()).update(num, &url) {
-                Some(sub) => WebhookSubscriptionPayload {
-                    webhook_subscription: Some(WebhookSubscriptionNode(sub)),
-                    user_errors: vec![],
-                },
-                None => WebhookSubscriptionPayload {
-                    webhook_subscription: None,
-                    user_errors: vec![not_found()],
-                },
-            },
-        }
+        Some(update().into())
     }
 
     async fn webhook_subscription_delete(
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> WebhookSubscriptionDeletePayload {
+    ) -> Option<WebhookSubscriptionDeletePayload> {
         let deleted = parse_gid(&id)
             .filter(|(t, _)| *t == "WebhookSubscription")
             .is_some_and(|(_, num)| lock(shared(ctx).webhooks.subscriptions()).delete(num));
-        if deleted {
+        Some(if deleted {
             WebhookSubscriptionDeletePayload {
                 deleted_webhook_subscription_id: Some(id),
                 user_errors: vec![],
@@ -141,6 +124,6 @@ impl Mutation {
                     message: "Webhook subscription does not exist".into(),
                 }],
             }
-        }
+        })
     }
 }

@@ -63,7 +63,7 @@ pub fn node_by_gid(ctx: &Context<'_>, id: &str) -> Option<Node> {
             lock(shared(ctx).webhooks.subscriptions())
                 .list()
                 .iter()
-                .find(|w| w.id == num)
+                .find(|w| w.id == num && w.api_managed)
                 .map(|w| Node::WebhookSubscription(WebhookSubscriptionNode(w.clone())))
         }
         _ => None,

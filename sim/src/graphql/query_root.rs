@@ -8,12 +8,15 @@ use async_graphql::{Context, Error, Object, ID};
 use crate::graphql::bulk::operation::{
     BulkOperation, BulkOperationConnection, BulkOperationType, BulkOperationsSortKeys,
 };
-use crate::graphql::context::{page_args, read_store, shared};
+use crate::graphql::codes::CurrencyCode;
+use crate::graphql::context::{not_in_version, page_args, read_store, shared, since_2026_01};
 use crate::graphql::node::{node_by_gid, Node};
-use crate::graphql::paging::paginate;
+use crate::graphql::paging::{paginate, sort_value};
 use crate::graphql::scalars::dt;
+use crate::graphql::scalars::Url;
 use crate::graphql::subscriptions::{
-    WebhookSubscriptionConnection, WebhookSubscriptionNode, WebhookSubscriptionTopic,
+    SubscriptionFilter, WebhookSubscriptionConnection, WebhookSubscriptionFormat,
+    WebhookSubscriptionNode, WebhookSubscriptionSortKeys, WebhookSubscriptionTopic,
 };
 use crate::graphql::types::customer::{self, CustomerConnection, CustomerNode, CustomerSortKeys};
 use crate::graphql::types::order::{self, OrderConnection, OrderNode, OrderSortKeys};
@@ -126,7 +129,7 @@ impl QueryRoot {
             id: ID(gid("Shop", shop.id)),
             name: shop.name.clone(),
             email: shop.email.clone(),
-            currency_code: shop.currency.clone(),
+            currency_code: CurrencyCode::of(&shop.currency),
             iana_timezone: shop.iana_timezone.clone(),
             myshopify_domain: shop.domain.clone(),
             plan: ShopPlan {
@@ -155,9 +158,20 @@ impl QueryRoot {
         }
     }
 
-    async fn bulk_operation(&self, ctx: &Context<'_>, id: ID) -> Option<BulkOperation> {
-        let (_, num) = parse_gid(&id).filter(|(t, _)| *t == "BulkOperation")?;
-        lock(&shared(ctx).bulk).get(num)
+    /// From 2026-01 (hidden before, as Shopify's schema has it).
+    #[graphql(visible = "since_2026_01")]
+    async fn bulk_operation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<BulkOperation>, Error> {
+        if !since_2026_01(ctx) {
+            return Err(not_in_version("QueryRoot", "bulkOperation"));
+        }
+        let Some((_, num)) = parse_gid(&id).filter(|(t, _)| *t == "BulkOperation") else {
+            return Ok(None);
+        };
+        Ok(lock(&shared(ctx).bulk).get(num))
     }
 
     #[graphql(deprecation = "Use `bulkOperations` with status filter instead.")]
@@ -170,7 +184,9 @@ impl QueryRoot {
     }
 
     /// The app's bulk operations, newest first unless `reverse` (Shopify's default order).
+    /// From 2026-01 (hidden before, as Shopify's schema has it).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(visible = "since_2026_01")]
     async fn bulk_operations(
         &self,
         ctx: &Context<'_>,
@@ -182,6 +198,9 @@ impl QueryRoot {
         sort_key: Option<BulkOperationsSortKeys>,
         query: Option<String>,
     ) -> Result<BulkOperationConnection, Error> {
+        if !since_2026_01(ctx) {
+            return Err(not_in_version("QueryRoot", "bulkOperations"));
+        }
         let items = lock(&shared(ctx).bulk).list(sort_key.unwrap_or_default(), query.as_deref());
         Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
     }
@@ -196,17 +215,27 @@ impl QueryRoot {
         before: Option<String>,
         reverse: Option<bool>,
         topics: Option<Vec<WebhookSubscriptionTopic>>,
+        callback_url: Option<Url>,
+        uri: Option<String>,
+        format: Option<WebhookSubscriptionFormat>,
+        query: Option<String>,
+        sort_key: Option<WebhookSubscriptionSortKeys>,
     ) -> Result<WebhookSubscriptionConnection, Error> {
+        let filter = SubscriptionFilter {
+            topics,
+            addresses: callback_url.map(|u| u.0).into_iter().chain(uri).collect(),
+            format,
+            query,
+        };
+        let by_created = sort_key.unwrap_or_default() == WebhookSubscriptionSortKeys::CreatedAt;
         let items = lock(shared(ctx).webhooks.subscriptions())
             .list()
             .iter()
-            .filter(|s| s.api_managed)
-            .filter(|s| {
-                topics
-                    .as_ref()
-                    .is_none_or(|t| t.iter().any(|t| t.rest() == s.topic))
+            .filter(|s| filter.matches(s))
+            .map(|s| {
+                let key = sort_value((by_created, false), s.id, s.created_at, s.updated_at);
+                (key, WebhookSubscriptionNode(s.clone()))
             })
-            .map(|s| ((s.id as i64, s.id), WebhookSubscriptionNode(s.clone())))
             .collect();
         Ok(paginate(ctx, items, page_args(first, after, last, before, reverse))?.into())
     }

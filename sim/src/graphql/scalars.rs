@@ -5,6 +5,7 @@
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value};
 use chrono::Utc;
 
+use crate::graphql::codes::CurrencyCode;
 use crate::store;
 
 // ---------- scalars ----------
@@ -89,6 +90,23 @@ impl ScalarType for Url {
     }
 }
 
+/// `HTML`: a text of HTML markup, as a string.
+#[derive(Debug, Clone)]
+pub struct Html(pub String);
+
+#[Scalar(name = "HTML")]
+impl ScalarType for Html {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match value {
+            Value::String(s) => Ok(Html(s)),
+            other => Err(InputValueError::expected_type(other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.0.clone())
+    }
+}
+
 /// `UnsignedInt64`: a 64-bit count or id, as a string.
 #[derive(Debug, Clone, Copy)]
 pub struct UnsignedInt64(pub u64);
@@ -119,7 +137,7 @@ impl ScalarType for UnsignedInt64 {
 #[derive(Debug, Clone, SimpleObject)]
 pub struct MoneyV2 {
     pub amount: Decimal,
-    pub currency_code: String,
+    pub currency_code: CurrencyCode,
 }
 
 /// `MoneyBag`: the same amount in shop and presentment currency.
@@ -132,7 +150,7 @@ pub struct MoneyBag {
 pub fn money(amount: rust_decimal::Decimal, currency: &str) -> MoneyV2 {
     MoneyV2 {
         amount: Decimal(store::round_money(amount, currency)),
-        currency_code: currency.to_string(),
+        currency_code: CurrencyCode::of(currency),
     }
 }
 

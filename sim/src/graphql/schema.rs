@@ -10,6 +10,7 @@
 
 use async_graphql::{EmptySubscription, Schema};
 
+use crate::graphql::context::ApiVersion;
 use crate::graphql::mutation_root::Mutation;
 use crate::graphql::query_root::QueryRoot;
 
@@ -21,6 +22,32 @@ pub fn build() -> SimSchema {
     Schema::build(QueryRoot, Mutation, EmptySubscription)
         .limit_depth(30)
         .finish()
+}
+
+/// The introspection query a client sends for the whole schema, asking for everything
+/// `xeno_shopify::schema::introspection_to_sdl` reads.
+const INTROSPECTION: &str = "query { __schema { queryType { name } mutationType { name } \
+    types { ...T } } } \
+    fragment T on __Type { kind name \
+      fields(includeDeprecated: true) { name args { ...V } type { ...R } isDeprecated deprecationReason } \
+      inputFields { ...V } interfaces { ...R } \
+      enumValues(includeDeprecated: true) { name isDeprecated deprecationReason } \
+      possibleTypes { ...R } } \
+    fragment V on __InputValue { name type { ...R } defaultValue } \
+    fragment R on __Type { kind name ofType { kind name ofType { kind name ofType { kind name \
+      ofType { kind name ofType { kind name } } } } } }";
+
+/// The schema a client of API `version` sees, as SDL: what its introspection answers (fields
+/// a version lacks are hidden, `graphql/context.rs`), the way Shopify's own schema of a version
+/// is published. `cli/tests/sim_schema_diff.rs` compares the two.
+pub async fn sdl_for(version: &str) -> Result<String, String> {
+    let request = async_graphql::Request::new(INTROSPECTION).data(ApiVersion(version.to_string()));
+    let response = build().execute(request).await;
+    if !response.errors.is_empty() {
+        return Err(format!("introspection failed: {:?}", response.errors));
+    }
+    let data = response.data.into_json().map_err(|e| e.to_string())?;
+    xeno_shopify::schema::introspection_to_sdl(&data).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -92,6 +119,15 @@ mod tests {
             2
         );
         assert_eq!(cost("fragment F on Customer { defaultAddress { city } } { customers(first: 4) { nodes { ...F } } }"), 2 + 4 * 2);
+        // A plain list is priced as one object, whatever its `first`.
+        assert_eq!(
+            cost("{ customers(first: 2) { nodes { addresses(first: 250) { city } } } }"),
+            2 + 2 * (1 + 1)
+        );
+        assert_eq!(
+            cost("{ orders(first: 3) { nodes { refunds(first: 10) { transactions(first: 4) { nodes { id } } } } } }"),
+            2 + 3 * (1 + 1 + (2 + 4))
+        );
     }
 
     #[test]
@@ -115,6 +151,27 @@ mod tests {
         assert!(crate::graphql::bulk::shape::validate(&info, "{ orders { nodes { id refunds { id transactions { nodes { id } } } lineItems { nodes { id product { variants { nodes { id } } } } } } } }")
             .unwrap_err()
             .contains("nesting"));
+        assert_eq!(
+            crate::graphql::bulk::shape::validate(
+                &info,
+                "{ products { edges { node { id colour } } } }"
+            )
+            .unwrap_err(),
+            "Invalid bulk query: Field 'colour' doesn't exist on type 'Product'"
+        );
+        assert_eq!(
+            crate::graphql::bulk::shape::validate(
+                &info,
+                "{ products(colour: RED) { edges { node { id } } } }"
+            )
+            .unwrap_err(),
+            "Invalid bulk query: Field 'products' doesn't accept argument 'colour'"
+        );
+        assert!(crate::graphql::bulk::shape::validate(
+            &info,
+            "fragment F on Product { id ... on Product { title } } { products { nodes { ...F } } }"
+        )
+        .is_ok());
         assert!(crate::graphql::bulk::shape::validate(&info, "{ products {")
             .unwrap_err()
             .starts_with("Invalid bulk query"));

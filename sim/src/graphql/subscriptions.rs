@@ -2,9 +2,9 @@
 //! REST spelling the sender routes by), the create/update input and the payloads. The
 //! mutations themselves are in [`super::mutation_root`].
 
-use async_graphql::{Enum, InputObject, Object, SimpleObject, Union, ID};
+use async_graphql::{Enum, Error, InputObject, Object, SimpleObject, Union, ID};
 
-use super::scalars::{dt, DateTime, UnsignedInt64};
+use super::scalars::{dt, DateTime, UnsignedInt64, Url};
 use crate::graphql::paging::connection;
 use crate::store::rest::gid;
 use crate::webhooks::Subscription;
@@ -77,7 +77,7 @@ pub enum WebhookSubscriptionFormat {
 /// `WebhookHttpEndpoint`.
 #[derive(Clone, SimpleObject)]
 pub struct WebhookHttpEndpoint {
-    pub callback_url: String,
+    pub callback_url: Url,
 }
 
 /// `WebhookSubscriptionEndpoint`.
@@ -98,16 +98,22 @@ impl WebhookSubscriptionNode {
     async fn legacy_resource_id(&self) -> UnsignedInt64 {
         UnsignedInt64(self.0.id)
     }
-    /// `null` for the simulator's catch-all (`--webhook-url`) subscription.
-    async fn topic(&self) -> Option<WebhookSubscriptionTopic> {
-        WebhookSubscriptionTopic::from_rest(&self.0.topic)
+    /// Every subscription the API shows has a topic: the simulator's catch-all
+    /// (`--webhook-url`) subscription, which has none, is never listed nor found by id.
+    async fn topic(&self) -> Result<WebhookSubscriptionTopic, Error> {
+        WebhookSubscriptionTopic::from_rest(&self.0.topic).ok_or_else(|| {
+            Error::new(format!(
+                "Webhook subscription {} has no topic the API knows",
+                self.0.id
+            ))
+        })
     }
     async fn format(&self) -> WebhookSubscriptionFormat {
         WebhookSubscriptionFormat::Json
     }
     #[graphql(deprecation = "Use `uri` instead.")]
-    async fn callback_url(&self) -> &str {
-        &self.0.callback_url
+    async fn callback_url(&self) -> Url {
+        Url(self.0.callback_url.clone())
     }
     async fn uri(&self) -> &str {
         &self.0.callback_url
@@ -115,7 +121,7 @@ impl WebhookSubscriptionNode {
     #[graphql(deprecation = "Use `uri` instead.")]
     async fn endpoint(&self) -> WebhookSubscriptionEndpoint {
         WebhookSubscriptionEndpoint::WebhookHttpEndpoint(WebhookHttpEndpoint {
-            callback_url: self.0.callback_url.clone(),
+            callback_url: Url(self.0.callback_url.clone()),
         })
     }
     async fn created_at(&self) -> DateTime {
@@ -135,17 +141,91 @@ pub struct WebhookSubscriptionInput {
 }
 
 /// `UserError`.
-#[derive(Clone, SimpleObject)]
+#[derive(Debug, Clone, SimpleObject)]
 pub struct UserError {
     pub field: Option<Vec<String>>,
     pub message: String,
 }
 
-/// `WebhookSubscriptionCreatePayload` / `WebhookSubscriptionUpdatePayload`.
+/// `WebhookSubscriptionCreatePayload`.
 #[derive(Clone, SimpleObject)]
-pub struct WebhookSubscriptionPayload {
+pub struct WebhookSubscriptionCreatePayload {
     pub webhook_subscription: Option<WebhookSubscriptionNode>,
     pub user_errors: Vec<UserError>,
+}
+
+/// `WebhookSubscriptionUpdatePayload`.
+#[derive(Clone, SimpleObject)]
+pub struct WebhookSubscriptionUpdatePayload {
+    pub webhook_subscription: Option<WebhookSubscriptionNode>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// What a create or an update did: the subscription, or why not.
+pub type SubscriptionOutcome = Result<WebhookSubscriptionNode, UserError>;
+
+impl From<SubscriptionOutcome> for WebhookSubscriptionCreatePayload {
+    fn from(outcome: SubscriptionOutcome) -> Self {
+        let (webhook_subscription, user_errors) = split(outcome);
+        WebhookSubscriptionCreatePayload {
+            webhook_subscription,
+            user_errors,
+        }
+    }
+}
+
+impl From<SubscriptionOutcome> for WebhookSubscriptionUpdatePayload {
+    fn from(outcome: SubscriptionOutcome) -> Self {
+        let (webhook_subscription, user_errors) = split(outcome);
+        WebhookSubscriptionUpdatePayload {
+            webhook_subscription,
+            user_errors,
+        }
+    }
+}
+
+fn split(outcome: SubscriptionOutcome) -> (Option<WebhookSubscriptionNode>, Vec<UserError>) {
+    match outcome {
+        Ok(sub) => (Some(sub), vec![]),
+        Err(e) => (None, vec![e]),
+    }
+}
+
+/// `WebhookSubscriptionSortKeys` (default `CREATED_AT`).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum WebhookSubscriptionSortKeys {
+    #[default]
+    CreatedAt,
+    Id,
+}
+
+/// The filters of `webhookSubscriptions` besides paging.
+#[derive(Debug, Default)]
+pub struct SubscriptionFilter {
+    pub topics: Option<Vec<WebhookSubscriptionTopic>>,
+    /// `callbackUrl` or `uri`: the address must be this one.
+    pub addresses: Vec<String>,
+    pub format: Option<WebhookSubscriptionFormat>,
+    /// Shopify's search syntax over `created_at`, `updated_at` and `id` (`graphql/paging.rs`).
+    pub query: Option<String>,
+}
+
+impl SubscriptionFilter {
+    /// Whether the API shows `sub` under this filter (only subscriptions made through the API
+    /// are shown, as Shopify shows an app only its own).
+    pub fn matches(&self, sub: &Subscription) -> bool {
+        let search = crate::graphql::paging::SearchFilter::parse(self.query.as_deref());
+        sub.api_managed
+            && self
+                .topics
+                .as_ref()
+                .is_none_or(|t| t.iter().any(|t| t.rest() == sub.topic))
+            && self.addresses.iter().all(|a| *a == sub.callback_url)
+            && self
+                .format
+                .is_none_or(|f| f == WebhookSubscriptionFormat::Json)
+            && search.matches(sub.id, sub.created_at, sub.updated_at)
+    }
 }
 
 /// `WebhookSubscriptionDeletePayload`.

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use chrono::Utc;
 
 use crate::graphql::scalars::{DateTime, UnsignedInt64, Url};
+use crate::graphql::subscriptions::UserError;
 use crate::store::rest::gid;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -127,7 +128,7 @@ pub struct BulkOperationRunQueryPayload {
 #[derive(Debug, Clone, SimpleObject)]
 pub struct BulkOperationCancelPayload {
     pub bulk_operation: Option<BulkOperation>,
-    pub user_errors: Vec<BulkOperationUserError>,
+    pub user_errors: Vec<UserError>,
 }
 /// The shop's bulk operations and their result files.
 #[derive(Debug, Default)]

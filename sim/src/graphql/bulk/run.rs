@@ -31,6 +31,7 @@ use crate::graphql::bulk::operation::{
 };
 use crate::graphql::bulk::shape::{concurrency_for, validate};
 use crate::graphql::paging::BulkMode;
+use crate::graphql::subscriptions::UserError;
 use crate::state::Shared;
 use crate::storage::signed_url;
 use crate::store::rest::{gid, parse_gid};
@@ -120,22 +121,20 @@ pub fn cancel(shared: &Arc<Shared>, id: &str) -> BulkOperationCancelPayload {
         }
         Some(op) => BulkOperationCancelPayload {
             bulk_operation: Some(op.clone()),
-            user_errors: vec![BulkOperationUserError {
+            user_errors: vec![UserError {
                 field: None,
                 message: format!(
                     "A bulk operation cannot be canceled when it is {:?}",
                     op.status
                 )
                 .to_lowercase(),
-                code: None,
             }],
         },
         None => BulkOperationCancelPayload {
             bulk_operation: None,
-            user_errors: vec![BulkOperationUserError {
+            user_errors: vec![UserError {
                 field: Some(vec!["id".into()]),
                 message: "Bulk operation does not exist".into(),
-                code: None,
             }],
         },
     }

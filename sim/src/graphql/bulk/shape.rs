@@ -1,8 +1,14 @@
-//! The checks a bulk query passes before it runs (as Shopify's: parses; at least one
-//! connection, at most 5, at most 2 levels of nesting, no top-level `node`/`nodes`) and how many
-//! runs an API version allows at once.
+//! The checks a bulk query passes before it runs (as Shopify's: parses; names only fields and
+//! arguments the schema has; at least one connection, at most 5, at most 2 levels of nesting,
+//! no top-level `node`/`nodes`) and how many runs an API version allows at once. Each failure
+//! is answered at submit as a `userErrors` entry of `bulkOperationRunQuery`, never as a run
+//! that fails later.
 
-use async_graphql::parser::types::{OperationType, Selection, SelectionSet};
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{FragmentDefinition, OperationType, Selection, SelectionSet};
+use async_graphql::parser::Positioned;
+use async_graphql::Name;
 
 use crate::graphql::cost::{self, TypeInfo};
 
@@ -30,6 +36,8 @@ pub fn validate(info: &TypeInfo, query: &str) -> Result<(), String> {
     if ty != OperationType::Query {
         return Err("Invalid bulk query: use bulkOperationRunMutation for mutations".into());
     }
+    unknown_names(info, &doc.fragments, set, "QueryRoot")
+        .map_or(Ok(()), |e| Err(format!("Invalid bulk query: {e}")))?;
     for sel in &set.items {
         if let Selection::Field(f) = &sel.node {
             let name = f.node.name.node.as_str();
@@ -57,6 +65,70 @@ pub fn validate(info: &TypeInfo, query: &str) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The first field or argument of `set` (on `type_name`, fragments followed) that the schema
+/// lacks, in Shopify's words.
+fn unknown_names(
+    info: &TypeInfo,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+    set: &SelectionSet,
+    type_name: &str,
+) -> Option<String> {
+    for sel in &set.items {
+        let (sub, on) = match &sel.node {
+            Selection::Field(f) => {
+                let name = f.node.name.node.as_str();
+                if name == "__typename" {
+                    continue;
+                }
+                let Some((ty, _)) = info.field_type(type_name, name) else {
+                    return Some(format!(
+                        "Field '{name}' doesn't exist on type '{type_name}'"
+                    ));
+                };
+                if let Some((arg, _)) = f
+                    .node
+                    .arguments
+                    .iter()
+                    .find(|(arg, _)| !info.takes_argument(type_name, name, arg.node.as_str()))
+                {
+                    return Some(format!(
+                        "Field '{name}' doesn't accept argument '{}'",
+                        arg.node
+                    ));
+                }
+                (&f.node.selection_set.node, ty.to_string())
+            }
+            Selection::InlineFragment(i) => (
+                &i.node.selection_set.node,
+                i.node
+                    .type_condition
+                    .as_ref()
+                    .map(|c| c.node.on.node.to_string())
+                    .unwrap_or_else(|| type_name.to_string()),
+            ),
+            Selection::FragmentSpread(spread) => {
+                let name = &spread.node.fragment_name.node;
+                let Some(frag) = fragments.get(name) else {
+                    return Some(format!("Fragment {name} was used, but not defined"));
+                };
+                (
+                    &frag.node.selection_set.node,
+                    frag.node.type_condition.node.on.node.to_string(),
+                )
+            }
+        };
+        if !info.has_type(&on) {
+            return Some(format!(
+                "No such type {on}, so it can't be a fragment condition"
+            ));
+        }
+        if let Some(e) = unknown_names(info, fragments, sub, &on) {
+            return Some(e);
+        }
+    }
+    None
 }
 
 fn walk_connections(

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, Enum, Error, Object, SimpleObject, ID};
 
+use crate::graphql::codes::CountryCode;
 use crate::graphql::context::{materialize, read_store};
 
 use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
@@ -22,17 +23,17 @@ pub enum CustomerState {
 #[derive(Clone, SimpleObject)]
 pub struct MailingAddress {
     pub id: ID,
-    pub first_name: String,
-    pub last_name: String,
-    pub name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name: Option<String>,
     pub company: Option<String>,
-    pub address1: String,
+    pub address1: Option<String>,
     pub address2: Option<String>,
     pub city: Option<String>,
     pub province: Option<String>,
     pub province_code: Option<String>,
     pub country: Option<String>,
-    pub country_code_v2: String,
+    pub country_code_v2: Option<CountryCode>,
     pub zip: Option<String>,
     pub phone: Option<String>,
 }
@@ -44,21 +45,26 @@ impl From<&Address> for MailingAddress {
                 "gid://shopify/MailingAddress/{}?model_name=CustomerAddress",
                 a.id
             )),
-            first_name: a.first_name.clone(),
-            last_name: a.last_name.clone(),
-            name: format!("{} {}", a.first_name, a.last_name),
+            first_name: present(&a.first_name),
+            last_name: present(&a.last_name),
+            name: present(format!("{} {}", a.first_name, a.last_name).trim()),
             company: a.company.clone(),
-            address1: a.address1.clone(),
-            address2: a.address2.clone(),
-            city: Some(a.city.clone()),
-            province: a.province.clone(),
-            province_code: a.province_code.clone(),
-            country: Some(a.country.clone()),
-            country_code_v2: a.country_code.clone(),
-            zip: a.zip.clone(),
+            address1: present(&a.address1),
+            address2: a.address2.as_deref().and_then(present),
+            city: present(&a.city),
+            province: a.province.as_deref().and_then(present),
+            province_code: a.province_code.as_deref().and_then(present),
+            country: present(&a.country),
+            country_code_v2: CountryCode::from_code(&a.country_code),
+            zip: a.zip.as_deref().and_then(present),
             phone: a.phone.clone(),
         }
     }
+}
+
+/// A stored text as Shopify serves a nullable one: an empty text is no value.
+fn present(text: &str) -> Option<String> {
+    Some(text.to_string()).filter(|t| !t.is_empty())
 }
 
 /// `CustomerEmailAddress` (the address only; Shopify's marketing-consent fields are not

@@ -61,13 +61,15 @@ impl LineItemNode {
     async fn total_discount_set(&self) -> MoneyBag {
         bag(self.l.total_discount, &self.currency)
     }
-    async fn tax_lines(&self) -> Vec<TaxLine> {
+    async fn tax_lines(&self, first: Option<i32>) -> Vec<TaxLine> {
+        let n = first.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
         self.l
             .tax_lines
             .iter()
+            .take(n)
             .map(|t| TaxLine {
                 title: t.title.clone(),
-                rate: t.rate.to_string().parse().unwrap_or(0.0),
+                rate: t.rate.to_string().parse().ok(),
                 price_set: bag(t.price, &self.currency),
             })
             .collect()
@@ -96,7 +98,7 @@ impl LineItemNode {
 #[derive(Clone, SimpleObject)]
 pub struct TaxLine {
     pub title: String,
-    pub rate: f64,
+    pub rate: Option<f64>,
     pub price_set: MoneyBag,
 }
 

@@ -6,12 +6,15 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Error, Object, SimpleObject, ID};
 
+use crate::graphql::codes::CurrencyCode;
 use crate::graphql::context::{materialize, nested, page_args, read_store, shared};
 use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
 use crate::graphql::scalars::{bag, dt, money, DateTime, MoneyBag, UnsignedInt64};
 use crate::graphql::types::customer::{CustomerNode, MailingAddress};
 use crate::graphql::types::line_item::{LineItemConnection, LineItemNode, TaxLine};
-use crate::graphql::types::refund::{RefundNode, TransactionNode};
+use crate::graphql::types::refund::{
+    is_capturable, is_manually_resolvable, RefundNode, TransactionNode,
+};
 use crate::store::order::Order;
 use crate::store::rest::gid;
 use crate::store::visibility::OrderVisibility;
@@ -56,7 +59,7 @@ pub enum OrderCancelReason {
 #[derive(Clone, SimpleObject)]
 pub struct ShippingLine {
     pub title: String,
-    pub code: String,
+    pub code: Option<String>,
     pub original_price_set: MoneyBag,
 }
 
@@ -158,11 +161,11 @@ impl OrderNode {
             None => OrderDisplayFulfillmentStatus::Unfulfilled,
         }
     }
-    async fn currency_code(&self) -> &str {
-        &self.currency
+    async fn currency_code(&self) -> CurrencyCode {
+        CurrencyCode::of(&self.currency)
     }
-    async fn presentment_currency_code(&self) -> &str {
-        &self.o.presentment_currency
+    async fn presentment_currency_code(&self) -> CurrencyCode {
+        CurrencyCode::of(&self.o.presentment_currency)
     }
     async fn discount_codes(&self) -> Vec<String> {
         self.o
@@ -195,14 +198,14 @@ impl OrderNode {
     async fn tax_lines(&self) -> Vec<TaxLine> {
         vec![TaxLine {
             title: "State Tax".into(),
-            rate: self.o.tax_rate.to_string().parse().unwrap_or(0.0),
+            rate: self.o.tax_rate.to_string().parse().ok(),
             price_set: self.bag(self.o.total_tax()),
         }]
     }
     async fn shipping_line(&self) -> Option<ShippingLine> {
         self.o.shipping_lines.first().map(|s| ShippingLine {
             title: s.title.clone(),
-            code: s.code.clone(),
+            code: Some(s.code.clone()).filter(|c| !c.is_empty()),
             original_price_set: self.bag(s.price),
         })
     }
@@ -257,11 +260,20 @@ impl OrderNode {
             })
             .collect()
     }
-    async fn transactions(&self, first: Option<i32>) -> Vec<TransactionNode> {
+    /// `capturable` keeps (or drops) the authorizations still open for capture, and
+    /// `manuallyResolvable` the transactions still pending at the gateway
+    /// (`graphql/types/refund.rs`).
+    async fn transactions(
+        &self,
+        first: Option<i32>,
+        capturable: Option<bool>,
+        manually_resolvable: Option<bool>,
+    ) -> Vec<TransactionNode> {
         let n = first.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
-        self.o
-            .transactions
-            .iter()
+        let all = &self.o.transactions;
+        all.iter()
+            .filter(|t| capturable.is_none_or(|want| is_capturable(t, all) == want))
+            .filter(|t| manually_resolvable.is_none_or(|want| is_manually_resolvable(t) == want))
             .take(n)
             .map(|t| TransactionNode {
                 t: t.clone(),

@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, Error, Object, ID};
 
 use crate::graphql::context::{materialize, nested, page_args, read_store};
 use crate::graphql::paging::{connection, paginate, sort_keys, sort_value, PageArgs, SearchFilter};
-use crate::graphql::scalars::{dt, DateTime, Money, UnsignedInt64};
+use crate::graphql::scalars::{dt, DateTime, Html, Money, UnsignedInt64};
 use crate::store::product::{Product, Variant};
 use crate::store::rest::gid;
 use crate::store::units::round_money;
@@ -64,11 +64,13 @@ impl VariantNode {
     async fn updated_at(&self) -> DateTime {
         dt(self.v.updated_at)
     }
-    async fn product(&self, ctx: &Context<'_>) -> Option<ProductNode> {
+    /// Never null (a variant lives inside its product); an error only if the store lost it.
+    async fn product(&self, ctx: &Context<'_>) -> Result<ProductNode, Error> {
         read_store(ctx)
             .products
             .get(&self.v.product_id)
             .map(|p| ProductNode::new(p, &self.currency))
+            .ok_or_else(|| Error::new(format!("Product {} not found", self.v.product_id)))
     }
 }
 
@@ -102,8 +104,8 @@ impl ProductNode {
     async fn handle(&self) -> &str {
         &self.p.handle
     }
-    async fn description_html(&self) -> &str {
-        &self.p.body_html
+    async fn description_html(&self) -> Html {
+        Html(self.p.body_html.clone())
     }
     async fn vendor(&self) -> &str {
         &self.p.vendor
@@ -137,6 +139,7 @@ impl ProductNode {
     async fn published_at(&self) -> Option<DateTime> {
         self.p.published_at.map(dt)
     }
+    #[allow(clippy::too_many_arguments)]
     async fn variants(
         &self,
         ctx: &Context<'_>,
@@ -145,11 +148,13 @@ impl ProductNode {
         last: Option<i32>,
         before: Option<String>,
         reverse: Option<bool>,
+        sort_key: Option<ProductVariantSortKeys>,
     ) -> Result<ProductVariantConnection, Error> {
-        let items = self
-            .p
-            .variants
-            .iter()
+        let mut variants: Vec<_> = self.p.variants.iter().collect();
+        let key = sort_key.unwrap_or(ProductVariantSortKeys::Position);
+        variants.sort_by(|a, b| key.compare(&self.p.title, a, b));
+        let items = variants
+            .into_iter()
             .map(|v| {
                 (
                     v.id,
@@ -161,6 +166,49 @@ impl ProductNode {
             })
             .collect();
         Ok(nested(ctx, items, page_args(first, after, last, before, reverse))?.into())
+    }
+}
+
+/// `ProductVariantSortKeys`: Shopify's sort keys of a product's variants (default `POSITION`).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ProductVariantSortKeys {
+    FullTitle,
+    Id,
+    InventoryLevelsAvailable,
+    InventoryManagement,
+    InventoryPolicy,
+    InventoryQuantity,
+    Name,
+    Popular,
+    Position,
+    Relevance,
+    Sku,
+    Title,
+}
+
+impl ProductVariantSortKeys {
+    /// The order of two variants of the product titled `product_title`. The simulated store
+    /// tracks every variant the same way (one policy, Shopify-managed, no sales ranking, no
+    /// search), so the keys about those order by position, as Shopify does among equals.
+    fn compare(self, product_title: &str, a: &Variant, b: &Variant) -> std::cmp::Ordering {
+        let full = |v: &Variant| format!("{product_title} - {}", v.title);
+        let by_key = match self {
+            Self::Id => a.id.cmp(&b.id),
+            Self::Sku => a.sku.cmp(&b.sku),
+            Self::Title => a.title.cmp(&b.title),
+            Self::FullTitle | Self::Name => full(a).cmp(&full(b)),
+            Self::InventoryQuantity | Self::InventoryLevelsAvailable => {
+                a.inventory_quantity.cmp(&b.inventory_quantity)
+            }
+            Self::InventoryManagement
+            | Self::InventoryPolicy
+            | Self::Popular
+            | Self::Position
+            | Self::Relevance => std::cmp::Ordering::Equal,
+        };
+        by_key
+            .then(a.position.cmp(&b.position))
+            .then(a.id.cmp(&b.id))
     }
 }
 

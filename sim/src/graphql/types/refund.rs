@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Error, Object, ID};
 
-use crate::graphql::context::{nested, page_args};
+use crate::graphql::context::{nested, page_args, unstable_only};
 use crate::graphql::paging::connection;
 use crate::graphql::scalars::{bag, dt, DateTime, MoneyBag, UnsignedInt64};
 use crate::graphql::types::line_item::LineItemNode;
@@ -69,8 +69,8 @@ impl TransactionNode {
             _ => OrderTransactionStatus::Failure,
         }
     }
-    async fn gateway(&self) -> &str {
-        &self.t.gateway
+    async fn gateway(&self) -> Option<&str> {
+        Some(self.t.gateway.as_str()).filter(|g| !g.is_empty())
     }
     async fn test(&self) -> bool {
         false
@@ -81,9 +81,27 @@ impl TransactionNode {
     async fn created_at(&self) -> DateTime {
         dt(self.t.created_at)
     }
-    async fn processed_at(&self) -> DateTime {
-        dt(self.t.created_at)
+    async fn processed_at(&self) -> Option<DateTime> {
+        Some(dt(self.t.created_at))
     }
+}
+
+/// An authorization that went through and that no successful capture or void has closed yet:
+/// money that can still be captured.
+pub fn is_capturable(t: &Transaction, all: &[Transaction]) -> bool {
+    t.kind == "authorization"
+        && t.status == "success"
+        && !all.iter().any(|c| {
+            c.parent_id == Some(t.id)
+                && c.status == "success"
+                && (c.kind == "capture" || c.kind == "void")
+        })
+}
+
+/// A transaction still pending at the gateway, which a merchant may resolve by hand; settled
+/// (captured, voided, failed) ones are not.
+pub fn is_manually_resolvable(t: &Transaction) -> bool {
+    t.status == "pending"
 }
 
 /// `RefundLineItem`.
@@ -100,8 +118,8 @@ pub struct RefundLineItemNode {
 
 #[Object(name = "RefundLineItem")]
 impl RefundLineItemNode {
-    async fn id(&self) -> ID {
-        ID(gid("RefundLineItem", self.id))
+    async fn id(&self) -> Option<ID> {
+        Some(ID(gid("RefundLineItem", self.id)))
     }
     async fn quantity(&self) -> i32 {
         self.quantity as i32
@@ -119,8 +137,12 @@ impl RefundLineItemNode {
     async fn total_tax_set(&self) -> MoneyBag {
         bag(self.total_tax, &self.currency)
     }
-    async fn line_item(&self) -> Option<&LineItemNode> {
-        self.line_item.as_ref()
+    /// Never null: a refunded line refers to a line of its order; an error only if the
+    /// store lost it.
+    async fn line_item(&self) -> Result<&LineItemNode, Error> {
+        self.line_item
+            .as_ref()
+            .ok_or_else(|| Error::new(format!("Line item of refund line {} not found", self.id)))
     }
 }
 
@@ -149,7 +171,13 @@ impl RefundNode {
     async fn updated_at(&self) -> DateTime {
         dt(self.r.processed_at)
     }
-    async fn total_refunded_set(&self) -> MoneyBag {
+    /// `includeIncompleteTransactions` (only in `unstable` so far): the simulated store's
+    /// refund transactions all complete at once, so both readings are the same amount.
+    async fn total_refunded_set(
+        &self,
+        #[graphql(visible = "unstable_only")] include_incomplete_transactions: Option<bool>,
+    ) -> MoneyBag {
+        let _ = include_incomplete_transactions;
         bag(self.r.amount(), &self.currency)
     }
     async fn refund_line_items(

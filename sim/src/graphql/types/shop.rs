@@ -2,6 +2,7 @@
 
 use async_graphql::{SimpleObject, ID};
 
+use crate::graphql::codes::CurrencyCode;
 use crate::graphql::scalars::DateTime;
 
 /// `ShopPlan`.
@@ -18,7 +19,7 @@ pub struct Shop {
     pub id: ID,
     pub name: String,
     pub email: String,
-    pub currency_code: String,
+    pub currency_code: CurrencyCode,
     pub iana_timezone: String,
     pub myshopify_domain: String,
     pub plan: ShopPlan,
