@@ -17,7 +17,6 @@ use crate::config::{SimArgs, SimConfig};
 use crate::generate;
 use crate::graphql::bulk::operation::BulkRegistry;
 use crate::graphql::executor::Api;
-use crate::graphql::schema;
 use crate::server;
 use crate::state::Shared;
 use crate::store::SimRng;
@@ -52,7 +51,7 @@ impl Sim {
             graphql_bucket: Mutex::new(Bucket::graphql(config.plan.restore_rate(), now)),
             rest_bucket: Mutex::new(Bucket::new(40.0, config.plan.rest_leak_rate(), now)),
             bulk: Mutex::new(BulkRegistry::default()),
-            graphql: Api::new(schema::build()),
+            graphql: Api::new(crate::graphql::admin::introspection::artifacts_dir()),
             paused: Mutex::new(false),
             fail_next_bulk: AtomicBool::new(config.api_faults.fail_bulk),
             config,

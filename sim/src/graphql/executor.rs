@@ -1,43 +1,30 @@
-//! The schema behind a handle the state can hold: resolvers read the state (`state.rs`), and the
-//! state holds the schema (bulk runs execute it), so the schema's type is erased here rather
-//! than named by the state. Built once per simulator from `schema::build()` (`handle.rs`).
+//! The schemas the state holds (`state.rs`): one per API version, Shopify's own, built at
+//! first use from Shopify's artifacts (`graphql/admin/`) with the simulator's resolvers
+//! (`graphql/roots/`). Resolvers read the state and the state holds the schemas (bulk runs
+//! execute them); the schemas reach the state through the request data, not by name.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use async_graphql::{ObjectType, Request, Response, Schema, SubscriptionType};
+use crate::graphql::admin::{AdminApis, VersionApi};
+use crate::graphql::roots;
 
-use crate::graphql::cost::TypeInfo;
-
-type Execute = dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync;
-
-/// The schema and its type table.
+/// Every version's schema.
 pub struct Api {
-    execute: Box<Execute>,
-    /// Field types of the schema, read by the cost model and the bulk query checks.
-    pub types: TypeInfo,
+    apis: AdminApis,
 }
 
 impl Api {
-    /// Wraps a schema and reads its types.
-    pub fn new<Q, M, S>(schema: Schema<Q, M, S>) -> Api
-    where
-        Q: ObjectType + 'static,
-        M: ObjectType + 'static,
-        S: SubscriptionType + 'static,
-    {
-        let types = TypeInfo::from_sdl(&schema.sdl());
+    /// Schemas from Shopify's artifacts in `dir` (`graphql/admin/introspection.rs`).
+    pub fn new(dir: PathBuf) -> Api {
         Api {
-            execute: Box::new(move |request| {
-                let schema = schema.clone();
-                Box::pin(async move { schema.execute(request).await })
-            }),
-            types,
+            apis: AdminApis::new(dir, roots::table()),
         }
     }
 
-    /// Executes a request.
-    pub async fn execute(&self, request: Request) -> Response {
-        (self.execute)(request).await
+    /// The schema of API `version` (a supported one: the caller maps retired versions), or
+    /// why it cannot be had.
+    pub fn version(&self, version: &str) -> Result<Arc<VersionApi>, String> {
+        self.apis.get(version)
     }
 }

@@ -17,7 +17,6 @@ use serde_json::{json, Value};
 
 use crate::access::{self, authorized, injected_fault, INVALID_TOKEN};
 use crate::bucket::Level;
-use crate::graphql::context::ApiVersion;
 use crate::graphql::cost;
 use crate::graphql::validation;
 use crate::state::Shared;
@@ -60,13 +59,26 @@ pub async fn handler(
             .into_response();
     };
     let now = tokio::time::Instant::now;
+    // A retired version is served as the oldest supported one (`sim/src/server.rs`).
+    let served = xeno_shopify::versions::served_as(&version).map_or(version, str::to_string);
+    let api = match shared.graphql.version(&served) {
+        Ok(api) => api,
+        Err(e) => {
+            tracing::error!(version = %served, error = %e, "no schema for the version");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({"errors": [{"message": e}]})),
+            )
+                .into_response();
+        }
+    };
     let doc = match async_graphql::parser::parse_query(&request.query) {
         Ok(doc) => doc,
         Err(e) => return syntax_error(&shared, e),
     };
     let op_name = request.operation_name.clone();
     let requested = cost::operation_cost(
-        &shared.graphql.types,
+        &api.types,
         &doc,
         op_name.as_deref(),
         &request.variables,
@@ -80,12 +92,10 @@ pub async fn handler(
     if let Err(level) = taken {
         return throttled(requested, level);
     }
-    // A retired version is served as the oldest supported one (`sim/src/server.rs`).
-    let served = xeno_shopify::versions::served_as(&version).map_or(version, str::to_string);
     let denied = access::denied_root_fields(&shared.config.scopes, &doc, op_name.as_deref());
     let request = access::strip(request, &doc, &denied);
-    let request = request.data(shared.clone()).data(ApiVersion(served));
-    let response = shared.graphql.execute(request).await;
+    let request = request.data(shared.clone());
+    let response = api.schema.execute(request).await;
     let mut out = serde_json::to_value(&response)
         .unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
     validation::shopify_errors(&doc, &mut out);
@@ -93,7 +103,7 @@ pub async fn handler(
     let data = out.get("data").filter(|d| !d.is_null()).cloned();
     let actual = match &data {
         Some(d) => cost::operation_cost(
-            &shared.graphql.types,
+            &api.types,
             &doc,
             op_name.as_deref(),
             &Default::default(),

@@ -6,7 +6,7 @@
 //! context) `first`, `last` and cursors are ignored and everything is returned.
 //! The `query:` filter is Shopify's search syntax, parsed in `search.rs`.
 
-use async_graphql::{Context, Error, SimpleObject};
+use async_graphql::{Context, Error};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -20,7 +20,7 @@ pub struct BulkMode;
 pub const MAX_PAGE: i32 = 250;
 
 /// `pageInfo`.
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone)]
 pub struct PageInfo {
     pub has_next_page: bool,
     pub has_previous_page: bool,
@@ -129,68 +129,6 @@ pub fn paginate<T>(
     Ok(Page { items, page_info })
 }
 
-/// Declares a connection type of Shopify's shape (`edges { cursor node }`, `nodes`, `pageInfo`)
-/// over a node type, built from a [`Page`] of nodes. Each object type declares its own.
-macro_rules! connection {
-    ($conn:ident, $edge:ident, $node:ty) => {
-        /// An edge: a node and its cursor.
-        #[derive(Clone, async_graphql::SimpleObject)]
-        pub struct $edge {
-            pub cursor: String,
-            pub node: $node,
-        }
-        /// A page of nodes.
-        #[derive(Clone, async_graphql::SimpleObject)]
-        pub struct $conn {
-            pub edges: Vec<$edge>,
-            pub nodes: Vec<$node>,
-            pub page_info: $crate::graphql::paging::PageInfo,
-        }
-        impl From<$crate::graphql::paging::Page<$node>> for $conn {
-            fn from(page: $crate::graphql::paging::Page<$node>) -> Self {
-                $conn {
-                    nodes: page.items.iter().map(|(_, n)| n.clone()).collect(),
-                    edges: page
-                        .items
-                        .into_iter()
-                        .map(|(cursor, node)| $edge { cursor, node })
-                        .collect(),
-                    page_info: page.page_info,
-                }
-            }
-        }
-    };
-}
-
-pub(crate) use connection;
-
-/// Declares a connection's sort-key enum (`CREATED_AT`, `UPDATED_AT`, `ID`, default `ID`);
-/// `flags()` gives the `(by created, by updated)` pair [`sort_value`] takes.
-macro_rules! sort_keys {
-    ($name:ident) => {
-        /// Sort keys of the connection.
-        #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
-        pub enum $name {
-            CreatedAt,
-            UpdatedAt,
-            #[default]
-            Id,
-        }
-
-        impl $name {
-            /// `(by created, by updated)`; neither is by id.
-            pub fn flags(self) -> (bool, bool) {
-                match self {
-                    $name::CreatedAt => (true, false),
-                    $name::UpdatedAt => (false, true),
-                    $name::Id => (false, false),
-                }
-            }
-        }
-    };
-}
-
-pub(crate) use sort_keys;
 
 /// The sort position of an object under a sort key's flags (the id breaks ties).
 pub fn sort_value(

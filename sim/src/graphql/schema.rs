@@ -1,28 +1,13 @@
-//! The Admin GraphQL schema (async-graphql): the part of Shopify's `QueryRoot` and `Mutation`
-//! the engine reads, with Shopify's type, field and enum names. The roots are in
-//! [`super::query_root`] and [`super::mutation_root`], the object types one module per
-//! resource in [`super::types`], `Node` in [`super::node`], bulk operations in
-//! [`super::bulk`] and webhook subscriptions in [`super::subscriptions`].
-//!
-//! Resolvers read the store through `Arc<Shared>` in the context ([`super::context`]), page on
-//! ids first and clone only the page, and never hold a lock across an await. Deleted objects
-//! are simply absent. Scalars and money are in [`super::scalars`], paging in [`super::paging`].
+//! The schema a client of an API version sees, as SDL: what its introspection answers, the
+//! way Shopify's own schema of a version is published. The schemas are Shopify's
+//! (`graphql/admin/`); `cli/tests/sim_schema_diff.rs` compares this SDL with Shopify's, so a
+//! change in how the simulator builds them cannot drift from Shopify unnoticed.
 
-use async_graphql::{EmptySubscription, Schema};
+use std::sync::Arc;
 
-use crate::graphql::context::ApiVersion;
-use crate::graphql::mutation_root::Mutation;
-use crate::graphql::query_root::QueryRoot;
-
-/// The schema type.
-pub type SimSchema = Schema<QueryRoot, Mutation, EmptySubscription>;
-
-/// Builds the schema.
-pub fn build() -> SimSchema {
-    Schema::build(QueryRoot, Mutation, EmptySubscription)
-        .limit_depth(30)
-        .finish()
-}
+use crate::graphql::admin::introspection::artifacts_dir;
+use crate::graphql::admin::VersionApi;
+use crate::graphql::executor::Api;
 
 /// The introspection query a client sends for the whole schema, asking for everything
 /// `xeno_shopify::schema::introspection_to_sdl` reads.
@@ -37,12 +22,15 @@ const INTROSPECTION: &str = "query { __schema { queryType { name } mutationType 
     fragment R on __Type { kind name ofType { kind name ofType { kind name ofType { kind name \
       ofType { kind name ofType { kind name } } } } } }";
 
-/// The schema a client of API `version` sees, as SDL: what its introspection answers (fields
-/// a version lacks are hidden, `graphql/context.rs`), the way Shopify's own schema of a version
-/// is published. `cli/tests/sim_schema_diff.rs` compares the two.
+/// The schema of `version` from the artifacts the simulator reads.
+pub fn version(version: &str) -> Result<Arc<VersionApi>, String> {
+    Api::new(artifacts_dir()).version(version)
+}
+
+/// The SDL of what a client of API `version` sees through introspection.
 pub async fn sdl_for(version: &str) -> Result<String, String> {
-    let request = async_graphql::Request::new(INTROSPECTION).data(ApiVersion(version.to_string()));
-    let response = build().execute(request).await;
+    let api = self::version(version)?;
+    let response = api.schema.execute(INTROSPECTION).await;
     if !response.errors.is_empty() {
         return Err(format!("introspection failed: {:?}", response.errors));
     }
@@ -53,16 +41,20 @@ pub async fn sdl_for(version: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graphql::cost::{operation_cost, TypeInfo};
-    use crate::graphql::scalars::money;
+    use crate::graphql::cost::operation_cost;
+    use crate::graphql::project::money;
     use crate::store::rest::parse_gid;
     use async_graphql::Variables;
 
+    fn latest() -> Arc<VersionApi> {
+        version(xeno_shopify::versions::LATEST_STABLE).expect("Shopify's artifacts")
+    }
+
     #[test]
     fn schema_speaks_shopify_names() {
-        let sdl = build().sdl();
+        let sdl = latest().schema.sdl();
         for needle in [
-            "currentBulkOperation(type: BulkOperationType): BulkOperation",
+            "currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation",
             "type QueryRoot",
             "displayFinancialStatus: OrderDisplayFinancialStatus",
             "legacyResourceId: UnsignedInt64!",
@@ -87,18 +79,16 @@ mod tests {
     #[test]
     fn currency_helper_formats() {
         assert_eq!(
-            money(rust_decimal::Decimal::new(1999, 1), "USD")
-                .amount
-                .0
-                .to_string(),
+            money(rust_decimal::Decimal::new(1999, 1), "USD")["amount"],
             "199.90"
         );
     }
 
     fn cost(q: &str) -> u64 {
-        let info = TypeInfo::from_sdl(&build().sdl());
+        let api = latest();
+        let info = &api.types;
         let doc = async_graphql::parser::parse_query(q).unwrap();
-        operation_cost(&info, &doc, None, &Variables::default(), None)
+        operation_cost(info, &doc, None, &Variables::default(), None)
     }
 
     #[test]
@@ -132,28 +122,29 @@ mod tests {
 
     #[test]
     fn shape_rules() {
-        let info = TypeInfo::from_sdl(&build().sdl());
+        let api = latest();
+        let info = &api.types;
         assert!(crate::graphql::bulk::shape::validate(
-            &info,
+            info,
             "{ products { edges { node { id variants { edges { node { id } } } } } } }"
         )
         .is_ok());
         assert!(
-            crate::graphql::bulk::shape::validate(&info, "{ shop { name } }")
+            crate::graphql::bulk::shape::validate(info, "{ shop { name } }")
                 .unwrap_err()
                 .contains("at least one connection")
         );
         assert!(
-            crate::graphql::bulk::shape::validate(&info, "{ node(id: \"x\") { id } }")
+            crate::graphql::bulk::shape::validate(info, "{ node(id: \"x\") { id } }")
                 .unwrap_err()
                 .contains("top level")
         );
-        assert!(crate::graphql::bulk::shape::validate(&info, "{ orders { nodes { id refunds { id transactions { nodes { id } } } lineItems { nodes { id product { variants { nodes { id } } } } } } } }")
+        assert!(crate::graphql::bulk::shape::validate(info, "{ orders { nodes { id refunds { id transactions { nodes { id } } } lineItems { nodes { id product { variants { nodes { id } } } } } } } }")
             .unwrap_err()
             .contains("nesting"));
         assert_eq!(
             crate::graphql::bulk::shape::validate(
-                &info,
+                info,
                 "{ products { edges { node { id colour } } } }"
             )
             .unwrap_err(),
@@ -161,18 +152,18 @@ mod tests {
         );
         assert_eq!(
             crate::graphql::bulk::shape::validate(
-                &info,
+                info,
                 "{ products(colour: RED) { edges { node { id } } } }"
             )
             .unwrap_err(),
             "Invalid bulk query: Field 'products' doesn't accept argument 'colour'"
         );
         assert!(crate::graphql::bulk::shape::validate(
-            &info,
+            info,
             "fragment F on Product { id ... on Product { title } } { products { nodes { ...F } } }"
         )
         .is_ok());
-        assert!(crate::graphql::bulk::shape::validate(&info, "{ products {")
+        assert!(crate::graphql::bulk::shape::validate(info, "{ products {")
             .unwrap_err()
             .starts_with("Invalid bulk query"));
     }

@@ -21,9 +21,8 @@ pub mod shape;
 
 pub use jsonl::flatten;
 pub use operation::{
-    BulkOperation, BulkOperationCancelPayload, BulkOperationErrorCode,
-    BulkOperationRunQueryPayload, BulkOperationStatus, BulkOperationType, BulkOperationUserError,
-    BulkOperationUserErrorCode, BulkRegistry,
+    BulkOperation, BulkOperationErrorCode, BulkOperationStatus, BulkOperationUserErrorCode,
+    BulkRegistry,
 };
 pub use run::{cancel, start};
 pub use shape::{concurrency_for, validate, CONCURRENCY, LEGACY_CONCURRENCY};

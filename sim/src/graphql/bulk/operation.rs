@@ -4,15 +4,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use async_graphql::{Enum, Object, SimpleObject, ID};
 use bytes::Bytes;
 use chrono::Utc;
 
-use crate::graphql::scalars::{DateTime, UnsignedInt64, Url};
-use crate::graphql::subscriptions::UserError;
-use crate::store::rest::gid;
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
 pub enum BulkOperationStatus {
     Canceled,
     Canceling,
@@ -23,20 +19,15 @@ pub enum BulkOperationStatus {
     Running,
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
 pub enum BulkOperationErrorCode {
     AccessDenied,
     InternalServerError,
     Timeout,
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum BulkOperationType {
-    Mutation,
-    Query,
-}
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
 pub enum BulkOperationUserErrorCode {
     Invalid,
     LimitReached,
@@ -59,77 +50,17 @@ pub struct BulkOperation {
     pub query: String,
 }
 
-#[Object]
-impl BulkOperation {
-    pub async fn id(&self) -> ID {
-        ID(gid("BulkOperation", self.id))
-    }
-    async fn status(&self) -> BulkOperationStatus {
-        self.status
-    }
-    async fn error_code(&self) -> Option<BulkOperationErrorCode> {
-        self.error_code
-    }
-    async fn created_at(&self) -> DateTime {
-        DateTime(self.created_at)
-    }
-    async fn completed_at(&self) -> Option<DateTime> {
-        self.completed_at.map(DateTime)
-    }
-    async fn object_count(&self) -> UnsignedInt64 {
-        UnsignedInt64(self.object_count)
-    }
-    async fn root_object_count(&self) -> UnsignedInt64 {
-        UnsignedInt64(self.root_object_count)
-    }
-    async fn file_size(&self) -> Option<UnsignedInt64> {
-        self.file_size.map(UnsignedInt64)
-    }
-    async fn url(&self) -> Option<Url> {
-        self.url.clone().map(Url)
-    }
-    async fn partial_data_url(&self) -> Option<Url> {
-        self.partial_data_url.clone().map(Url)
-    }
-    async fn query(&self) -> &str {
-        &self.query
-    }
-    async fn r#type(&self) -> BulkOperationType {
-        BulkOperationType::Query
-    }
-}
-
-crate::graphql::paging::connection!(BulkOperationConnection, BulkOperationEdge, BulkOperation);
 
 /// `BulkOperationsSortKeys`.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum BulkOperationsSortKeys {
     CompletedAt,
     #[default]
     CreatedAt,
 }
 
-/// `BulkOperationUserError`.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct BulkOperationUserError {
-    pub field: Option<Vec<String>>,
-    pub message: String,
-    pub code: Option<BulkOperationUserErrorCode>,
-}
 
-/// `BulkOperationRunQueryPayload`.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct BulkOperationRunQueryPayload {
-    pub bulk_operation: Option<BulkOperation>,
-    pub user_errors: Vec<BulkOperationUserError>,
-}
 
-/// `BulkOperationCancelPayload`.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct BulkOperationCancelPayload {
-    pub bulk_operation: Option<BulkOperation>,
-    pub user_errors: Vec<UserError>,
-}
 /// The shop's bulk operations and their result files.
 #[derive(Debug, Default)]
 pub struct BulkRegistry {
@@ -148,7 +79,7 @@ impl BulkRegistry {
         self.ops.get(&id).cloned()
     }
     /// The most recent operation (what `currentBulkOperation` answers).
-    pub fn current(&self, _ty: BulkOperationType) -> Option<BulkOperation> {
+    pub fn current(&self) -> Option<BulkOperation> {
         self.ops.values().next_back().cloned()
     }
     /// `bulkOperations`: every operation matching a search `query` (`status:`,

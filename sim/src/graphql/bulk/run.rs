@@ -25,9 +25,7 @@ use serde_json::{json, Value};
 use crate::access;
 use crate::graphql::bulk::jsonl::flatten;
 use crate::graphql::bulk::operation::{
-    BulkOperation, BulkOperationCancelPayload, BulkOperationErrorCode,
-    BulkOperationRunQueryPayload, BulkOperationStatus, BulkOperationUserError,
-    BulkOperationUserErrorCode,
+    BulkOperation, BulkOperationErrorCode, BulkOperationStatus, BulkOperationUserErrorCode,
 };
 use crate::graphql::bulk::shape::{concurrency_for, validate};
 use crate::graphql::paging::BulkMode;
@@ -38,15 +36,17 @@ use crate::store::rest::{gid, parse_gid};
 use crate::store::units::{next_stamp, whole_seconds};
 use crate::webhooks::{lock, Event};
 
-fn user_error(code: BulkOperationUserErrorCode, message: String) -> BulkOperationRunQueryPayload {
-    BulkOperationRunQueryPayload {
-        bulk_operation: None,
-        user_errors: vec![BulkOperationUserError {
-            field: Some(vec!["query".into()]),
-            message,
-            code: Some(code),
-        }],
-    }
+/// What a mutation did: the operation, and the user errors.
+pub type Outcome = (Option<BulkOperation>, Vec<UserError>);
+
+fn user_error(code: BulkOperationUserErrorCode, message: String) -> Outcome {
+    let error = UserError {
+        type_name: "BulkOperationUserError",
+        field: Some(vec!["query".into()]),
+        message,
+        code: Some(crate::graphql::project::app::screaming(&format!("{code:?}"))),
+    };
+    (None, vec![error])
 }
 
 /// `bulkOperationRunQuery`: checks, registers and starts a run.
@@ -55,8 +55,12 @@ pub fn start(
     query: &str,
     version: &str,
     group_objects: bool,
-) -> BulkOperationRunQueryPayload {
-    if let Err(message) = validate(&shared.graphql.types, query) {
+) -> Outcome {
+    let api = match shared.graphql.version(version) {
+        Ok(api) => api,
+        Err(e) => return user_error(BulkOperationUserErrorCode::Invalid, e),
+    };
+    if let Err(message) = validate(&api.types, query) {
         return user_error(BulkOperationUserErrorCode::Invalid, message);
     }
     let op = {
@@ -93,15 +97,18 @@ pub fn start(
         reg.ops.insert(op.id, op.clone());
         op
     };
-    tokio::spawn(run(shared.clone(), op.id, query.to_string(), group_objects));
-    BulkOperationRunQueryPayload {
-        bulk_operation: Some(op),
-        user_errors: vec![],
-    }
+    tokio::spawn(run(
+        shared.clone(),
+        op.id,
+        query.to_string(),
+        version.to_string(),
+        group_objects,
+    ));
+    (Some(op), vec![])
 }
 
 /// `bulkOperationCancel`.
-pub fn cancel(shared: &Arc<Shared>, id: &str) -> BulkOperationCancelPayload {
+pub fn cancel(shared: &Arc<Shared>, id: &str) -> Outcome {
     let mut reg = lock(&shared.bulk);
     let op = parse_gid(id)
         .filter(|(t, _)| *t == "BulkOperation")
@@ -114,29 +121,20 @@ pub fn cancel(shared: &Arc<Shared>, id: &str) -> BulkOperationCancelPayload {
             ) =>
         {
             op.status = BulkOperationStatus::Canceling;
-            BulkOperationCancelPayload {
-                bulk_operation: Some(op.clone()),
-                user_errors: vec![],
-            }
+            (Some(op.clone()), vec![])
         }
-        Some(op) => BulkOperationCancelPayload {
-            bulk_operation: Some(op.clone()),
-            user_errors: vec![UserError {
-                field: None,
-                message: format!(
-                    "A bulk operation cannot be canceled when it is {:?}",
-                    op.status
-                )
-                .to_lowercase(),
-            }],
-        },
-        None => BulkOperationCancelPayload {
-            bulk_operation: None,
-            user_errors: vec![UserError {
-                field: Some(vec!["id".into()]),
-                message: "Bulk operation does not exist".into(),
-            }],
-        },
+        Some(op) => {
+            let message = format!(
+                "A bulk operation cannot be canceled when it is {:?}",
+                op.status
+            )
+            .to_lowercase();
+            (Some(op.clone()), vec![UserError::new(&[], &message)])
+        }
+        None => (
+            None,
+            vec![UserError::new(&["id"], "Bulk operation does not exist")],
+        ),
     }
 }
 
@@ -178,7 +176,7 @@ async fn write_out(shared: &Shared, id: u64, objects: u64, work: u64) -> bool {
     }
 }
 
-async fn run(shared: Arc<Shared>, id: u64, query: String, group_objects: bool) {
+async fn run(shared: Arc<Shared>, id: u64, query: String, version: String, group_objects: bool) {
     let update = |f: &dyn Fn(&mut BulkOperation)| {
         if let Some(op) = lock(&shared.bulk).ops.get_mut(&id) {
             f(op);
@@ -192,7 +190,10 @@ async fn run(shared: Arc<Shared>, id: u64, query: String, group_objects: bool) {
     let request = async_graphql::Request::new(query)
         .data(shared.clone())
         .data(BulkMode);
-    let response = shared.graphql.execute(request).await;
+    let response = match shared.graphql.version(&version) {
+        Ok(api) => api.schema.execute(request).await,
+        Err(e) => async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(e, None)]),
+    };
     let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
     let (lines, roots) = if denied {
         (Vec::new(), 0)

@@ -1,0 +1,213 @@
+//! The generic resolver: an object is a JSON object keyed by Shopify's field names
+//! ([`Obj`], built from the store by `graphql/project/`), and a field answers what its key
+//! holds, converted to the field's type: objects and lists as they are, `{"__ref": gid}` as the
+//! object the id names (looked up when asked, so cycles such as order → customer → orders cost
+//! nothing until selected), an array under a connection field as a page of it (Shopify's
+//! `first`/`after`/`last`/`before`/`reverse`), `first` on a plain list as a cut. A key the
+//! object lacks answers null when Shopify's type allows it, else a value made up for the type
+//! ([`super::synth`]): the simulator keeps no data behind it, but a client still gets what
+//! Shopify's schema promises.
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{FieldValue, ResolverContext, TypeRef};
+use async_graphql::{Error, Name, Value as GqlValue};
+use serde_json::{json, Value};
+
+use super::catalog::{Catalog, Shape};
+use super::synth;
+use super::Resolver;
+use crate::graphql::paging::{paginate, Page, PageArgs};
+use crate::graphql::project;
+use crate::state::Shared;
+
+/// One field of an object type, as its resolver sees it.
+pub struct FieldInfo {
+    pub name: String,
+    pub ty: TypeRef,
+    pub catalog: Arc<Catalog>,
+    pub custom: Option<Resolver>,
+}
+
+/// An object the schema answers from: a JSON object keyed by Shopify's field names, with
+/// `__typename` (needed where the field's type is an interface or a union).
+#[derive(Debug, Clone)]
+pub struct Obj(pub Value);
+
+/// The simulator's state, from the request data.
+pub fn shared<'a>(ctx: &ResolverContext<'a>) -> &'a Arc<Shared> {
+    ctx.ctx.data_unchecked::<Arc<Shared>>()
+}
+
+/// Answers one field.
+pub fn field<'a>(ctx: &ResolverContext<'a>, info: &FieldInfo) -> Result<Option<FieldValue<'a>>, Error> {
+    if let Some(custom) = info.custom {
+        return custom(ctx, &info.catalog);
+    }
+    let parent = ctx.parent_value.try_downcast_ref::<Obj>()?;
+    let mut raw = parent.0.get(&info.name).cloned().unwrap_or(Value::Null);
+    let is_list = matches!(&info.ty, TypeRef::List(_))
+        || matches!(&info.ty, TypeRef::NonNull(inner) if matches!(**inner, TypeRef::List(_)));
+    if is_list && info.catalog.connection(info.ty.type_name()).is_none() {
+        if let (Value::Array(items), Some(n)) = (&mut raw, arg_i64(ctx, "first")) {
+            items.truncate(n.max(0) as usize);
+        }
+    }
+    value_of(ctx, &info.catalog, &info.ty, raw, &parent.0)
+}
+
+/// An integer argument, if given.
+pub fn arg_i64(ctx: &ResolverContext<'_>, name: &str) -> Option<i64> {
+    ctx.args.get(name).and_then(|v| v.i64().ok())
+}
+
+/// A string argument, if given.
+pub fn arg_str(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
+    ctx.args.get(name).and_then(|v| v.string().ok().map(str::to_string))
+}
+
+/// A boolean argument, if given.
+pub fn arg_bool(ctx: &ResolverContext<'_>, name: &str) -> Option<bool> {
+    ctx.args.get(name).and_then(|v| v.boolean().ok())
+}
+
+/// An enum argument's value name, if given.
+pub fn arg_enum(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
+    ctx.args.get(name).and_then(|v| v.enum_name().ok().map(str::to_string))
+}
+
+/// The paging arguments of a connection field.
+pub fn page_args(ctx: &ResolverContext<'_>) -> PageArgs {
+    PageArgs {
+        first: arg_i64(ctx, "first").map(|n| n as i32),
+        after: arg_str(ctx, "after"),
+        last: arg_i64(ctx, "last").map(|n| n as i32),
+        before: arg_str(ctx, "before"),
+        reverse: arg_bool(ctx, "reverse").unwrap_or(false),
+    }
+}
+
+/// A page as the connection object `conn_type` (`edges { cursor node }`, `nodes`,
+/// `pageInfo`).
+pub fn connection(catalog: &Catalog, conn_type: &str, page: Page<Value>) -> Value {
+    let edge = catalog
+        .connection(conn_type)
+        .map(|c| c.edge.clone())
+        .unwrap_or_default();
+    let info = &page.page_info;
+    json!({
+        "__typename": conn_type,
+        "pageInfo": {
+            "__typename": "PageInfo",
+            "hasNextPage": info.has_next_page,
+            "hasPreviousPage": info.has_previous_page,
+            "startCursor": info.start_cursor,
+            "endCursor": info.end_cursor,
+        },
+        "nodes": page.items.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
+        "edges": page.items.into_iter().map(|(cursor, node)| json!({
+            "__typename": edge,
+            "cursor": cursor,
+            "node": node,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A page of a nested list kept in its natural order (positions are the cursors' keys).
+pub fn nested_page(ctx: &ResolverContext<'_>, items: Vec<Value>) -> Result<Page<Value>, Error> {
+    paginate(
+        ctx.ctx,
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| ((i as i64, i as u64), v))
+            .collect(),
+        page_args(ctx),
+    )
+}
+
+/// An object value for the schema (an interface's or a union's with its concrete type).
+pub fn object<'a>(catalog: &Catalog, declared: &str, v: Value) -> FieldValue<'a> {
+    match catalog.shape(declared) {
+        Shape::Abstract { first } => {
+            let ty = v
+                .get("__typename")
+                .and_then(Value::as_str)
+                .unwrap_or(first)
+                .to_string();
+            FieldValue::owned_any(Obj(v)).with_type(ty)
+        }
+        _ => FieldValue::owned_any(Obj(v)),
+    }
+}
+
+/// `raw` as a value of type `ty`; `parent` is the object it belongs to (for made-up values).
+pub fn value_of<'a>(
+    ctx: &ResolverContext<'a>,
+    catalog: &Catalog,
+    ty: &TypeRef,
+    raw: Value,
+    parent: &Value,
+) -> Result<Option<FieldValue<'a>>, Error> {
+    let named = ty.type_name();
+    if catalog.connection(named).is_some() && !raw.is_object() {
+        let items = match raw {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
+        let page = nested_page(ctx, items)?;
+        return Ok(Some(object(catalog, named, connection(catalog, named, page))));
+    }
+    match ty {
+        TypeRef::NonNull(inner) => {
+            let raw = if raw.is_null() {
+                synth::value(ctx, catalog, inner, parent)
+            } else {
+                raw
+            };
+            value_of(ctx, catalog, inner, raw, parent)
+        }
+        TypeRef::List(inner) => match raw {
+            Value::Null => Ok(None),
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(value_of(ctx, catalog, inner, item, parent)?.unwrap_or(FieldValue::NULL));
+                }
+                Ok(Some(FieldValue::list(out)))
+            }
+            other => Err(Error::new(format!(
+                "internal: a list was expected for {ty}, the simulator holds {other}"
+            ))),
+        },
+        TypeRef::Named(name) => {
+            if raw.is_null() {
+                return Ok(None);
+            }
+            match catalog.shape(name) {
+                Shape::Scalar => Ok(Some(FieldValue::value(
+                    GqlValue::from_json(raw).map_err(|e| Error::new(e.to_string()))?,
+                ))),
+                Shape::Enum { .. } => match raw {
+                    Value::String(s) => Ok(Some(FieldValue::value(GqlValue::Enum(Name::new(s))))),
+                    other => Err(Error::new(format!(
+                        "internal: an enum value was expected for {name}, the simulator holds {other}"
+                    ))),
+                },
+                Shape::Object { .. } | Shape::Abstract { .. } => match deref(ctx, raw) {
+                    Some(v) => Ok(Some(object(catalog, name, v))),
+                    None => Ok(None),
+                },
+                Shape::Input => Err(Error::new(format!("internal: {name} is an input type"))),
+            }
+        }
+    }
+}
+
+/// An object, or the one a `{"__ref": gid}` names (`None` when it no longer exists).
+fn deref(ctx: &ResolverContext<'_>, raw: Value) -> Option<Value> {
+    match raw.get("__ref").and_then(Value::as_str) {
+        Some(gid) => project::by_gid(shared(ctx), gid),
+        None => Some(raw),
+    }
+}
