@@ -129,7 +129,6 @@ pub fn paginate<T>(
     Ok(Page { items, page_info })
 }
 
-
 /// The sort position of an object under a sort key's flags (the id breaks ties).
 pub fn sort_value(
     key: (bool, bool),

@@ -14,11 +14,11 @@ use crate::graphql::executor::Api;
 const INTROSPECTION: &str = "query { __schema { queryType { name } mutationType { name } \
     types { ...T } } } \
     fragment T on __Type { kind name \
-      fields(includeDeprecated: true) { name args { ...V } type { ...R } isDeprecated deprecationReason } \
-      inputFields { ...V } interfaces { ...R } \
+      fields(includeDeprecated: true) { name args(includeDeprecated: true) { ...V } type { ...R } isDeprecated deprecationReason } \
+      inputFields(includeDeprecated: true) { ...V } interfaces { ...R } \
       enumValues(includeDeprecated: true) { name isDeprecated deprecationReason } \
       possibleTypes { ...R } } \
-    fragment V on __InputValue { name type { ...R } defaultValue } \
+    fragment V on __InputValue { name type { ...R } defaultValue isDeprecated deprecationReason } \
     fragment R on __Type { kind name ofType { kind name ofType { kind name ofType { kind name \
       ofType { kind name ofType { kind name } } } } } }";
 

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, EnumItem, Field, FieldFuture, InputObject, InputValue, Interface, InterfaceField,
-    Object, Scalar, Schema, TypeRef, Union,
+    Enum, EnumItem, Field, FieldFuture, InputObject, InputValue, Interface, InterfaceField, Object,
+    Scalar, Schema, TypeRef, Union,
 };
 use async_graphql::Value;
 
@@ -132,12 +132,17 @@ pub fn build(
                         catalog: catalog.clone(),
                         custom: own,
                     });
-                    let mut field = Field::new(f.name.clone(), type_ref(&f.ty), move |ctx| {
-                        match resolve::field(&ctx, &info) {
-                            Ok(v) => FieldFuture::Value(v),
-                            Err(e) => FieldFuture::new(async move { Err::<Option<Value>, _>(e) }),
-                        }
-                    });
+                    let mut field =
+                        Field::new(
+                            f.name.clone(),
+                            type_ref(&f.ty),
+                            move |ctx| match resolve::field(&ctx, &info) {
+                                Ok(v) => FieldFuture::Value(v),
+                                Err(e) => {
+                                    FieldFuture::new(async move { Err::<Option<Value>, _>(e) })
+                                }
+                            },
+                        );
                     for a in &f.args {
                         field = field.argument(input_value(a));
                     }

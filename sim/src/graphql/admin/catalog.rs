@@ -20,10 +20,16 @@ pub struct Connection {
 #[derive(Debug, Clone)]
 pub enum Shape {
     Scalar,
-    Enum { values: Vec<String> },
-    Object { connection: Option<Connection> },
+    Enum {
+        values: Vec<String>,
+    },
+    Object {
+        connection: Option<Connection>,
+    },
     /// An interface or a union: `first` is an object type that is one.
-    Abstract { first: String },
+    Abstract {
+        first: String,
+    },
     Input,
 }
 

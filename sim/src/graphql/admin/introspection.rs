@@ -15,7 +15,9 @@ pub const ARTIFACTS_ENV: &str = "XENO_SHOPIFY_ARTIFACTS";
 pub fn artifacts_dir() -> PathBuf {
     std::env::var_os(ARTIFACTS_ENV)
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shopify/artifacts/node_modules"))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shopify/artifacts/node_modules")
+        })
 }
 
 /// Why a version's schema cannot be had.
@@ -158,7 +160,9 @@ struct Data {
 
 /// The path of `version`'s introspection under the artifacts' `node_modules`.
 pub fn schema_path(dir: &Path, version: &str) -> PathBuf {
-    dir.join(format!("@shopify/dev-mcp/dist/data/admin_{version}.json.gz"))
+    dir.join(format!(
+        "@shopify/dev-mcp/dist/data/admin_{version}.json.gz"
+    ))
 }
 
 /// Reads and decodes `version`'s introspection from the artifacts in `dir`.

@@ -62,7 +62,8 @@ impl AdminApis {
             let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
             built.entry(version.to_string()).or_default().clone()
         };
-        slot.get_or_init(|| self.build(version).map(Arc::new)).clone()
+        slot.get_or_init(|| self.build(version).map(Arc::new))
+            .clone()
     }
 
     fn build(&self, version: &str) -> Result<VersionApi, String> {

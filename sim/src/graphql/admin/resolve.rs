@@ -40,7 +40,10 @@ pub fn shared<'a>(ctx: &ResolverContext<'a>) -> &'a Arc<Shared> {
 }
 
 /// Answers one field.
-pub fn field<'a>(ctx: &ResolverContext<'a>, info: &FieldInfo) -> Result<Option<FieldValue<'a>>, Error> {
+pub fn field<'a>(
+    ctx: &ResolverContext<'a>,
+    info: &FieldInfo,
+) -> Result<Option<FieldValue<'a>>, Error> {
     if let Some(custom) = info.custom {
         return custom(ctx, &info.catalog);
     }
@@ -63,7 +66,9 @@ pub fn arg_i64(ctx: &ResolverContext<'_>, name: &str) -> Option<i64> {
 
 /// A string argument, if given.
 pub fn arg_str(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
-    ctx.args.get(name).and_then(|v| v.string().ok().map(str::to_string))
+    ctx.args
+        .get(name)
+        .and_then(|v| v.string().ok().map(str::to_string))
 }
 
 /// A boolean argument, if given.
@@ -73,7 +78,9 @@ pub fn arg_bool(ctx: &ResolverContext<'_>, name: &str) -> Option<bool> {
 
 /// An enum argument's value name, if given.
 pub fn arg_enum(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
-    ctx.args.get(name).and_then(|v| v.enum_name().ok().map(str::to_string))
+    ctx.args
+        .get(name)
+        .and_then(|v| v.enum_name().ok().map(str::to_string))
 }
 
 /// The paging arguments of a connection field.
@@ -156,7 +163,11 @@ pub fn value_of<'a>(
             _ => Vec::new(),
         };
         let page = nested_page(ctx, items)?;
-        return Ok(Some(object(catalog, named, connection(catalog, named, page))));
+        return Ok(Some(object(
+            catalog,
+            named,
+            connection(catalog, named, page),
+        )));
     }
     match ty {
         TypeRef::NonNull(inner) => {
@@ -172,7 +183,9 @@ pub fn value_of<'a>(
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
-                    out.push(value_of(ctx, catalog, inner, item, parent)?.unwrap_or(FieldValue::NULL));
+                    out.push(
+                        value_of(ctx, catalog, inner, item, parent)?.unwrap_or(FieldValue::NULL),
+                    );
                 }
                 Ok(Some(FieldValue::list(out)))
             }

@@ -15,7 +15,11 @@ use super::resolve::shared;
 fn seed(parent: &Value) -> u64 {
     let from = |v: Option<&Value>| match v {
         Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.rsplit('/').next().and_then(|t| t.split('?').next()).and_then(|t| t.parse().ok()),
+        Some(Value::String(s)) => s
+            .rsplit('/')
+            .next()
+            .and_then(|t| t.split('?').next())
+            .and_then(|t| t.parse().ok()),
         _ => None,
     };
     from(parent.get("legacyResourceId"))
@@ -37,7 +41,9 @@ fn shop(ctx: &ResolverContext<'_>) -> (String, String, String) {
     (
         s.shop.currency.clone(),
         s.shop.domain.clone(),
-        s.shop.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        s.shop
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     )
 }
 
@@ -52,7 +58,10 @@ pub fn value(ctx: &ResolverContext<'_>, catalog: &Catalog, ty: &TypeRef, parent:
         TypeRef::List(_) => return json!([]),
         TypeRef::Named(name) => name.as_ref(),
     };
-    let parent_type = parent.get("__typename").and_then(Value::as_str).unwrap_or("Node");
+    let parent_type = parent
+        .get("__typename")
+        .and_then(Value::as_str)
+        .unwrap_or("Node");
     match catalog.shape(name) {
         Shape::Scalar => match name {
             "ID" => json!(format!("gid://shopify/{parent_type}/{}", seed(parent))),
@@ -61,7 +70,9 @@ pub fn value(ctx: &ResolverContext<'_>, catalog: &Catalog, ty: &TypeRef, parent:
             "Float" => json!(0.0),
             "DateTime" => at(parent).unwrap_or_else(|| json!(shop(ctx).2)),
             "Date" => {
-                let t = at(parent).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| shop(ctx).2);
+                let t = at(parent)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_else(|| shop(ctx).2);
                 json!(t.get(..10).unwrap_or("2024-01-01"))
             }
             "Decimal" | "Money" => json!("0.0"),

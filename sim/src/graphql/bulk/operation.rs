@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 use bytes::Bytes;
 use chrono::Utc;
 
-
 #[derive(Copy, Clone, Eq, PartialEq, Debug)]
 pub enum BulkOperationStatus {
     Canceled,
@@ -25,7 +24,6 @@ pub enum BulkOperationErrorCode {
     InternalServerError,
     Timeout,
 }
-
 
 #[derive(Copy, Clone, Eq, PartialEq, Debug)]
 pub enum BulkOperationUserErrorCode {
@@ -50,7 +48,6 @@ pub struct BulkOperation {
     pub query: String,
 }
 
-
 /// `BulkOperationsSortKeys`.
 #[derive(Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum BulkOperationsSortKeys {
@@ -58,8 +55,6 @@ pub enum BulkOperationsSortKeys {
     #[default]
     CreatedAt,
 }
-
-
 
 /// The shop's bulk operations and their result files.
 #[derive(Debug, Default)]

@@ -44,18 +44,15 @@ fn user_error(code: BulkOperationUserErrorCode, message: String) -> Outcome {
         type_name: "BulkOperationUserError",
         field: Some(vec!["query".into()]),
         message,
-        code: Some(crate::graphql::project::app::screaming(&format!("{code:?}"))),
+        code: Some(crate::graphql::project::app::screaming(&format!(
+            "{code:?}"
+        ))),
     };
     (None, vec![error])
 }
 
 /// `bulkOperationRunQuery`: checks, registers and starts a run.
-pub fn start(
-    shared: &Arc<Shared>,
-    query: &str,
-    version: &str,
-    group_objects: bool,
-) -> Outcome {
+pub fn start(shared: &Arc<Shared>, query: &str, version: &str, group_objects: bool) -> Outcome {
     let api = match shared.graphql.version(version) {
         Ok(api) => api,
         Err(e) => return user_error(BulkOperationUserErrorCode::Invalid, e),
@@ -192,7 +189,9 @@ async fn run(shared: Arc<Shared>, id: u64, query: String, version: String, group
         .data(BulkMode);
     let response = match shared.graphql.version(&version) {
         Ok(api) => api.schema.execute(request).await,
-        Err(e) => async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(e, None)]),
+        Err(e) => {
+            async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(e, None)])
+        }
     };
     let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
     let (lines, roots) = if denied {

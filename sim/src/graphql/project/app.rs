@@ -51,11 +51,18 @@ pub fn topic_rest(value: &str) -> String {
     match lower.split_once('_') {
         // `BULK_OPERATIONS_FINISH` → `bulk_operations/finish`: the resource is the longest
         // prefix the simulator knows.
-        Some(_) => ["bulk_operations", "app", "orders", "customers", "products", "refunds"]
-            .iter()
-            .find(|r| lower.starts_with(&format!("{r}_")))
-            .map(|r| format!("{r}/{}", &lower[r.len() + 1..]))
-            .unwrap_or_else(|| lower.replacen('_', "/", 1)),
+        Some(_) => [
+            "bulk_operations",
+            "app",
+            "orders",
+            "customers",
+            "products",
+            "refunds",
+        ]
+        .iter()
+        .find(|r| lower.starts_with(&format!("{r}_")))
+        .map(|r| format!("{r}/{}", &lower[r.len() + 1..]))
+        .unwrap_or_else(|| lower.replacen('_', "/", 1)),
         None => lower,
     }
 }

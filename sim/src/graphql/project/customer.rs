@@ -9,10 +9,14 @@ use crate::store::rest::gid;
 /// `MailingAddress` of a customer's (or an order's) address.
 pub fn address(a: &Address) -> Value {
     let name = format!("{} {}", a.first_name, a.last_name);
-    let area: Vec<&str> = [a.city.as_str(), a.province_code.as_deref().unwrap_or(""), a.zip.as_deref().unwrap_or("")]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
+    let area: Vec<&str> = [
+        a.city.as_str(),
+        a.province_code.as_deref().unwrap_or(""),
+        a.zip.as_deref().unwrap_or(""),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect();
     let formatted: Vec<String> = [
         a.company.clone().unwrap_or_default(),
         a.address1.clone(),

@@ -67,7 +67,11 @@ pub fn present(text: &str) -> Value {
 pub fn by_gid(shared: &Arc<Shared>, id: &str) -> Option<Value> {
     let (ty, num) = parse_gid(id)?;
     match ty {
-        "BulkOperation" => return lock(&shared.bulk).get(num).map(|op| app::bulk_operation(&op)),
+        "BulkOperation" => {
+            return lock(&shared.bulk)
+                .get(num)
+                .map(|op| app::bulk_operation(&op))
+        }
         "WebhookSubscription" => {
             return lock(shared.webhooks.subscriptions())
                 .list()

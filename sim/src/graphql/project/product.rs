@@ -9,7 +9,11 @@ use crate::store::round_money;
 
 /// `ProductVariant` of product `p`.
 pub fn variant(v: &Variant, p: &Product, currency: &str) -> Value {
-    let title = if v.title.is_empty() { "Default Title" } else { v.title.as_str() };
+    let title = if v.title.is_empty() {
+        "Default Title"
+    } else {
+        v.title.as_str()
+    };
     json!({
         "__typename": "ProductVariant",
         "id": gid("ProductVariant", v.id),

@@ -68,7 +68,10 @@ fn input(ctx: &ResolverContext<'_>) -> Result<String, UserError> {
                 })
             })
     };
-    subscription_url(field("callbackUrl").or_else(|| field("uri")), field("format"))
+    subscription_url(
+        field("callbackUrl").or_else(|| field("uri")),
+        field("format"),
+    )
 }
 
 fn webhook_subscription_create<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -89,7 +92,12 @@ fn webhook_subscription_create<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog)
     });
     let ty = "WebhookSubscriptionCreatePayload";
     match created {
-        Ok(sub) => payload(catalog, ty, json!({"webhookSubscription": app::subscription(&sub)}), &[]),
+        Ok(sub) => payload(
+            catalog,
+            ty,
+            json!({"webhookSubscription": app::subscription(&sub)}),
+            &[],
+        ),
         Err(e) => payload(catalog, ty, json!({"webhookSubscription": null}), &[e]),
     }
 }
@@ -108,7 +116,12 @@ fn webhook_subscription_update<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog)
         });
     let ty = "WebhookSubscriptionUpdatePayload";
     match updated {
-        Ok(sub) => payload(catalog, ty, json!({"webhookSubscription": app::subscription(&sub)}), &[]),
+        Ok(sub) => payload(
+            catalog,
+            ty,
+            json!({"webhookSubscription": app::subscription(&sub)}),
+            &[],
+        ),
         Err(e) => payload(catalog, ty, json!({"webhookSubscription": null}), &[e]),
     }
 }
@@ -120,10 +133,20 @@ fn webhook_subscription_delete<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog)
         .is_some_and(|(_, num)| lock(shared(ctx).webhooks.subscriptions()).delete(num));
     let ty = "WebhookSubscriptionDeletePayload";
     if deleted {
-        payload(catalog, ty, json!({"deletedWebhookSubscriptionId": id}), &[])
+        payload(
+            catalog,
+            ty,
+            json!({"deletedWebhookSubscriptionId": id}),
+            &[],
+        )
     } else {
         let e = UserError::new(&["id"], "Webhook subscription does not exist");
-        payload(catalog, ty, json!({"deletedWebhookSubscriptionId": null}), &[e])
+        payload(
+            catalog,
+            ty,
+            json!({"deletedWebhookSubscriptionId": null}),
+            &[e],
+        )
     }
 }
 
@@ -132,7 +155,16 @@ pub fn register(t: &mut Table) {
     let m = "Mutation";
     t.insert((m, "bulkOperationRunQuery"), bulk_operation_run_query);
     t.insert((m, "bulkOperationCancel"), bulk_operation_cancel);
-    t.insert((m, "webhookSubscriptionCreate"), webhook_subscription_create);
-    t.insert((m, "webhookSubscriptionUpdate"), webhook_subscription_update);
-    t.insert((m, "webhookSubscriptionDelete"), webhook_subscription_delete);
+    t.insert(
+        (m, "webhookSubscriptionCreate"),
+        webhook_subscription_create,
+    );
+    t.insert(
+        (m, "webhookSubscriptionUpdate"),
+        webhook_subscription_update,
+    );
+    t.insert(
+        (m, "webhookSubscriptionDelete"),
+        webhook_subscription_delete,
+    );
 }

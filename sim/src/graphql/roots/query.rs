@@ -88,13 +88,18 @@ fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
     let filter = SearchFilter::parse(arg_str(ctx, "query").as_deref());
     let visible = OrderVisibility::of(&shared(ctx).config);
     let ids = keyed(
-        store(shared(ctx)).orders.values().filter(|o| visible.shows(o.created_at)),
+        store(shared(ctx))
+            .orders
+            .values()
+            .filter(|o| visible.shows(o.created_at)),
         &filter,
         sort_flags(ctx),
         |o| (o.id, o.created_at, o.updated_at),
     );
     page_of(ctx, catalog, "OrderConnection", ids, |s, id| {
-        s.orders.get(&id).map(|o| project::order::order(o, &s.shop.currency))
+        s.orders
+            .get(&id)
+            .map(|o| project::order::order(o, &s.shop.currency))
     })
 }
 
@@ -148,7 +153,11 @@ fn orders_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> 
         .filter(|o| visible.shows(o.created_at))
         .filter(|o| filter.matches(o.id, o.created_at, o.updated_at))
         .count();
-    Ok(Some(object(catalog, "Count", count(n, arg_i64(ctx, "limit")))))
+    Ok(Some(object(
+        catalog,
+        "Count",
+        count(n, arg_i64(ctx, "limit")),
+    )))
 }
 
 fn customers_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -158,7 +167,11 @@ fn customers_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'
         .values()
         .filter(|c| filter.matches(c.id, c.created_at, c.updated_at))
         .count();
-    Ok(Some(object(catalog, "Count", count(n, arg_i64(ctx, "limit")))))
+    Ok(Some(object(
+        catalog,
+        "Count",
+        count(n, arg_i64(ctx, "limit")),
+    )))
 }
 
 fn products_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -168,7 +181,11 @@ fn products_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a
         .values()
         .filter(|p| filter.matches(p.id, p.created_at, p.updated_at))
         .count();
-    Ok(Some(object(catalog, "Count", count(n, arg_i64(ctx, "limit")))))
+    Ok(Some(object(
+        catalog,
+        "Count",
+        count(n, arg_i64(ctx, "limit")),
+    )))
 }
 
 /// The object `id` names when it is of type `ty`.
