@@ -199,7 +199,7 @@ async fn killed_mid_backfill_resumes_with_nothing_missing() {
         .bulk
         .lock()
         .unwrap()
-        .current(xeno_sim::graphql::bulk::BulkOperationType::Query)
+        .current()
         .unwrap();
     assert_eq!(
         format!("gid://shopify/BulkOperation/{}", current.id),

@@ -38,8 +38,18 @@ impl Sim {
             orders: config.orders,
         };
         let seed = config.seed;
+        // Shopify's schema of the latest stable version is built while the store is generated
+        // (other versions at first use), so a missing artifact fails the start, not a request.
+        let graphql = Api::new(crate::graphql::admin::introspection::artifacts_dir());
+        let schema_ready = {
+            let graphql = graphql.clone();
+            tokio::task::spawn_blocking(move || {
+                graphql.version(xeno_shopify::versions::LATEST_STABLE)
+            })
+        };
         let (store, activity_rng) =
             tokio::task::spawn_blocking(move || generate::generate(shop, seed, sizes)).await?;
+        schema_ready.await?.map_err(anyhow::Error::msg)?;
         let webhooks = webhook_sender(&config);
         let now = tokio::time::Instant::now();
         let shared = Arc::new(Shared {
@@ -51,7 +61,7 @@ impl Sim {
             graphql_bucket: Mutex::new(Bucket::graphql(config.plan.restore_rate(), now)),
             rest_bucket: Mutex::new(Bucket::new(40.0, config.plan.rest_leak_rate(), now)),
             bulk: Mutex::new(BulkRegistry::default()),
-            graphql: Api::new(crate::graphql::admin::introspection::artifacts_dir()),
+            graphql,
             paused: Mutex::new(false),
             fail_next_bulk: AtomicBool::new(config.api_faults.fail_bulk),
             config,

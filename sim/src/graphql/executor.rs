@@ -9,16 +9,17 @@ use std::sync::Arc;
 use crate::graphql::admin::{AdminApis, VersionApi};
 use crate::graphql::roots;
 
-/// Every version's schema.
+/// Every version's schema (a handle: clones share the schemas).
+#[derive(Clone)]
 pub struct Api {
-    apis: AdminApis,
+    apis: Arc<AdminApis>,
 }
 
 impl Api {
     /// Schemas from Shopify's artifacts in `dir` (`graphql/admin/introspection.rs`).
     pub fn new(dir: PathBuf) -> Api {
         Api {
-            apis: AdminApis::new(dir, roots::table()),
+            apis: Arc::new(AdminApis::new(dir, roots::table())),
         }
     }
 
