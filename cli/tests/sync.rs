@@ -194,13 +194,7 @@ async fn killed_mid_backfill_resumes_with_nothing_missing() {
         1,
         "the same run resumed, none started over"
     );
-    let current = sim
-        .shared()
-        .bulk
-        .lock()
-        .unwrap()
-        .current()
-        .unwrap();
+    let current = sim.shared().bulk.lock().unwrap().current().unwrap();
     assert_eq!(
         format!("gid://shopify/BulkOperation/{}", current.id),
         bulk_id,

@@ -40,7 +40,10 @@ impl Sim {
         let seed = config.seed;
         // Shopify's schema of the latest stable version is built while the store is generated
         // (other versions at first use), so a missing artifact fails the start, not a request.
-        let graphql = Api::new(crate::graphql::admin::introspection::artifacts_dir());
+        let graphql = Api::new(Arc::new(crate::graphql::admin::builder::AdminBuilder::new(
+            crate::graphql::admin::introspection::artifacts_dir(),
+            crate::graphql::roots::table(),
+        )));
         let schema_ready = {
             let graphql = graphql.clone();
             tokio::task::spawn_blocking(move || {

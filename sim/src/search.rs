@@ -1,5 +1,5 @@
 //! Shopify's search syntax, as far as the simulator filters by it: the `query:` argument of
-//! the `orders`, `customers` and `products` connections (`graphql/types/`).
+//! the `orders`, `customers` and `products` connections (`graphql/roots/query.rs`).
 //!
 //! A query is terms separated by whitespace, optionally joined by `AND`; a term is
 //! `name:value` with a comparator `:`, `:<`, `:<=`, `:>`, `:>=` before the value, and a value
@@ -7,7 +7,7 @@
 //! `updated_at:<'2024-12-04 23:59:59+00:00'` and `updated_at:>="2024-12-04T00:00:00Z"` are
 //! one term each. Terms on `updated_at`, `created_at` and `id` filter; other terms, and values
 //! that do not parse, are ignored, as Shopify ignores what it cannot search by. Times are read
-//! by `shop_time.rs`; one without an offset is read in UTC.
+//! by `shop_time.rs`; one without an offset is read in the shop's time zone, as Shopify reads it.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -76,8 +76,13 @@ fn unquote(value: &str) -> &str {
 }
 
 impl SearchFilter {
-    /// Parses Shopify's search syntax (see the module header).
+    /// Parses Shopify's search syntax (see the module header), times in UTC.
     pub fn parse(query: Option<&str>) -> SearchFilter {
+        SearchFilter::parse_in(query, Tz::UTC)
+    }
+
+    /// Parses Shopify's search syntax, reading a time without an offset in `zone`.
+    pub fn parse_in(query: Option<&str>, zone: Tz) -> SearchFilter {
         let mut filter = SearchFilter::default();
         for term in terms(query.unwrap_or_default()) {
             let Some((name, rest)) = term.split_once(':') else {
@@ -96,7 +101,7 @@ impl SearchFilter {
             let value = unquote(value);
             let parsed = match field {
                 Field::Id => value.parse().ok(),
-                _ => shop_time::parse(value, Tz::UTC).ok().map(|t| t.timestamp()),
+                _ => shop_time::parse(value, zone).ok().map(|t| t.timestamp()),
             };
             if let Some(v) = parsed {
                 filter.terms.push((field, op, v));
@@ -165,6 +170,17 @@ mod tests {
 
     #[test]
     fn unknown_terms_and_bad_values_are_ignored() {
+        let zoned = SearchFilter::parse_in(
+            Some("updated_at:>'2024-12-04 10:00:00'"),
+            crate::shop_time::zone("America/New_York"),
+        );
+        let t = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        assert!(!zoned.matches(1, t("2024-12-04T14:30:00Z"), t("2024-12-04T14:30:00Z")));
+        assert!(zoned.matches(1, t("2024-12-04T15:30:00Z"), t("2024-12-04T15:30:00Z")));
         let f = SearchFilter::parse(Some("title:'big shoe' updated_at:>'not a date' id:>5"));
         assert!(f.matches(6, t("2020-01-01T00:00:00Z"), t("2020-01-01T00:00:00Z")));
         assert!(!f.matches(5, t("2020-01-01T00:00:00Z"), t("2020-01-01T00:00:00Z")));

@@ -1,8 +1,8 @@
 //! The deterministic generator: builds the initial store from a seed, and makes every random
 //! change of the store, one module per Shopify resource ([`customers`], [`products`],
 //! [`orders`] and the order lifecycle in [`payments`]); [`names`] holds the word lists.
-//! A new resource joins the simulator as one module here plus its GraphQL type in
-//! `graphql/types/`.
+//! A new resource joins the simulator as one module here plus its GraphQL projection in
+//! `graphql/project/`.
 //!
 //! One ChaCha stream drives every choice and the clock is simulated (the history runs from
 //! [`HISTORY_START`] for a year), so the same seed and sizes give a byte-identical store and

@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
+use crate::graphql::admin::builder::AdminBuilder;
 use crate::graphql::admin::introspection::artifacts_dir;
-use crate::graphql::admin::VersionApi;
-use crate::graphql::executor::Api;
+use crate::graphql::executor::{Api, VersionApi};
+use crate::graphql::roots;
 
 /// The introspection query a client sends for the whole schema, asking for everything
 /// `xeno_shopify::schema::introspection_to_sdl` reads.
@@ -24,7 +25,8 @@ const INTROSPECTION: &str = "query { __schema { queryType { name } mutationType 
 
 /// The schema of `version` from the artifacts the simulator reads.
 pub fn version(version: &str) -> Result<Arc<VersionApi>, String> {
-    Api::new(artifacts_dir()).version(version)
+    let builder = AdminBuilder::new(artifacts_dir(), roots::table());
+    Api::new(Arc::new(builder)).version(version)
 }
 
 /// The SDL of what a client of API `version` sees through introspection.

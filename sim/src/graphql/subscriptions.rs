@@ -46,10 +46,7 @@ impl SubscriptionFilter {
     pub fn matches(&self, sub: &Subscription) -> bool {
         let search = crate::search::SearchFilter::parse(self.query.as_deref());
         sub.api_managed
-            && self
-                .topics
-                .as_ref()
-                .is_none_or(|t| t.iter().any(|t| *t == sub.topic))
+            && self.topics.as_ref().is_none_or(|t| t.contains(&sub.topic))
             && self.addresses.iter().all(|a| *a == sub.callback_url)
             && self.json_only
             && search.matches(sub.id, sub.created_at, sub.updated_at)

@@ -1,5 +1,5 @@
 //! A customer account and its addresses, as the store holds them. Created and changed by
-//! `generate/customers.rs`; rendered by `store/rest.rs` and `graphql/types/customer.rs`.
+//! `generate/customers.rs`; rendered by `store/rest.rs` and `graphql/project/customer.rs`.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

@@ -2,7 +2,7 @@
 //!
 //! The objects live in [`customer`], [`product`] and [`order`]; [`units`] holds the time and
 //! money rules every change follows; [`rest`] renders the REST JSON that webhooks, the export
-//! and the REST API share (the GraphQL views in `graphql/types/` read the same structs);
+//! and the REST API share (the GraphQL projections in `graphql/project/` read the same structs);
 //! [`visibility`] says which orders the token may see (the 60-day window of `read_all_orders`).
 //! The changes themselves (create, update, delete, an order's lifecycle) are made by the
 //! seeded generator, one module per resource in `generate/`, which both the initial history

@@ -1,7 +1,7 @@
 //! An order with everything Shopify embeds in it (lines, shipping, discounts, transactions,
 //! refunds, fulfillments) and the totals derived from them. Created and walked through its
 //! lifecycle by `generate/orders.rs` and `generate/payments.rs`; rendered by `store/rest.rs`
-//! and `graphql/types/order.rs`.
+//! and `graphql/project/order.rs`.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

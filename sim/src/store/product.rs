@@ -1,5 +1,5 @@
 //! A product with its variants and images, as the store holds them. Created and changed by
-//! `generate/products.rs`; rendered by `store/rest.rs` and `graphql/types/product.rs`.
+//! `generate/products.rs`; rendered by `store/rest.rs` and `graphql/project/product.rs`.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

@@ -1,8 +1,8 @@
 //! Which orders a token may see. Shopify hides orders created more than 60 days ago from an
 //! app without `read_all_orders` (besides `read_orders`): they are simply absent, from lists,
-//! counts, single reads and bulk results alike (`/work/shared/SHOPIFY.md`, "Access scopes").
-//! The rule lives here once; every reader of orders asks it: GraphQL (`graphql/types/order.rs`
-//! for `orders` and bulk runs, `graphql/query_root.rs` for `order(id)`, `graphql/node.rs` for
+//! counts, single reads and bulk results alike (Shopify's access-scope documentation).
+//! The rule lives here once; every reader of orders asks it: GraphQL (`graphql/roots/query.rs`
+//! for `orders`, `ordersCount` and bulk runs, `graphql/project/mod.rs` for `order(id)` and
 //! `node`/`nodes`) and REST (`rest.rs`).
 
 use chrono::{DateTime, Duration, Utc};

@@ -5,7 +5,6 @@
 //! `Mutation`) serve only the fields the custom table names, since the simulator keeps no
 //! data behind the others (asking for one is Shopify's unknown-field error).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
@@ -17,7 +16,7 @@ use async_graphql::Value;
 use super::catalog::Catalog;
 use super::introspection::{EnumValueDef, InputDef, Kind, SchemaDef, TypeRefDef};
 use super::resolve::{self, FieldInfo};
-use super::Resolver;
+use super::table::Table;
 
 const BUILT_IN_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
 
@@ -63,11 +62,7 @@ fn enum_item(e: &EnumValueDef) -> EnumItem {
 }
 
 /// Builds the schema of `def` (of API `version`) with `custom` resolvers by `(type, field)`.
-pub fn build(
-    version: &str,
-    def: &SchemaDef,
-    custom: &HashMap<(&'static str, &'static str), Resolver>,
-) -> Result<(Schema, Arc<Catalog>), String> {
+pub fn build(version: &str, def: &SchemaDef, custom: &Table) -> Result<Schema, String> {
     let catalog = Arc::new(Catalog::new(version, def));
     let query = def.query_type.name.clone();
     let mutation = def.mutation_type.as_ref().map(|m| m.name.clone());
@@ -159,6 +154,5 @@ pub fn build(
             Kind::List | Kind::NonNull => {}
         }
     }
-    let schema = builder.finish().map_err(|e| e.to_string())?;
-    Ok((schema, catalog))
+    builder.finish().map_err(|e| e.to_string())
 }

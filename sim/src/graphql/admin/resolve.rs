@@ -16,10 +16,9 @@ use serde_json::{json, Value};
 
 use super::catalog::{Catalog, Shape};
 use super::synth;
-use super::Resolver;
+use super::table::Resolver;
 use crate::graphql::paging::{paginate, Page, PageArgs};
-use crate::graphql::project;
-use crate::state::Shared;
+use crate::graphql::project::lookup;
 
 /// One field of an object type, as its resolver sees it.
 pub struct FieldInfo {
@@ -34,10 +33,7 @@ pub struct FieldInfo {
 #[derive(Debug, Clone)]
 pub struct Obj(pub Value);
 
-/// The simulator's state, from the request data.
-pub fn shared<'a>(ctx: &ResolverContext<'a>) -> &'a Arc<Shared> {
-    ctx.ctx.data_unchecked::<Arc<Shared>>()
-}
+pub use super::synth::shared;
 
 /// Answers one field.
 pub fn field<'a>(
@@ -220,7 +216,7 @@ pub fn value_of<'a>(
 /// An object, or the one a `{"__ref": gid}` names (`None` when it no longer exists).
 fn deref(ctx: &ResolverContext<'_>, raw: Value) -> Option<Value> {
     match raw.get("__ref").and_then(Value::as_str) {
-        Some(gid) => project::by_gid(shared(ctx), gid),
+        Some(gid) => lookup::by_gid(shared(ctx), gid),
         None => Some(raw),
     }
 }

@@ -8,7 +8,14 @@ use async_graphql::dynamic::{ResolverContext, TypeRef};
 use serde_json::{json, Value};
 
 use super::catalog::{Catalog, Shape};
-use super::resolve::shared;
+use std::sync::Arc;
+
+use crate::state::Shared;
+
+/// The simulator's state, from the request data.
+pub fn shared<'a>(ctx: &ResolverContext<'a>) -> &'a Arc<Shared> {
+    ctx.ctx.data_unchecked::<Arc<Shared>>()
+}
 
 /// A number identifying `parent` (its legacy id, the tail of its gid, or the number it
 /// inherited).

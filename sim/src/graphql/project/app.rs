@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::ts;
+use super::values::ts;
 use crate::graphql::bulk::operation::BulkOperation;
 use crate::store::rest::gid;
 use crate::store::ShopInfo;

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{money, present, reference, ts};
+use super::values::{money, present, reference, ts};
 use crate::store::customer::{Address, Customer};
 use crate::store::rest::gid;
 

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::customer::{address, customer};
-use super::{present, reference, ts};
+use super::values::{present, reference, ts};
 use crate::store::order::{LineItem, Order, Refund, TaxLine, Transaction};
 use crate::store::rest::gid;
 
@@ -26,7 +26,7 @@ impl Bags<'_> {
         }
     }
     fn bag(&self, amount: Decimal) -> Value {
-        super::bag(amount, self.shop, self.presentment)
+        super::values::bag(amount, self.shop, self.presentment)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{reference, ts};
+use super::values::{reference, ts};
 use crate::store::product::{Product, Variant};
 use crate::store::rest::gid;
 use crate::store::round_money;
@@ -80,8 +80,8 @@ pub fn product(p: &Product, currency: &str) -> Value {
         }],
         "priceRangeV2": {
             "__typename": "ProductPriceRangeV2",
-            "minVariantPrice": super::money(min, currency),
-            "maxVariantPrice": super::money(max, currency),
+            "minVariantPrice": super::values::money(min, currency),
+            "maxVariantPrice": super::values::money(max, currency),
         },
         "seo": {"__typename": "SEO", "title": null, "description": null},
         "onlineStoreUrl": p.published_at.map(|_| format!("https://example.com/products/{}", p.handle)),

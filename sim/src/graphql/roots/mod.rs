@@ -7,13 +7,7 @@ pub mod mutation;
 pub mod nested;
 pub mod query;
 
-use async_graphql::dynamic::FieldValue;
-use async_graphql::Error;
-
-use crate::graphql::admin::Table;
-
-/// A resolver's answer.
-pub type Answer<'a> = Result<Option<FieldValue<'a>>, Error>;
+use crate::graphql::admin::table::Table;
 
 /// Every custom resolver, by `(type, field)`.
 pub fn table() -> Table {

@@ -5,10 +5,9 @@
 use async_graphql::dynamic::ResolverContext;
 use serde_json::{json, Value};
 
-use super::Answer;
 use crate::graphql::admin::catalog::Catalog;
 use crate::graphql::admin::resolve::{arg_bool, arg_enum, arg_str, object, shared};
-use crate::graphql::admin::Table;
+use crate::graphql::admin::table::{Answer, Table};
 use crate::graphql::bulk::run as bulk;
 use crate::graphql::project::app;
 use crate::graphql::subscriptions::{subscription_url, UserError};

@@ -4,12 +4,11 @@
 use async_graphql::dynamic::{ResolverContext, TypeRef};
 use serde_json::Value;
 
-use super::Answer;
 use crate::graphql::admin::catalog::Catalog;
 use crate::graphql::admin::resolve::{
     arg_bool, arg_enum, arg_i64, connection, nested_page, object, Obj,
 };
-use crate::graphql::admin::Table;
+use crate::graphql::admin::table::{Answer, Table};
 
 /// `Order.transactions`: `capturable` keeps (or drops) the authorizations still open for
 /// capture, `manuallyResolvable` the transactions still pending at the gateway.

@@ -9,21 +9,27 @@ use async_graphql::Error;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::Answer;
 use crate::graphql::admin::catalog::Catalog;
 use crate::graphql::admin::resolve::{
     arg_enum, arg_i64, arg_str, connection, object, page_args, shared,
 };
-use crate::graphql::admin::Table;
+use crate::graphql::admin::table::{Answer, Table};
 use crate::graphql::bulk::operation::BulkOperationsSortKeys;
 use crate::graphql::paging::{paginate, sort_value, Page, SearchFilter};
-use crate::graphql::project::{self, app};
+use crate::graphql::project::{self, app, lookup};
 use crate::graphql::subscriptions::SubscriptionFilter;
+use crate::shop_time;
 use crate::state::Shared;
 use crate::store::rest::{gid, parse_gid};
 use crate::store::visibility::OrderVisibility;
 use crate::store::Store;
 use crate::webhooks::lock;
+
+/// The `query:` argument, its times read in the shop's zone.
+fn search(ctx: &ResolverContext<'_>) -> SearchFilter {
+    let zone = shop_time::zone(&store(shared(ctx)).shop.iana_timezone);
+    SearchFilter::parse_in(arg_str(ctx, "query").as_deref(), zone)
+}
 
 fn store(shared: &Shared) -> std::sync::RwLockReadGuard<'_, Store> {
     shared.store.read().unwrap_or_else(|e| e.into_inner())
@@ -85,7 +91,7 @@ fn keyed<'s, T: 's>(
 
 fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
     no_saved_searches(ctx)?;
-    let filter = SearchFilter::parse(arg_str(ctx, "query").as_deref());
+    let filter = search(ctx);
     let visible = OrderVisibility::of(&shared(ctx).config);
     let ids = keyed(
         store(shared(ctx))
@@ -104,7 +110,7 @@ fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
 }
 
 fn customers<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = SearchFilter::parse(arg_str(ctx, "query").as_deref());
+    let filter = search(ctx);
     let ids = keyed(
         store(shared(ctx)).customers.values(),
         &filter,
@@ -120,7 +126,7 @@ fn customers<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
 
 fn products<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
     no_saved_searches(ctx)?;
-    let filter = SearchFilter::parse(arg_str(ctx, "query").as_deref());
+    let filter = search(ctx);
     let ids = keyed(
         store(shared(ctx)).products.values(),
         &filter,
@@ -145,7 +151,7 @@ fn count(n: usize, limit: Option<i64>) -> Value {
 }
 
 fn orders_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = SearchFilter::parse(arg_str(ctx, "query").as_deref());
+    let filter = search(ctx);
     let visible = OrderVisibility::of(&shared(ctx).config);
     let n = store(shared(ctx))
         .orders
@@ -161,7 +167,7 @@ fn orders_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> 
 }
 
 fn customers_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = SearchFilter::parse(arg_str(ctx, "query").as_deref());
+    let filter = search(ctx);
     let n = store(shared(ctx))
         .customers
         .values()
@@ -175,7 +181,7 @@ fn customers_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'
 }
 
 fn products_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = SearchFilter::parse(arg_str(ctx, "query").as_deref());
+    let filter = search(ctx);
     let n = store(shared(ctx))
         .products
         .values()
@@ -194,7 +200,7 @@ fn one_of<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog, ty: &str) -> Answer<
     if parse_gid(&id).is_none_or(|(t, _)| t != ty) {
         return Ok(None);
     }
-    Ok(project::by_gid(shared(ctx), &id).map(|v| object(catalog, ty, v)))
+    Ok(lookup::by_gid(shared(ctx), &id).map(|v| object(catalog, ty, v)))
 }
 
 fn order<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -223,7 +229,7 @@ fn webhook_subscription<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Ans
 
 fn node<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
     let id = arg_str(ctx, "id").unwrap_or_default();
-    Ok(project::by_gid(shared(ctx), &id).map(|v| object(catalog, "Node", v)))
+    Ok(lookup::by_gid(shared(ctx), &id).map(|v| object(catalog, "Node", v)))
 }
 
 fn nodes<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -244,7 +250,7 @@ fn nodes<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
     let items: Vec<FieldValue<'a>> = ids
         .iter()
         .map(|id| {
-            project::by_gid(shared(ctx), id)
+            lookup::by_gid(shared(ctx), id)
                 .map(|v| object(catalog, "Node", v))
                 .unwrap_or(FieldValue::NULL)
         })
