@@ -6,13 +6,11 @@
 
 use std::path::PathBuf;
 
-use xeno_engine::sync::api_check::{self, ARTIFACTS_ENV};
+use xeno_engine::sync::api_check;
 use xeno_shopify::versions;
 
 fn artifacts() -> PathBuf {
-    std::env::var_os(ARTIFACTS_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(api_check::default_artifacts)
+    xeno_shopify::artifacts::dir_from_env()
 }
 
 #[test]

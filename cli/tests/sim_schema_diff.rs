@@ -12,10 +12,8 @@
 //! discounts, markets, themes…) are unknown fields, as a version lacking them would answer.
 //! Their count is printed, and the engine's own documents must not use one of them.
 
-use std::path::PathBuf;
-
 use apollo_compiler::schema::ExtendedType;
-use xeno_engine::sync::api_check::{self, ARTIFACTS_ENV};
+use xeno_engine::sync::api_check;
 use xeno_shopify::schema::AdminSchema;
 use xeno_shopify::versions::SUPPORTED;
 
@@ -41,9 +39,7 @@ const MODELED: &[&str] = &[
 
 #[tokio::test]
 async fn the_simulator_serves_its_types_as_shopify_types_them() {
-    let dir = std::env::var_os(ARTIFACTS_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(api_check::default_artifacts);
+    let dir = xeno_shopify::artifacts::dir_from_env();
     let mut failing = Vec::new();
     for version in SUPPORTED {
         let shopify = api_check::load_schema(&dir, version).unwrap_or_else(|e| panic!("{e}"));

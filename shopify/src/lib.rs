@@ -11,6 +11,7 @@
 //! - [`versions`]: the Admin API versions Shopify supports; [`schema`]: its Admin schema from
 //!   the published introspection, and the check of a document against it.
 
+pub mod artifacts;
 pub mod domain;
 pub mod error;
 pub(crate) mod fields;

