@@ -103,9 +103,4 @@ impl Catalog {
             _ => None,
         }
     }
-
-    /// Whether enum `name` has `value`.
-    pub fn has_enum_value(&self, name: &str, value: &str) -> bool {
-        matches!(self.shapes.get(name), Some(Shape::Enum { values }) if values.iter().any(|v| v == value))
-    }
 }

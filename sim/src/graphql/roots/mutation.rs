@@ -12,7 +12,7 @@ use crate::graphql::bulk::run as bulk;
 use crate::graphql::project::app;
 use crate::graphql::subscriptions::{subscription_url, UserError};
 use crate::store::rest::parse_gid;
-use crate::webhooks::lock;
+use crate::webhooks::{lock, Subscription};
 
 fn user_errors(errors: &[UserError]) -> Vec<Value> {
     errors
@@ -32,6 +32,21 @@ fn payload<'a>(catalog: &Catalog, ty: &str, mut body: Value, errors: &[UserError
     body["__typename"] = json!(ty);
     body["userErrors"] = json!(user_errors(errors));
     Ok(Some(object(catalog, ty, body)))
+}
+
+/// A create or update payload: the subscription, or the user error saying why not.
+fn subscription_payload<'a>(
+    catalog: &Catalog,
+    ty: &str,
+    outcome: Result<Subscription, UserError>,
+) -> Answer<'a> {
+    match outcome {
+        Ok(sub) => {
+            let body = json!({"webhookSubscription": app::subscription(&sub)});
+            payload(catalog, ty, body, &[])
+        }
+        Err(e) => payload(catalog, ty, json!({"webhookSubscription": null}), &[e]),
+    }
 }
 
 fn bulk_operation_run_query<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -89,16 +104,7 @@ fn webhook_subscription_create<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog)
         }
         Ok(subs.create(&topic, &url, true))
     });
-    let ty = "WebhookSubscriptionCreatePayload";
-    match created {
-        Ok(sub) => payload(
-            catalog,
-            ty,
-            json!({"webhookSubscription": app::subscription(&sub)}),
-            &[],
-        ),
-        Err(e) => payload(catalog, ty, json!({"webhookSubscription": null}), &[e]),
-    }
+    subscription_payload(catalog, "WebhookSubscriptionCreatePayload", created)
 }
 
 fn webhook_subscription_update<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -113,16 +119,7 @@ fn webhook_subscription_update<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog)
                 .update(num, &url)
                 .ok_or_else(not_found)
         });
-    let ty = "WebhookSubscriptionUpdatePayload";
-    match updated {
-        Ok(sub) => payload(
-            catalog,
-            ty,
-            json!({"webhookSubscription": app::subscription(&sub)}),
-            &[],
-        ),
-        Err(e) => payload(catalog, ty, json!({"webhookSubscription": null}), &[e]),
-    }
+    subscription_payload(catalog, "WebhookSubscriptionUpdatePayload", updated)
 }
 
 fn webhook_subscription_delete<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {

@@ -89,11 +89,11 @@ fn keyed<'s, T: 's>(
         .collect()
 }
 
-fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    no_saved_searches(ctx)?;
+/// The `(sort key, id)` of every order the token may see that matches `query:`.
+fn order_ids(ctx: &ResolverContext<'_>) -> Vec<((i64, u64), u64)> {
     let filter = search(ctx);
     let visible = OrderVisibility::of(&shared(ctx).config);
-    let ids = keyed(
+    keyed(
         store(shared(ctx))
             .orders
             .values()
@@ -101,8 +101,34 @@ fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
         &filter,
         sort_flags(ctx),
         |o| (o.id, o.created_at, o.updated_at),
-    );
-    page_of(ctx, catalog, "OrderConnection", ids, |s, id| {
+    )
+}
+
+/// The `(sort key, id)` of every customer that matches `query:`.
+fn customer_ids(ctx: &ResolverContext<'_>) -> Vec<((i64, u64), u64)> {
+    let filter = search(ctx);
+    keyed(
+        store(shared(ctx)).customers.values(),
+        &filter,
+        sort_flags(ctx),
+        |c| (c.id, c.created_at, c.updated_at),
+    )
+}
+
+/// The `(sort key, id)` of every product that matches `query:`.
+fn product_ids(ctx: &ResolverContext<'_>) -> Vec<((i64, u64), u64)> {
+    let filter = search(ctx);
+    keyed(
+        store(shared(ctx)).products.values(),
+        &filter,
+        sort_flags(ctx),
+        |p| (p.id, p.created_at, p.updated_at),
+    )
+}
+
+fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
+    no_saved_searches(ctx)?;
+    page_of(ctx, catalog, "OrderConnection", order_ids(ctx), |s, id| {
         s.orders
             .get(&id)
             .map(|o| project::order::order(o, &s.shop.currency))
@@ -110,88 +136,55 @@ fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
 }
 
 fn customers<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = search(ctx);
-    let ids = keyed(
-        store(shared(ctx)).customers.values(),
-        &filter,
-        sort_flags(ctx),
-        |c| (c.id, c.created_at, c.updated_at),
-    );
-    page_of(ctx, catalog, "CustomerConnection", ids, |s, id| {
-        s.customers
-            .get(&id)
-            .map(|c| project::customer::customer(c, &s.shop.currency))
-    })
+    page_of(
+        ctx,
+        catalog,
+        "CustomerConnection",
+        customer_ids(ctx),
+        |s, id| {
+            s.customers
+                .get(&id)
+                .map(|c| project::customer::customer(c, &s.shop.currency))
+        },
+    )
 }
 
 fn products<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
     no_saved_searches(ctx)?;
-    let filter = search(ctx);
-    let ids = keyed(
-        store(shared(ctx)).products.values(),
-        &filter,
-        sort_flags(ctx),
-        |p| (p.id, p.created_at, p.updated_at),
-    );
-    page_of(ctx, catalog, "ProductConnection", ids, |s, id| {
-        s.products
-            .get(&id)
-            .map(|p| project::product::product(p, &s.shop.currency))
-    })
+    page_of(
+        ctx,
+        catalog,
+        "ProductConnection",
+        product_ids(ctx),
+        |s, id| {
+            s.products
+                .get(&id)
+                .map(|p| project::product::product(p, &s.shop.currency))
+        },
+    )
 }
 
-/// `Count` of the objects matching `query`, `AT_LEAST` past `limit` (Shopify's default 10 000).
-fn count(n: usize, limit: Option<i64>) -> Value {
-    let limit = limit.unwrap_or(10_000).max(0) as usize;
-    json!({
+/// `Count` of `n` matching objects, `AT_LEAST` past `limit` (Shopify's default 10 000).
+fn counted<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog, n: usize) -> Answer<'a> {
+    let limit = arg_i64(ctx, "limit").unwrap_or(10_000).max(0) as usize;
+    let count = json!({
         "__typename": "Count",
         "count": n.min(limit),
         "precision": if n > limit { "AT_LEAST" } else { "EXACT" },
-    })
+    });
+    Ok(Some(object(catalog, "Count", count)))
 }
 
 fn orders_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = search(ctx);
-    let visible = OrderVisibility::of(&shared(ctx).config);
-    let n = store(shared(ctx))
-        .orders
-        .values()
-        .filter(|o| visible.shows(o.created_at))
-        .filter(|o| filter.matches(o.id, o.created_at, o.updated_at))
-        .count();
-    Ok(Some(object(
-        catalog,
-        "Count",
-        count(n, arg_i64(ctx, "limit")),
-    )))
+    counted(ctx, catalog, order_ids(ctx).len())
 }
 
 fn customers_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = search(ctx);
-    let n = store(shared(ctx))
-        .customers
-        .values()
-        .filter(|c| filter.matches(c.id, c.created_at, c.updated_at))
-        .count();
-    Ok(Some(object(
-        catalog,
-        "Count",
-        count(n, arg_i64(ctx, "limit")),
-    )))
+    counted(ctx, catalog, customer_ids(ctx).len())
 }
 
 fn products_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let filter = search(ctx);
-    let n = store(shared(ctx))
-        .products
-        .values()
-        .filter(|p| filter.matches(p.id, p.created_at, p.updated_at))
-        .count();
-    Ok(Some(object(
-        catalog,
-        "Count",
-        count(n, arg_i64(ctx, "limit")),
-    )))
+    counted(ctx, catalog, product_ids(ctx).len())
 }
 
 /// The object `id` names when it is of type `ty`.
