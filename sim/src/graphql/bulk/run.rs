@@ -28,6 +28,7 @@ use crate::graphql::bulk::operation::{
     BulkOperation, BulkOperationErrorCode, BulkOperationStatus, BulkOperationUserErrorCode,
 };
 use crate::graphql::bulk::shape::{concurrency_for, validate};
+use crate::graphql::executor::VersionApi;
 use crate::graphql::paging::BulkMode;
 use crate::graphql::subscriptions::UserError;
 use crate::state::Shared;
@@ -98,7 +99,7 @@ pub fn start(shared: &Arc<Shared>, query: &str, version: &str, group_objects: bo
         shared.clone(),
         op.id,
         query.to_string(),
-        version.to_string(),
+        api,
         group_objects,
     ));
     (Some(op), vec![])
@@ -173,7 +174,13 @@ async fn write_out(shared: &Shared, id: u64, objects: u64, work: u64) -> bool {
     }
 }
 
-async fn run(shared: Arc<Shared>, id: u64, query: String, version: String, group_objects: bool) {
+async fn run(
+    shared: Arc<Shared>,
+    id: u64,
+    query: String,
+    api: Arc<VersionApi>,
+    group_objects: bool,
+) {
     let update = |f: &dyn Fn(&mut BulkOperation)| {
         if let Some(op) = lock(&shared.bulk).ops.get_mut(&id) {
             f(op);
@@ -187,12 +194,7 @@ async fn run(shared: Arc<Shared>, id: u64, query: String, version: String, group
     let request = async_graphql::Request::new(query)
         .data(shared.clone())
         .data(BulkMode);
-    let response = match shared.graphql.version(&version) {
-        Ok(api) => api.schema.execute(request).await,
-        Err(e) => {
-            async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(e, None)])
-        }
-    };
+    let response = api.schema.execute(request).await;
     let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
     let (lines, roots) = if denied {
         (Vec::new(), 0)
