@@ -179,14 +179,12 @@ pub fn order(o: &Order, currency: &str) -> Value {
         None => "UNFULFILLED",
     };
     let tax = o.total_tax();
-    let tax_lines = vec![json!({
-        "__typename": "TaxLine",
-        "title": "State Tax",
-        "rate": o.tax_rate.to_string().parse::<f64>().ok(),
-        "ratePercentage": (o.tax_rate * Decimal::from(100)).to_string().parse::<f64>().ok(),
-        "priceSet": m.bag(tax),
-        "channelLiable": false,
-    })];
+    let order_tax = TaxLine {
+        title: "State Tax".into(),
+        rate: o.tax_rate,
+        price: tax,
+    };
+    let tax_lines = vec![tax_line(&order_tax, &m)];
     let shipping_line = o.shipping_lines.first().map(|s| {
         json!({
             "__typename": "ShippingLine",
