@@ -48,11 +48,16 @@ pub fn field<'a>(
     let is_list = matches!(&info.ty, TypeRef::List(_))
         || matches!(&info.ty, TypeRef::NonNull(inner) if matches!(**inner, TypeRef::List(_)));
     if is_list && info.catalog.connection(info.ty.type_name()).is_none() {
-        if let (Value::Array(items), Some(n)) = (&mut raw, arg_i64(ctx, "first")) {
-            items.truncate(n.max(0) as usize);
+        if let Value::Array(items) = &mut raw {
+            items.truncate(first_cut(ctx));
         }
     }
     value_of(ctx, &info.catalog, &info.ty, raw, &parent.0)
+}
+
+/// How many items `first` keeps of a plain (not connection) list: all when not given.
+pub fn first_cut(ctx: &ResolverContext<'_>) -> usize {
+    arg_i64(ctx, "first").map_or(usize::MAX, |n| n.max(0) as usize)
 }
 
 /// An integer argument, if given.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::graphql::admin::catalog::Catalog;
 use crate::graphql::admin::resolve::{
-    arg_bool, arg_enum, arg_i64, connection, nested_page, object, Obj,
+    arg_bool, arg_enum, connection, first_cut, nested_page, object, Obj,
 };
 use crate::graphql::admin::table::{Answer, Table};
 
@@ -16,7 +16,7 @@ fn order_transactions<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answe
     let parent = ctx.parent_value.try_downcast_ref::<Obj>()?;
     let capturable = arg_bool(ctx, "capturable");
     let resolvable = arg_bool(ctx, "manuallyResolvable");
-    let n = arg_i64(ctx, "first").map_or(usize::MAX, |n| n.max(0) as usize);
+    let n = first_cut(ctx);
     let flag = |t: &Value, key: &str| t.get(key).and_then(Value::as_bool).unwrap_or(false);
     let items: Vec<Value> = parent
         .0
