@@ -15,7 +15,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::state::Shared;
-use crate::store::rest::{self, Money};
+use crate::store::rest::{self, Render};
 use crate::store::{Change, Kind, SimRng, Store};
 use crate::webhooks::Event;
 
@@ -74,7 +74,7 @@ fn random_change(store: &mut Store, rng: &mut SimRng) -> Option<Change> {
 
 /// The webhook events of a change, in the order Shopify would send them.
 pub fn events_for(store: &Store, change: &Change) -> Vec<Event> {
-    let m = Money::new(&store.shop.currency);
+    let m = Render::for_shop(&store.shop);
     let mut out = Vec::new();
     for topic in &change.topics {
         let body = match *topic {
@@ -108,8 +108,8 @@ pub fn events_for(store: &Store, change: &Change) -> Vec<Event> {
                 json!({"order_edit": {
                     "id": o.updated_at.timestamp() as u64 * 1000 + o.id % 1000,
                     "app_id": null,
-                    "created_at": rest::time(o.updated_at),
-                    "committed_at": rest::time(o.updated_at),
+                    "created_at": m.time(o.updated_at),
+                    "committed_at": m.time(o.updated_at),
                     "notify_customer": false,
                     "order_id": o.id,
                     "staff_note": "",

@@ -91,7 +91,7 @@ pub const DEFAULT_SCOPES: [&str; 5] = [
     "write_webhooks",
 ];
 /// How long bulk operations take and how long their result URLs stay valid. Shopify's run for
-/// seconds, longer as they grow (SHOPIFY.md); the test suite shortens them, never below
+/// seconds, longer as they grow; the test suite shortens them, never below
 /// [`BulkTiming::FLOOR`], so a client's polling is always exercised.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BulkTiming {

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use crate::shop_time;
 use crate::store::rest::time;
 use crate::store::{Kind, Store, Tombstone};
 
@@ -43,9 +44,9 @@ fn event_id(kind: Kind, subject_id: u64) -> u64 {
     subject_id * 4 + kind as u64
 }
 
-fn render(e: &Destroyed) -> Value {
+fn render(e: &Destroyed, zone: chrono_tz::Tz) -> Value {
     let noun = e.subject_type;
-    let at = time(e.tombstone.deleted_at);
+    let at = time(e.tombstone.deleted_at, zone);
     json!({
         "id": e.id,
         "subject_id": e.tombstone.id,
@@ -121,5 +122,6 @@ pub fn list(store: &Store, f: &EventFilters, limit: usize) -> Vec<Value> {
         })
         .collect();
     events.sort_by_key(|e| e.id);
-    events.iter().take(limit).map(render).collect()
+    let zone = shop_time::zone(&store.shop.iana_timezone);
+    events.iter().take(limit).map(|e| render(e, zone)).collect()
 }

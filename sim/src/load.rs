@@ -19,7 +19,7 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use crate::config::Plan;
-use crate::store::rest::{order, Money};
+use crate::store::rest::{order, Render};
 use crate::webhooks::{lock, triggered_at};
 
 /// The flags of `xeno load`.
@@ -108,7 +108,7 @@ pub fn sample_bodies(seed: u64) -> Vec<Bytes> {
         orders: 200,
     };
     let (store, _) = crate::generate::generate(shop, seed, sizes);
-    let m = Money::new(&store.shop.currency);
+    let m = Render::for_shop(&store.shop);
     let bodies: Vec<Bytes> = store
         .orders
         .values()

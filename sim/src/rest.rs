@@ -295,6 +295,7 @@ async fn access_scopes(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
 
 fn shop_json(store: &Store) -> Value {
     let s = &store.shop;
+    let zone = shop_time::zone(&s.iana_timezone);
     json!({"shop": {
         "id": s.id,
         "name": s.name,
@@ -303,11 +304,11 @@ fn shop_json(store: &Store) -> Value {
         "myshopify_domain": s.domain,
         "currency": s.currency,
         "iana_timezone": s.iana_timezone,
-        "timezone": shop_time::label(shop_time::zone(&s.iana_timezone), s.created_at),
+        "timezone": shop_time::label(zone, s.created_at),
         "plan_name": format!("{:?}", s.plan).to_lowercase(),
         "plan_display_name": s.plan.display_name(),
-        "created_at": render::time(s.created_at),
-        "updated_at": render::time(s.created_at),
+        "created_at": render::time(s.created_at, zone),
+        "updated_at": render::time(s.created_at, zone),
         "country_code": "US",
         "money_format": "${{amount}}",
     }})

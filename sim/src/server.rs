@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::state::Shared;
-use crate::store::rest::{self, Money};
+use crate::store::rest::{self, Render};
 use crate::store::{Kind, Store};
 use crate::summary::Summary;
 
@@ -90,7 +90,7 @@ async fn summary(State(shared): State<Arc<Shared>>) -> Json<Summary> {
 
 /// Every export line of `store`, in the documented order.
 pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
-    let m = Money::new(&store.shop.currency);
+    let m = Render::for_shop(&store.shop);
     // Written by hand so the keys keep the documented order (type, deleted, data).
     let line = |kind: Kind, deleted: bool, data: serde_json::Value| {
         format!(

@@ -7,6 +7,7 @@
 //! `subtotal`) numbers.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
@@ -14,7 +15,7 @@ use super::customer::{Address, Customer};
 use super::order::{Fulfillment, LineItem, Order, Refund, Transaction};
 use super::product::Product;
 use super::units::round_money;
-use super::{Kind, Store};
+use super::{Kind, ShopInfo, Store};
 
 /// `gid://shopify/<Type>/<id>`.
 pub fn gid(type_name: &str, id: u64) -> String {
@@ -29,40 +30,51 @@ pub fn parse_gid(id: &str) -> Option<(&str, u64)> {
     Some((ty, num.parse().ok()?))
 }
 
-/// Shopify's REST timestamp (`2024-01-02T03:04:05+00:00`).
-pub fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+/// Shopify's REST timestamp: the shop's wall clock with its offset at that instant
+/// (`2024-01-02T03:04:05-05:00` for a shop in New York), as REST bodies and webhooks carry it.
+pub fn time(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-fn opt_time(t: Option<DateTime<Utc>>) -> Value {
-    t.map(time).map(Value::String).unwrap_or(Value::Null)
-}
-
-/// Renders money REST-style in the store's currency; within an order, its `*_set` objects
-/// also in the currency the order is presented in.
+/// How one shop renders values REST-style: money in the shop's currency (within an order, its
+/// `*_set` objects also in the currency the order is presented in) and times on the shop's
+/// clock.
 #[derive(Clone, Copy)]
-pub struct Money<'a> {
+pub struct Render<'a> {
     pub currency: &'a str,
+    /// The shop's time zone (`ShopInfo::iana_timezone`).
+    pub zone: Tz,
     /// The presentment currency and its units per shop unit; `None` outside an order or when
     /// the order is presented in the shop's currency.
     presentment: Option<(&'a str, Decimal)>,
 }
 
-impl<'a> Money<'a> {
-    /// Money in the shop's `currency`, presented in the same.
-    pub fn new(currency: &'a str) -> Self {
-        Money {
-            currency,
+impl<'a> Render<'a> {
+    /// Rendering for `shop`: its currency, presented in the same, and its time zone.
+    pub fn for_shop(shop: &'a ShopInfo) -> Self {
+        Render {
+            currency: &shop.currency,
+            zone: crate::shop_time::zone(&shop.iana_timezone),
             presentment: None,
         }
     }
     /// The same, for the amounts of `o`: presented in its presentment currency.
     pub fn presenting(self, o: &'a Order) -> Self {
-        Money {
+        Render {
             currency: self.currency,
+            zone: self.zone,
             presentment: (o.presentment_currency != self.currency)
                 .then_some((o.presentment_currency.as_str(), o.presentment_rate)),
         }
+    }
+    /// A time on the shop's clock (see [`time`]).
+    pub fn time(&self, t: DateTime<Utc>) -> String {
+        time(t, self.zone)
+    }
+    fn opt_time(&self, t: Option<DateTime<Utc>>) -> Value {
+        t.map(|t| Value::String(self.time(t)))
+            .unwrap_or(Value::Null)
     }
     /// `"199.00"`.
     pub fn s(&self, amount: Decimal) -> String {
@@ -120,13 +132,13 @@ fn order_address(a: &Address) -> Value {
 }
 
 /// A customer (`customers/create|update`, `customers.json`).
-pub fn customer(c: &Customer, m: &Money) -> Value {
+pub fn customer(c: &Customer, m: &Render) -> Value {
     json!({
         "id": c.id,
         "email": c.email,
         "accepts_marketing": c.accepts_marketing,
-        "created_at": time(c.created_at),
-        "updated_at": time(c.updated_at),
+        "created_at": m.time(c.created_at),
+        "updated_at": m.time(c.updated_at),
         "first_name": c.first_name,
         "last_name": c.last_name,
         "orders_count": c.orders_count,
@@ -154,7 +166,7 @@ pub fn customer_deleted(id: u64) -> Value {
 }
 
 /// A product with variants, options and images.
-pub fn product(p: &Product, m: &Money) -> Value {
+pub fn product(p: &Product, m: &Render) -> Value {
     let variants: Vec<Value> = p
         .variants
         .iter()
@@ -173,8 +185,8 @@ pub fn product(p: &Product, m: &Money) -> Value {
                 "option1": v.title,
                 "option2": null,
                 "option3": null,
-                "created_at": time(v.created_at),
-                "updated_at": time(v.updated_at),
+                "created_at": m.time(v.created_at),
+                "updated_at": m.time(v.updated_at),
                 "taxable": v.taxable,
                 "barcode": null,
                 "grams": v.grams,
@@ -197,8 +209,8 @@ pub fn product(p: &Product, m: &Money) -> Value {
                 "id": i.id,
                 "product_id": p.id,
                 "position": i.position,
-                "created_at": time(i.created_at),
-                "updated_at": time(i.updated_at),
+                "created_at": m.time(i.created_at),
+                "updated_at": m.time(i.updated_at),
                 "alt": i.alt,
                 "width": i.width,
                 "height": i.height,
@@ -214,10 +226,10 @@ pub fn product(p: &Product, m: &Money) -> Value {
         "body_html": p.body_html,
         "vendor": p.vendor,
         "product_type": p.product_type,
-        "created_at": time(p.created_at),
+        "created_at": m.time(p.created_at),
         "handle": p.handle,
-        "updated_at": time(p.updated_at),
-        "published_at": opt_time(p.published_at),
+        "updated_at": m.time(p.updated_at),
+        "published_at": m.opt_time(p.published_at),
         "template_suffix": null,
         "published_scope": "web",
         "tags": p.tags.join(", "),
@@ -244,7 +256,7 @@ pub fn product(p: &Product, m: &Money) -> Value {
 }
 
 /// A transaction (`order_with_transaction.json` shape).
-pub fn transaction(t: &Transaction, m: &Money) -> Value {
+pub fn transaction(t: &Transaction, m: &Render) -> Value {
     json!({
         "id": t.id,
         "order_id": t.order_id,
@@ -252,13 +264,13 @@ pub fn transaction(t: &Transaction, m: &Money) -> Value {
         "gateway": t.gateway,
         "status": t.status,
         "message": null,
-        "created_at": time(t.created_at),
+        "created_at": m.time(t.created_at),
         "test": false,
         "authorization": format!("auth-{}", t.id),
         "location_id": null,
         "user_id": null,
         "parent_id": t.parent_id,
-        "processed_at": time(t.created_at),
+        "processed_at": m.time(t.created_at),
         "device_id": null,
         "error_code": null,
         "source_name": "web",
@@ -277,7 +289,7 @@ pub fn transaction(t: &Transaction, m: &Money) -> Value {
 }
 
 /// A tax line; Shopify sends its `rate` as a JSON number (`0.06`).
-fn tax_line(title: &str, price: Decimal, rate: Decimal, m: &Money) -> Value {
+fn tax_line(title: &str, price: Decimal, rate: Decimal, m: &Render) -> Value {
     json!({
         "title": title,
         "price": m.s(price),
@@ -294,7 +306,7 @@ fn number(d: Decimal) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn line_item(l: &LineItem, m: &Money) -> Value {
+fn line_item(l: &LineItem, m: &Render) -> Value {
     json!({
         "id": l.id,
         "admin_graphql_api_id": gid("LineItem", l.id),
@@ -329,15 +341,15 @@ fn line_item(l: &LineItem, m: &Money) -> Value {
 }
 
 /// A refund (`refunds/create`, and inside orders).
-pub fn refund(r: &Refund, o: &Order, m: &Money) -> Value {
+pub fn refund(r: &Refund, o: &Order, m: &Render) -> Value {
     let m = &m.presenting(o);
     json!({
         "id": r.id,
         "order_id": r.order_id,
-        "created_at": time(r.created_at),
+        "created_at": m.time(r.created_at),
         "note": r.note,
         "user_id": null,
-        "processed_at": time(r.processed_at),
+        "processed_at": m.time(r.processed_at),
         "restock": r.restock,
         "admin_graphql_api_id": gid("Refund", r.id),
         "refund_line_items": r.refund_line_items.iter().map(|rl| json!({
@@ -372,13 +384,13 @@ fn tracking_url(number: &str) -> String {
     format!("https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums={number}")
 }
 
-fn fulfillment(f: &Fulfillment, o: &Order, m: &Money) -> Value {
+fn fulfillment(f: &Fulfillment, o: &Order, m: &Render) -> Value {
     json!({
         "id": f.id,
         "order_id": f.order_id,
         "status": f.status,
-        "created_at": time(f.created_at),
-        "updated_at": time(f.created_at),
+        "created_at": m.time(f.created_at),
+        "updated_at": m.time(f.created_at),
         "service": "manual",
         "tracking_company": f.tracking_company,
         "tracking_number": f.tracking_number,
@@ -401,7 +413,7 @@ fn fulfillment(f: &Fulfillment, o: &Order, m: &Money) -> Value {
 }
 
 /// An order with its customer, lines, taxes, shipping, discounts, refunds and fulfillments.
-pub fn order(o: &Order, m: &Money) -> Value {
+pub fn order(o: &Order, m: &Render) -> Value {
     let m = &m.presenting(o);
     let total_tax = o.total_tax();
     let mut v = json!({
@@ -409,11 +421,11 @@ pub fn order(o: &Order, m: &Money) -> Value {
         "admin_graphql_api_id": gid("Order", o.id),
         "buyer_accepts_marketing": o.customer.as_ref().map(|c| c.accepts_marketing).unwrap_or(false),
         "cancel_reason": o.cancel_reason,
-        "cancelled_at": opt_time(o.cancelled_at),
-        "closed_at": opt_time(o.closed_at),
+        "cancelled_at": m.opt_time(o.cancelled_at),
+        "closed_at": m.opt_time(o.closed_at),
         "confirmed": true,
         "contact_email": o.email,
-        "created_at": time(o.created_at),
+        "created_at": m.time(o.created_at),
         "currency": m.currency,
         "current_subtotal_price": m.s(o.subtotal_price()),
         "current_total_discounts": m.s(o.total_discounts),
@@ -431,7 +443,7 @@ pub fn order(o: &Order, m: &Money) -> Value {
         "number": o.number - 1000,
         "order_number": o.number,
         "presentment_currency": o.presentment_currency,
-        "processed_at": time(o.processed_at),
+        "processed_at": m.time(o.processed_at),
         "source_name": "web",
         "subtotal_price": m.s(o.subtotal_price()),
         "subtotal_price_set": m.set(o.subtotal_price()),
@@ -449,7 +461,7 @@ pub fn order(o: &Order, m: &Money) -> Value {
         "total_tax": m.s(total_tax),
         "total_tax_set": m.set(total_tax),
         "total_weight": o.line_items.iter().map(|l| l.grams * l.quantity).sum::<u32>(),
-        "updated_at": time(o.updated_at),
+        "updated_at": m.time(o.updated_at),
         "billing_address": o.billing_address.as_ref().map(order_address),
         "shipping_address": o.shipping_address.as_ref().map(order_address),
         "customer": o.customer.as_ref().map(|c| {
@@ -488,7 +500,7 @@ pub fn order(o: &Order, m: &Money) -> Value {
 
 /// What Shopify's order payload carries about the checkout and the current (after refunds and
 /// edits) totals, none of which the simulated store models beyond its totals.
-fn order_context(o: &Order, m: &Money) -> serde_json::Map<String, Value> {
+fn order_context(o: &Order, m: &Render) -> serde_json::Map<String, Value> {
     let current_total = o.total_price() - o.total_refunded();
     let outstanding = if o.financial_status == "pending" || o.financial_status == "authorized" {
         o.total_price()
@@ -555,7 +567,7 @@ fn order_context(o: &Order, m: &Money) -> serde_json::Map<String, Value> {
 
 /// The REST JSON of a live object, or `None` when it does not exist (anymore).
 pub fn live_object(store: &Store, kind: Kind, id: u64) -> Option<Value> {
-    let m = Money::new(&store.shop.currency);
+    let m = Render::for_shop(&store.shop);
     match kind {
         Kind::Customer => store.customers.get(&id).map(|c| customer(c, &m)),
         Kind::Product => store.products.get(&id).map(|p| product(p, &m)),
@@ -568,5 +580,24 @@ pub fn deleted_object(kind: Kind, id: u64) -> Value {
     match kind {
         Kind::Customer => customer_deleted(id),
         Kind::Product | Kind::Order => json!({"id": id}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_are_on_the_shops_clock_with_its_offset_of_that_day() {
+        let zone = crate::shop_time::zone("America/New_York");
+        let winter = Utc.with_ymd_and_hms(2024, 1, 2, 8, 4, 5).unwrap();
+        let summer = Utc.with_ymd_and_hms(2024, 7, 2, 8, 4, 5).unwrap();
+        assert_eq!(time(winter, zone), "2024-01-02T03:04:05-05:00");
+        assert_eq!(time(summer, zone), "2024-07-02T04:04:05-04:00");
+        assert_eq!(
+            time(winter, chrono_tz::Tz::UTC),
+            "2024-01-02T08:04:05+00:00"
+        );
     }
 }

@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 
 use super::customer::{address, customer};
 use super::values::{present, reference, ts};
-use crate::store::order::{LineItem, Order, Refund, TaxLine, Transaction};
+use crate::store::order::{
+    Fulfillment, LineItem, Order, Refund, ShippingLine, TaxLine, Transaction,
+};
 use crate::store::rest::gid;
 
 /// Money of one order: shop amounts, presented in the order's currency.
@@ -173,7 +175,7 @@ pub fn order(o: &Order, currency: &str) -> Value {
         .filter(|t| t.status == "success" && matches!(t.kind, "sale" | "capture"))
         .map(|t| t.amount)
         .sum();
-    let fulfillment = match o.fulfillment_status() {
+    let fulfillment_status = match o.fulfillment_status() {
         Some("fulfilled") => "FULFILLED",
         Some(_) => "PARTIALLY_FULFILLED",
         None => "UNFULFILLED",
@@ -185,40 +187,8 @@ pub fn order(o: &Order, currency: &str) -> Value {
         price: tax,
     };
     let tax_lines = vec![tax_line(&order_tax, &m)];
-    let shipping_line = o.shipping_lines.first().map(|s| {
-        json!({
-            "__typename": "ShippingLine",
-            "id": gid("ShippingLine", s.id),
-            "title": s.title,
-            "code": present(&s.code),
-            "source": "shopify",
-            "custom": false,
-            "isRemoved": false,
-            "originalPriceSet": m.bag(s.price),
-            "discountedPriceSet": m.bag(s.price),
-            "currentDiscountedPriceSet": m.bag(s.price),
-        })
-    });
-    let fulfillments: Vec<Value> = o
-        .fulfillments
-        .iter()
-        .map(|f| {
-            json!({
-                "__typename": "Fulfillment",
-                "id": gid("Fulfillment", f.id),
-                "legacyResourceId": f.id.to_string(),
-                "name": format!("{}-F{}", o.name, f.id % 100),
-                "status": f.status.to_ascii_uppercase(),
-                "displayStatus": if f.status == "success" { "FULFILLED" } else { "CANCELED" },
-                "trackingInfo": [{"__typename": "FulfillmentTrackingInfo", "company": f.tracking_company, "number": f.tracking_number, "url": null}],
-                "totalQuantity": f.lines.iter().map(|(_, q)| *q).sum::<u32>(),
-                "requiresShipping": true,
-                "order": reference("Order", o.id),
-                "createdAt": ts(f.created_at),
-                "updatedAt": ts(f.created_at),
-            })
-        })
-        .collect();
+    let shipping_line = o.shipping_lines.first().map(|s| shipping_line(s, &m));
+    let fulfillments: Vec<Value> = o.fulfillments.iter().map(|f| fulfillment(f, o)).collect();
     json!({
         "__typename": "Order",
         "id": gid("Order", o.id),
@@ -238,7 +208,7 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "refundable": o.total_price() > refunded,
         "restockable": true,
         "requiresShipping": o.line_items.iter().any(|l| l.requires_shipping),
-        "fulfillable": fulfillment != "FULFILLED",
+        "fulfillable": fulfillment_status != "FULFILLED",
         "edited": false,
         "taxExempt": false,
         "taxesIncluded": false,
@@ -252,7 +222,7 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "currencyCode": currency,
         "presentmentCurrencyCode": o.presentment_currency,
         "displayFinancialStatus": financial_status(o.financial_status),
-        "displayFulfillmentStatus": fulfillment,
+        "displayFulfillmentStatus": fulfillment_status,
         "cancelReason": o.cancel_reason.map(str::to_ascii_uppercase),
         "discountCode": o.discount_codes.first().map(|d| d.code.clone()),
         "discountCodes": o.discount_codes.iter().map(|d| d.code.clone()).collect::<Vec<_>>(),
@@ -300,5 +270,39 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "processedAt": ts(o.processed_at),
         "closedAt": o.closed_at.map(ts),
         "cancelledAt": o.cancelled_at.map(ts),
+    })
+}
+
+/// `ShippingLine`.
+fn shipping_line(s: &ShippingLine, m: &Bags) -> Value {
+    json!({
+        "__typename": "ShippingLine",
+        "id": gid("ShippingLine", s.id),
+        "title": s.title,
+        "code": present(&s.code),
+        "source": "shopify",
+        "custom": false,
+        "isRemoved": false,
+        "originalPriceSet": m.bag(s.price),
+        "discountedPriceSet": m.bag(s.price),
+        "currentDiscountedPriceSet": m.bag(s.price),
+    })
+}
+
+/// `Fulfillment` of `o`.
+fn fulfillment(f: &Fulfillment, o: &Order) -> Value {
+    json!({
+        "__typename": "Fulfillment",
+        "id": gid("Fulfillment", f.id),
+        "legacyResourceId": f.id.to_string(),
+        "name": format!("{}-F{}", o.name, f.id % 100),
+        "status": f.status.to_ascii_uppercase(),
+        "displayStatus": if f.status == "success" { "FULFILLED" } else { "CANCELED" },
+        "trackingInfo": [{"__typename": "FulfillmentTrackingInfo", "company": f.tracking_company, "number": f.tracking_number, "url": null}],
+        "totalQuantity": f.lines.iter().map(|(_, q)| *q).sum::<u32>(),
+        "requiresShipping": true,
+        "order": reference("Order", o.id),
+        "createdAt": ts(f.created_at),
+        "updatedAt": ts(f.created_at),
     })
 }
