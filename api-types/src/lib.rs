@@ -10,6 +10,7 @@
 //! it builds for `wasm32-unknown-unknown`.
 
 pub mod analytics;
+pub mod completeness;
 pub mod dead_letters;
 pub mod doctor;
 pub mod error;

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use xeno_api_types::analytics::{SeriesResponse, StatsResponse, TopCustomersResponse};
+use xeno_api_types::completeness::CompletenessResponse;
 use xeno_api_types::dead_letters::{DeadLettersResponse, ReplayResponse};
 use xeno_api_types::error::ErrorBody;
 use xeno_api_types::health::{HealthResponse, Readiness};
@@ -78,6 +79,9 @@ async fn seed(h: &Harness) {
                  now() - interval '1 day', 'throttled once', gen_random_uuid()),
                 ('{SHOP}', 'customers', NULL, 'idle', NULL, NULL, NULL, 0, NULL, NULL, NULL,
                  NULL, NULL);
+         INSERT INTO resource_counts (shop_domain, resource, shopify_count, precision,
+                                      stored_count, compared_at)
+         VALUES ('{SHOP}', 'orders', 3, 'EXACT', 2, now());
          INSERT INTO event_log (at, level, shop_domain, source, message, fields)
          VALUES (now(), 'INFO', '{SHOP}', 'test', 'acme line', '{{\"n\": 1}}'),
                 (now(), 'WARN', NULL, 'test', 'engine line', '{{}}');"
@@ -140,6 +144,8 @@ async fn check_reads(h: &Harness, addr: SocketAddr) -> DeadLettersResponse {
     assert!(!sync.events.is_empty());
     let health: HealthResponse = get(h, addr, "/api/health").await;
     assert!(health.throughput.is_some());
+    let counts: CompletenessResponse = get(h, addr, "/api/completeness").await;
+    assert_eq!(counts.resources[0].difference, 1, "{counts:?}");
     let letters: DeadLettersResponse = get(h, addr, "/api/dead-letters?replayed=true").await;
     assert_eq!(letters.open_count, 3);
     letters

@@ -1,5 +1,6 @@
 //! System health: components up/down, the queue (depth, lag), throughput, the doctor's
-//! findings (token, scopes, API version, webhook subscriptions, each with its fix), dead
+//! findings (token, scopes, API version, webhook subscriptions, each with its fix), each
+//! resource's stored count beside Shopify's (`completeness.rs`), dead
 //! letters with replay, and per shop the rate-limit bucket, sync progress (bar, rate, ETA) and
 //! the "Sync now" buttons (`POST /api/sync`).
 
@@ -12,6 +13,7 @@ use xeno_api_types::health::{HealthResponse, ShopHealth};
 use xeno_api_types::sync::{ShopSync, SyncStatusResponse};
 
 use crate::api::{self, CallError};
+use crate::completeness::CompletenessCard;
 use crate::util::{ago, duration, short_time, use_poll, Session};
 
 fn badge(up: bool) -> Html {
@@ -55,6 +57,7 @@ pub fn system_health() -> Html {
                 { queue_card(&h) }
             </div>
             { doctor_card(h.doctor.as_ref()) }
+            <CompletenessCard />
             <h2 class="section">{ "Shops" }</h2>
             <div class="grid">
                 { for h.shops.iter().map(|s| shop_card(s, syncs.iter().find(|x| x.shop == s.shop), &act)) }

@@ -10,6 +10,7 @@
 
 mod api;
 mod chart;
+mod completeness;
 mod health;
 mod live;
 mod overview;

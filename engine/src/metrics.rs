@@ -20,6 +20,12 @@ pub struct ShopLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResourceLabels {
+    pub shop: String,
+    pub resource: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ActorLabels {
     pub actor: String,
 }
@@ -58,6 +64,9 @@ pub struct Metrics {
     /// Records fetched by syncs per shop, and the time syncs spent waiting on the bucket.
     pub sync_records: Family<ShopLabels, Counter>,
     pub sync_throttle_wait_seconds: Family<ShopLabels, Counter<f64, std::sync::atomic::AtomicU64>>,
+    /// Shopify's count minus the stored live rows at the last completeness comparison
+    /// (`engine/src/sync/completeness.rs`): positive when rows are missing.
+    pub count_difference: Family<ResourceLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -87,6 +96,7 @@ impl Metrics {
             bucket_maximum: Family::default(),
             sync_records: Family::default(),
             sync_throttle_wait_seconds: Family::default(),
+            count_difference: Family::default(),
             registry: Registry::default(),
         };
         let mut registry = Registry::with_prefix("xeno");
@@ -195,6 +205,11 @@ impl Metrics {
             "sync_throttle_wait_seconds",
             "Seconds syncs waited for the rate-limit bucket per shop",
             self.sync_throttle_wait_seconds.clone(),
+        );
+        registry.register(
+            "count_difference",
+            "Shopify's count minus the stored rows per shop and resource, at the last comparison",
+            self.count_difference.clone(),
         );
     }
 

@@ -13,6 +13,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/top-customers"),
     ("GET", "/api/sync-status"),
     ("GET", "/api/health"),
+    ("GET", "/api/completeness"),
     ("GET", "/api/dead-letters"),
     ("POST", "/api/dead-letters/replay"),
     ("POST", "/api/dead-letters/1/replay"),
@@ -282,6 +283,7 @@ async fn assert_other_shops_are_forbidden(api: &Api<'_>) {
         "/api/revenue-series?shop=beta.myshopify.com",
         "/api/top-customers?shop=beta.myshopify.com",
         "/api/sync-status?shop=beta.myshopify.com",
+        "/api/completeness?shop=beta.myshopify.com",
         "/api/dead-letters?shop=beta.myshopify.com",
         "/api/events/stream?shop=beta.myshopify.com",
     ] {

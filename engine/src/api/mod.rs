@@ -4,7 +4,7 @@
 //! - [`webhook`]: `POST /api/webhooks`, Shopify's deliveries (HMAC, publish, 200 after PubAck).
 //! - [`probes`]: `/healthz`, `/readyz`, `/metrics` (no token).
 //! - [`shops`], [`sync_status`], [`sync`], [`analytics`], [`events`], [`health`],
-//!   [`dead_letters`]: the JSON API and the live log the dashboard reads.
+//!   [`completeness`], [`dead_letters`]: the JSON API and the live log the dashboard reads.
 //! - [`assets`]: the embedded dashboard.
 //!
 //! Helpers the handlers share: [`auth`] (bearer tokens and shop scoping), [`params`] (query
@@ -17,6 +17,7 @@
 pub mod analytics;
 pub mod assets;
 pub mod auth;
+pub mod completeness;
 pub mod dead_letters;
 pub mod error;
 pub mod events;

@@ -10,6 +10,7 @@
 //! | `GET /api/stats`, `GET /api/revenue-series`, `GET /api/top-customers` | `api/analytics.rs` | bearer |
 //! | `GET /api/events/stream` (SSE) | `api/events.rs` | bearer or `?access_token=` |
 //! | `GET /api/health` | `api/health.rs` | bearer |
+//! | `GET /api/completeness` | `api/completeness.rs` | bearer |
 //! | `GET /api/dead-letters`, `POST /api/dead-letters/{id}/replay`, `POST /api/dead-letters/replay` | `api/dead_letters.rs` | bearer |
 //! | `GET /`, `GET /assets/{*path}` (the embedded dashboard) | `api/assets.rs` | none |
 //!
@@ -29,7 +30,8 @@ use tower_http::timeout::TimeoutLayer;
 use crate::api::auth::STREAM_PATH;
 use crate::api::health::RateSampler;
 use crate::api::{
-    analytics, assets, dead_letters, events, health, probes, shops, sync, sync_status, webhook,
+    analytics, assets, completeness, dead_letters, events, health, probes, shops, sync,
+    sync_status, webhook,
 };
 use crate::http::state::AppState;
 
@@ -67,6 +69,7 @@ fn api_routes() -> Router<AppState> {
         .route("/api/top-customers", get(analytics::top_customers))
         .route(STREAM_PATH, get(events::stream))
         .route("/api/health", get(health::health))
+        .route("/api/completeness", get(completeness::completeness))
         .route("/api/dead-letters", get(dead_letters::list))
         .route("/api/dead-letters/replay", post(dead_letters::replay_all))
         .route(

@@ -15,7 +15,8 @@
 //! - **Compliance** topics ([`compliance`]) act on every table and return a summary.
 //!
 //! Files: [`receipts`] (`webhook_receipts`), [`resources`] (one module per resource),
-//! [`uninstall`] (`app/uninstalled`), [`compliance`], [`dead_letters`], and the types
+//! [`uninstall`] (`app/uninstalled`), [`compliance`], [`dead_letters`], [`completeness`]
+//! (Shopify's counts beside the stored ones), and the types
 //! [`outcome::Outcome`] and [`error::StoreError`]. [`apply`] below dispatches by topic.
 //!
 //! Hot paths take two round trips for a webhook (receipt, then one statement for the entity
@@ -23,6 +24,7 @@
 //! connection (`prepare_cached`) and fully parameterised.
 
 pub mod analytics;
+pub mod completeness;
 mod compliance;
 pub mod dead_letters;
 mod error;

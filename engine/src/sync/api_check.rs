@@ -75,6 +75,7 @@ pub fn documents(api_version: &str) -> Vec<Document> {
         add(format!("{} changed", s.name), s.changed_query());
         add(format!("{} nodes", s.name), s.nodes_query());
         add(format!("{} ids page", s.name), s.ids_page_query());
+        add(format!("{} count", s.name), s.count_query());
         if let Some(c) = s.children_query() {
             add(format!("{} children", s.name), c);
         }

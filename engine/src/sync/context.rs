@@ -37,6 +37,10 @@ pub struct SyncContext {
     /// Largest page asked for (`[sync] page_size`); shrunk further to fit the cost maximum.
     pub page_size: u32,
     pub progress: Arc<Progress>,
+    /// Compare each resource's stored count with Shopify's at the end of the run
+    /// (`completeness.rs`): only where this process's writers apply what the run published,
+    /// not in `xeno sync` outside an engine, whose records wait in JetStream.
+    pub compare_counts: bool,
 }
 
 /// Publishes' in flight at once: PubAcks pipeline, the checkpoint waits for all of them.

@@ -13,7 +13,8 @@
 //! - [`graphql_client`] and [`bucket`]: cost-aware Admin GraphQL calls; [`queries`]: the
 //!   documents that belong to no resource (bulk operations, subscriptions). A resource's own
 //!   documents come from its spec (`shopify/src/resource/documents.rs`).
-//! - [`checkpoint`] (`sync_state`), [`lease`] (`sync_leases`), [`progress`] (`sync_runs`).
+//! - [`checkpoint`] (`sync_state`), [`lease`] (`sync_leases`), [`progress`] (`sync_runs`),
+//!   [`completeness`] (Shopify's counts beside the stored ones, after every run).
 //! - [`subscriptions`]: keeps the shop's webhook subscriptions alive; [`scopes`]: the access
 //!   scopes the shop granted (a backfill warns without `read_all_orders`).
 //! - [`api_check`]: every document the sync sends, checked against Shopify's published schema.
@@ -28,6 +29,7 @@ pub mod api_check;
 pub mod bucket;
 pub mod bulk;
 pub mod checkpoint;
+pub mod completeness;
 pub mod context;
 pub mod error;
 pub mod graphql_client;

@@ -4,7 +4,8 @@
 //! skipped); otherwise it starts over. Full runs backfill through [`super::bulk`];
 //! incremental runs read what changed since the watermark ([`super::incremental`]) and then
 //! sweep for deletions. Every resource ends with its watermark moved forward. A backfill
-//! first warns when the token lacks `read_all_orders` ([`super::scopes`]).
+//! first warns when the token lacks `read_all_orders` ([`super::scopes`]). A completed run
+//! compares every resource's stored count with Shopify's ([`super::completeness`]).
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use xeno_shopify::Resource;
 use super::context::SyncContext;
 use super::error::SyncError;
 use super::mode::SyncMode;
-use super::{bulk, checkpoint, incremental, progress, scopes};
+use super::{bulk, checkpoint, completeness, incremental, progress, scopes};
 
 /// What a finished run did.
 #[derive(Debug, Clone, Default)]
@@ -36,7 +37,13 @@ pub async fn execute(ctx: &SyncContext) -> Result<RunSummary, SyncError> {
         warn_if_orders_limited(ctx).await;
     }
     let result = tokio::select! {
-        r = resources(ctx) => r,
+        r = async {
+            resources(ctx).await?;
+            if ctx.compare_counts {
+                completeness::compare_all(ctx).await;
+            }
+            Ok(())
+        } => r,
         _ = writer => unreachable_writer(),
     };
     let snapshot = ctx.progress.snapshot(&ctx.client);

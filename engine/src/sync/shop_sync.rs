@@ -255,6 +255,7 @@ impl SyncState {
             mode,
             page_size: self.args.config.sync.page_size,
             progress: Progress::new(&self.client),
+            compare_counts: true,
         };
         let public_url = self.args.config.server.public_url.clone();
         let me = myself.clone();

@@ -127,6 +127,7 @@ async fn run_here(
         mode,
         page_size: config.sync.page_size,
         progress: Progress::new(&graphql),
+        compare_counts: false,
     };
     let show = async {
         loop {

@@ -87,6 +87,16 @@ impl ResourceSpec {
         format!("{{ {} {{ edges {{ node {{ id }} }} }} }}", self.name)
     }
 
+    /// Shopify's own count of the resource (`ordersCount`), exact: `limit: null` lifts the
+    /// default bound of 10 000 past which Shopify answers `AT_LEAST`. The completeness check
+    /// (`engine/src/sync/completeness.rs`) compares it with the stored rows.
+    pub fn count_query(&self) -> String {
+        format!(
+            "query SyncCount {{ {}(limit: null) {{ count precision }} }}",
+            self.count_field
+        )
+    }
+
     /// A page of ids, when bulk operations are unavailable.
     pub fn ids_page_query(&self) -> String {
         format!(
@@ -116,6 +126,10 @@ mod tests {
             .children_query()
             .unwrap()
             .contains("variants(first: 250, after: $after)"));
+        assert_eq!(
+            Resource::Customers.spec().count_query(),
+            "query SyncCount { customersCount(limit: null) { count precision } }"
+        );
         assert_eq!(
             Resource::Products.spec().bulk_ids_query(),
             "{ products { edges { node { id } } } }"

@@ -10,9 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::graphql::admin::catalog::Catalog;
-use crate::graphql::admin::resolve::{
-    arg_enum, arg_i64, arg_str, connection, object, page_args, shared,
-};
+use crate::graphql::admin::resolve::{arg_enum, arg_str, connection, object, page_args, shared};
 use crate::graphql::admin::table::{Answer, Table};
 use crate::graphql::bulk::operation::BulkOperationsSortKeys;
 use crate::graphql::paging::{paginate, sort_value, Page, SearchFilter};
@@ -164,9 +162,14 @@ fn products<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
     )
 }
 
-/// `Count` of `n` matching objects, `AT_LEAST` past `limit` (Shopify's default 10 000).
+/// `Count` of `n` matching objects, `AT_LEAST` past `limit` (Shopify's default 10 000;
+/// `limit: null` counts without a bound).
 fn counted<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog, n: usize) -> Answer<'a> {
-    let limit = arg_i64(ctx, "limit").unwrap_or(10_000).max(0) as usize;
+    let limit = match ctx.args.get("limit") {
+        Some(v) if v.is_null() => usize::MAX,
+        Some(v) => v.i64().unwrap_or(10_000).max(0) as usize,
+        None => 10_000,
+    };
     let count = json!({
         "__typename": "Count",
         "count": n.min(limit),
