@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 for tool in node npm cargo; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool" >&2; exit 1; }
 done
+echo "installing Shopify's published artifacts (the simulator serves their schema)" >&2
+scripts/shopify-artifacts.sh >&2
 echo "installing the Node.js peer (npm ci)" >&2
 npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error >&2
 echo "building release binaries" >&2

@@ -104,6 +104,7 @@ async fn exported(sim: &SimHandle) -> Nulls {
                     );
                 }
             }
+            "transaction" => {}
             other => panic!("unknown export type {other}"),
         }
     }

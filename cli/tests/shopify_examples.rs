@@ -43,9 +43,11 @@ const DELETE_TOPICS: &[(&str, &str)] = &[
     ("customers/delete", "customers"),
     ("products/delete", "products"),
 ];
-/// Topics checked on their own: `refunds/create` (`check_refund`) and the rest (`check_notices`).
+/// Topics checked on their own: `refunds/create` (`check_refund`),
+/// `order_transactions/create` (`check_transaction`) and the rest (`check_notices`).
 const NOTICE_TOPICS: &[&str] = &[
     "refunds/create",
+    "order_transactions/create",
     "bulk_operations/finish",
     "customers/data_request",
     "customers/redact",
@@ -57,6 +59,7 @@ const RESOURCE_TABLES: &[&str] = &[
     "orders",
     "order_line_items",
     "order_refunds",
+    "order_transactions",
     "customers",
     "products",
     "product_variants",
@@ -227,7 +230,9 @@ async fn check_order(run: &Run, version: &str, topic: &str) {
                     (SELECT sum(l.quantity * l.price)::text FROM order_line_items l
                       WHERE l.shop_domain = o.shop_domain AND l.order_id = o.id),
                     (SELECT count(*) FROM order_refunds f
-                      WHERE f.shop_domain = o.shop_domain AND f.order_id = o.id)
+                      WHERE f.shop_domain = o.shop_domain AND f.order_id = o.id),
+                    tags, note, source_name, discount_codes, billing_country_code,
+                    shipping_country_code
              FROM orders o WHERE shop_domain = $1 AND id = $2",
             version,
             id,
@@ -309,6 +314,37 @@ async fn check_order(run: &Run, version: &str, topic: &str) {
     assert_eq!(r.get::<_, i64>(20), items.len() as i64, "{at}: line items");
     assert_eq!(col_dec(&r, 21), Some(line_total), "{at}: line items' value");
     assert_eq!(r.get::<_, i64>(22), refunds.len() as i64, "{at}: refunds");
+    let tags = text(&e["tags"]).filter(|t| !t.is_empty());
+    assert_eq!(
+        r.get::<_, Option<String>>(23).filter(|t| !t.is_empty()),
+        tags,
+        "{at}: tags"
+    );
+    assert_eq!(
+        r.get::<_, Option<String>>(24),
+        text(&e["note"]),
+        "{at}: note"
+    );
+    assert_eq!(
+        r.get::<_, Option<String>>(25),
+        text(&e["source_name"]),
+        "{at}: channel"
+    );
+    let codes: Vec<String> = e["discount_codes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| text(&d["code"])).collect())
+        .unwrap_or_default();
+    assert_eq!(r.get::<_, Vec<String>>(26), codes, "{at}: discount codes");
+    assert_eq!(
+        r.get::<_, Option<String>>(27),
+        text(&e["billing_address"]["country_code"]),
+        "{at}: billing country"
+    );
+    assert_eq!(
+        r.get::<_, Option<String>>(28),
+        text(&e["shipping_address"]["country_code"]),
+        "{at}: shipping country"
+    );
 }
 
 async fn check_refund(run: &Run, version: &str) {
@@ -347,6 +383,53 @@ async fn check_refund(run: &Run, version: &str) {
         text(&line_currency["currency_code"]),
         "{at}: the currency the refund was made in"
     );
+}
+
+async fn check_transaction(run: &Run, version: &str) {
+    let topic = "order_transactions/create";
+    let e = ex(version, topic);
+    run.empty_resources(version).await;
+    assert_eq!(run.post(version, topic, &e).await, "applied");
+    let r = run
+        .row(
+            "SELECT order_id, kind, status, gateway, amount::text, currency, parent_id,
+                    created_at, processed_at, test, raw->'payment_details' IS NOT NULL
+             FROM order_transactions WHERE shop_domain = $1 AND id = $2",
+            version,
+            e["id"].as_i64().unwrap(),
+        )
+        .await;
+    let at = format!("{version} {topic}");
+    assert_eq!(r.get::<_, i64>(0), e["order_id"].as_i64().unwrap(), "{at}");
+    assert_eq!(r.get::<_, Option<String>>(1), text(&e["kind"]), "{at}");
+    assert_eq!(r.get::<_, Option<String>>(2), text(&e["status"]), "{at}");
+    assert_eq!(r.get::<_, Option<String>>(3), text(&e["gateway"]), "{at}");
+    let amount: Decimal = e["amount"].as_str().unwrap().parse().unwrap();
+    assert_eq!(col_dec(&r, 4), Some(amount), "{at}");
+    assert_eq!(r.get::<_, Option<String>>(5), text(&e["currency"]), "{at}");
+    assert_eq!(r.get::<_, Option<i64>>(6), e["parent_id"].as_i64(), "{at}");
+    assert_eq!(
+        r.get::<_, Option<DateTime<Utc>>>(7),
+        time(&e["created_at"]),
+        "{at}"
+    );
+    assert_eq!(
+        r.get::<_, Option<DateTime<Utc>>>(8),
+        time(&e["processed_at"]),
+        "{at}"
+    );
+    assert_eq!(r.get::<_, bool>(9), e["test"].as_bool().unwrap(), "{at}");
+    assert!(r.get::<_, bool>(10), "{at}: raw keeps the whole body");
+    // Shopify may send it again: still one row, the delivery a duplicate or applied again.
+    run.post(version, topic, &e).await;
+    let n = run
+        .row(
+            "SELECT count(*) FROM order_transactions WHERE shop_domain = $1 AND id = $2",
+            version,
+            e["id"].as_i64().unwrap(),
+        )
+        .await;
+    assert_eq!(n.get::<_, i64>(0), 1, "{at}: written once");
 }
 
 async fn check_customer(run: &Run, version: &str, topic: &str) {
@@ -585,6 +668,7 @@ async fn shopifys_documented_examples_of_every_topic_and_version_land_in_their_r
             check_order(&run, version, topic).await;
         }
         check_refund(&run, version).await;
+        check_transaction(&run, version).await;
         for topic in CUSTOMER_TOPICS {
             check_customer(&run, version, topic).await;
         }

@@ -49,7 +49,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn bad(&self, key: &str, problem: String) -> PayloadError {
+    pub(crate) fn bad(&self, key: &str, problem: String) -> PayloadError {
         PayloadError::invalid(self.resource, self.path(key), problem)
     }
 

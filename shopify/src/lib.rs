@@ -28,7 +28,9 @@ pub mod versions;
 
 pub use domain::{normalize_shop_domain, DomainError};
 pub use error::PayloadError;
-pub use model::{CustomerRow, LineItemRow, OrderRow, ProductRow, RefundRow, VariantRow};
+pub use model::{
+    CustomerRow, LineItemRow, OrderRow, ProductRow, RefundRow, TransactionRow, VariantRow,
+};
 pub use resource::spec::ResourceSpec;
 pub use resource::Resource;
 pub use topic::Topic;

@@ -5,8 +5,8 @@
 //! Money is an exact [`Decimal`] next to its ISO currency code; times are UTC; ids are
 //! Shopify's numeric ids. The bookkeeping columns (`shop_domain`, `deleted_at`,
 //! `redacted_at`, `ingested_at`) and the `raw` JSON of top-level entities belong to the
-//! store, which has the envelope; [`RefundRow::raw`] is carried because a refund is often a
-//! child of an order payload.
+//! store, which has the envelope; [`RefundRow::raw`] and [`TransactionRow::raw`] are carried
+//! because refunds and transactions are often children of an order payload.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -28,6 +28,16 @@ pub struct OrderRow {
     pub presentment_currency: Option<String>,
     /// `total_price` in [`OrderRow::presentment_currency`].
     pub presentment_total_price: Option<Decimal>,
+    /// Comma-separated, as REST sends them.
+    pub tags: Option<String>,
+    pub note: Option<String>,
+    /// The channel: REST `source_name`, GraphQL `sourceName` (`web`, `pos`, an app's handle).
+    pub source_name: Option<String>,
+    /// The discount codes used, in order (empty when none).
+    pub discount_codes: Vec<String>,
+    /// ISO country codes of the billing and shipping addresses.
+    pub billing_country_code: Option<String>,
+    pub shipping_country_code: Option<String>,
     pub total_price: Option<Decimal>,
     pub subtotal_price: Option<Decimal>,
     pub total_tax: Option<Decimal>,
@@ -50,6 +60,31 @@ pub struct OrderRow {
     pub updated_at: DateTime<Utc>,
     pub line_items: Vec<LineItemRow>,
     pub refunds: Vec<RefundRow>,
+    /// The order's transactions when the payload lists them (GraphQL nodes do; REST order
+    /// bodies do not, `order_transactions/create` brings each one).
+    pub transactions: Vec<TransactionRow>,
+}
+
+/// A row of `order_transactions`: immutable in Shopify, so written once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionRow {
+    pub id: i64,
+    pub order_id: i64,
+    /// The authorization a capture settles, the sale a refund returns.
+    pub parent_id: Option<i64>,
+    /// `authorization`, `capture`, `sale`, `void`, `refund` (GraphQL enums lowercased).
+    pub kind: Option<String>,
+    /// `success`, `failure`, `pending`, `error`.
+    pub status: Option<String>,
+    pub gateway: Option<String>,
+    pub amount: Option<Decimal>,
+    pub currency: Option<String>,
+    pub error_code: Option<String>,
+    pub test: bool,
+    pub created_at: Option<DateTime<Utc>>,
+    pub processed_at: Option<DateTime<Utc>>,
+    /// The transaction's own JSON (the `raw` column).
+    pub raw: serde_json::Value,
 }
 
 /// A row of `order_line_items`.

@@ -55,6 +55,7 @@ topics! {
     OrdersEdited => "orders/edited";
     OrdersDelete => "orders/delete";
     RefundsCreate => "refunds/create";
+    OrderTransactionsCreate => "order_transactions/create";
     CustomersCreate => "customers/create";
     CustomersUpdate => "customers/update";
     CustomersDelete => "customers/delete";
@@ -119,12 +120,14 @@ mod tests {
 
     #[test]
     fn round_trips_every_known_topic() {
-        assert_eq!(Topic::ALL.len(), 23);
+        assert_eq!(Topic::ALL.len(), 24);
         for t in Topic::ALL {
             assert_eq!(&Topic::parse(t.as_str()), t);
             let prefix = t.as_str().split('/').next().unwrap();
             match t.resource() {
-                Some(r) if prefix == "refunds" => assert_eq!(r.as_str(), "orders", "{t}"),
+                Some(r) if matches!(prefix, "refunds" | "order_transactions") => {
+                    assert_eq!(r.as_str(), "orders", "{t}")
+                }
                 Some(r) => assert_eq!(r.as_str(), prefix, "{t}"),
                 None => assert!(
                     t.is_compliance() || matches!(prefix, "app" | "bulk_operations"),

@@ -77,6 +77,11 @@ pub fn events_for(store: &Store, change: &Change) -> Vec<Event> {
     let m = Render::for_shop(&store.shop);
     let mut out = Vec::new();
     for topic in &change.topics {
+        if *topic == "order_transactions/create" {
+            // One event per transaction the change made, not one per change.
+            out.extend(transaction_events(store, change, &m));
+            continue;
+        }
         let body = match *topic {
             "customers/update" if change.kind == Kind::Order => {
                 let Some(cid) = store
@@ -128,6 +133,19 @@ pub fn events_for(store: &Store, change: &Change) -> Vec<Event> {
         out.push(Event::new(topic, &body));
     }
     out
+}
+
+/// The `order_transactions/create` events of `change`: one per transaction it created.
+fn transaction_events(store: &Store, change: &Change, m: &Render) -> Vec<Event> {
+    let Some(o) = store.orders.get(&change.id) else {
+        return Vec::new();
+    };
+    change
+        .transaction_ids
+        .iter()
+        .filter_map(|id| o.transactions.iter().find(|t| t.id == *id))
+        .map(|t| Event::new("order_transactions/create", &rest::transaction(t, m)))
+        .collect()
 }
 
 /// Runs changes at `rate` per second, `burst` at a time, until shutdown; honours pausing.

@@ -12,10 +12,12 @@
 //! {"type":"product","deleted":true,"data":{"id":7000000012399}}
 //! {"type":"order","deleted":false,"data":{…REST order JSON, as in orders/updated…}}
 //! {"type":"order","deleted":true,"data":{"id":7000000012400}}
+//! {"type":"transaction","deleted":false,"data":{…REST transaction, as in order_transactions/create…}}
 //! ```
 //!
-//! Types come in the order customer, product, order; within a type live objects by ascending
-//! id, then deleted ones by ascending id. `data` of a live object is exactly the body its
+//! Types come in the order customer, product, order, transaction; within a type live objects
+//! by ascending id, then deleted ones by ascending id. Transactions are those of live orders,
+//! by order then in the order they were made. `data` of a live object is exactly the body its
 //! latest webhook carried; of a deleted one, the body of its delete webhook.
 
 use std::sync::Arc;
@@ -117,12 +119,22 @@ pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
         .orders
         .values()
         .map(move |o| line(Kind::Order, false, rest::order(o, &m)));
+    // Written by hand too: `transaction` is a line type of the export, not a store kind.
+    let transactions = store.orders.values().flat_map(move |o| {
+        o.transactions.iter().map(move |t| {
+            format!(
+                r#"{{"type":"transaction","deleted":false,"data":{}}}"#,
+                rest::transaction(t, &m)
+            )
+        })
+    });
     customers
         .chain(tombstones(Kind::Customer))
         .chain(products)
         .chain(tombstones(Kind::Product))
         .chain(orders)
         .chain(tombstones(Kind::Order))
+        .chain(transactions)
 }
 
 async fn export(State(shared): State<Arc<Shared>>) -> Response {

@@ -85,7 +85,7 @@ fn generated_store_is_byte_identical_to_the_recorded_one() {
     let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         digest,
-        "bffd22b2a15d08386136911f5c08b4e8aaabcaa72e8c39600db99fb651f74139"
+        "cc35b988e28a94efed304a8a22c950f240259afecfc61e2480cfff4742ceae32"
     );
     assert_eq!(rng.gen::<u64>(), 4390923040353656548);
 }

@@ -47,6 +47,7 @@ const SENT_TOPICS: &[&str] = &[
     "orders/edited",
     "orders/delete",
     "refunds/create",
+    "order_transactions/create",
     "customers/create",
     "customers/update",
     "customers/delete",

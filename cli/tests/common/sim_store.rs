@@ -108,6 +108,8 @@ pub struct Copy {
     pub products: BTreeMap<i64, usize>,
     /// Order id → (total price, line items).
     pub orders: BTreeMap<i64, (Decimal, usize)>,
+    /// Transaction id of a live order → (order, kind, status, amount).
+    pub transactions: BTreeMap<i64, (i64, String, String, Decimal)>,
     pub deleted: BTreeSet<(String, i64)>,
 }
 
@@ -147,6 +149,19 @@ pub async fn export(sim: &SimHandle) -> Copy {
                 let total: Decimal = data["total_price"].as_str().unwrap().parse().unwrap();
                 let items = data["line_items"].as_array().map_or(0, Vec::len);
                 copy.orders.insert(id, (total.normalize(), items));
+            }
+            "transaction" => {
+                let amount: Decimal = data["amount"].as_str().unwrap().parse().unwrap();
+                let text = |k: &str| data[k].as_str().unwrap().to_string();
+                copy.transactions.insert(
+                    id,
+                    (
+                        data["order_id"].as_i64().unwrap(),
+                        text("kind"),
+                        text("status"),
+                        amount.normalize(),
+                    ),
+                );
             }
             other => panic!("unknown export type {other}"),
         }
@@ -193,6 +208,20 @@ pub async fn stored(h: &Harness) -> Copy {
         copy.orders
             .insert(r.get(0), (total.normalize(), r.get::<_, i64>(2) as usize));
     }
+    for r in c
+        .query(
+            "SELECT t.id, t.order_id, t.kind, t.status, t.amount FROM order_transactions t
+             JOIN orders o ON o.shop_domain = t.shop_domain AND o.id = t.order_id
+             WHERE o.deleted_at IS NULL",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let amount: Decimal = r.get(4);
+        copy.transactions
+            .insert(r.get(0), (r.get(1), r.get(2), r.get(3), amount.normalize()));
+    }
     copy
 }
 
@@ -235,6 +264,17 @@ pub fn diff(want: &Copy, got: &Copy) -> Vec<String> {
             got.orders
                 .iter()
                 .map(|(k, v)| format!("{k}:{}:{}", v.0, v.1))
+                .collect(),
+        ),
+        compare(
+            "transactions",
+            want.transactions
+                .iter()
+                .map(|(k, v)| format!("{k}:{v:?}"))
+                .collect(),
+            got.transactions
+                .iter()
+                .map(|(k, v)| format!("{k}:{v:?}"))
                 .collect(),
         ),
     ]

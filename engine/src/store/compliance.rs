@@ -5,7 +5,7 @@
 //!   becomes `{"id":…,"redacted":true}` (a placeholder row is inserted when the customer is
 //!   not stored, so a late `customers/create` cannot bring the data back); the customer's
 //!   orders (by customer id, `orders_to_redact` and email) lose `email` and the personal
-//!   parts of `raw`; earlier data-request exports of the customer are erased. Then a sweep
+//!   parts of `raw`, and their transactions the payment details of `raw`; earlier data-request exports of the customer are erased. Then a sweep
 //!   visits every `text`, `jsonb` and `bytea` column of every table that has a `shop_domain`
 //!   (rows of this shop, or of no shop), and wherever the customer's email or phone still
 //!   appears: JSON strings holding it become `"[redacted]"`, text values become
@@ -23,7 +23,7 @@ use xeno_shopify::notices::CustomerRequest;
 
 use crate::envelope::{Envelope, Source};
 use crate::store::outcome::ComplianceSummary;
-use crate::store::resources::{customers, orders};
+use crate::store::resources::{customers, orders, transactions};
 
 /// Replaces every occurrence of personal data in free text and JSON.
 const REDACTED: &str = "[redacted]";
@@ -116,7 +116,12 @@ pub(super) async fn redact_customer(
         scrub_json(raw, &needles);
     }
     if !orders.is_empty() {
+        let ids: Vec<i64> = orders.iter().map(|(id, _)| *id).collect();
         summary.add("orders", orders::write_redacted(tx, shop, orders).await?);
+        summary.add(
+            "order_transactions",
+            transactions::redact(tx, shop, &ids).await?,
+        );
     }
 
     // 3. Earlier exports of this customer.

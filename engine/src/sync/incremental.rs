@@ -332,7 +332,8 @@ async fn complete_children(
     Ok(())
 }
 
-/// Keeps the nodes the database lacks, or holds an older live version of.
+/// Keeps the nodes the database lacks, holds an older live version of, or holds with fewer
+/// append-only children (`ResourceSpec::appended`) than Shopify lists.
 async fn changed_only(
     ctx: &SyncContext,
     resource: Resource,
@@ -349,6 +350,23 @@ async fn changed_only(
         .iter()
         .map(|r| (r.get(0), (r.get(1), r.get(2))))
         .collect();
+    let children = match resource.spec().appended {
+        Some(a) => {
+            let sql = format!(
+                "SELECT {parent}, count(*) FROM {table} WHERE shop_domain = $1 AND {parent} = ANY($2) GROUP BY {parent}",
+                parent = a.parent_column,
+                table = a.table,
+            );
+            let rows = client.query(&sql, &[&ctx.shop.domain, &ids]).await?;
+            Some((
+                a.field,
+                rows.iter()
+                    .map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1)))
+                    .collect::<HashMap<_, _>>(),
+            ))
+        }
+        None => None,
+    };
     Ok(nodes
         .into_iter()
         .filter(|n| {
@@ -360,11 +378,17 @@ async fn changed_only(
                 .and_then(Value::as_str)
                 .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
                 .map(|t| t.with_timezone(&Utc));
-            match stored.get(&id) {
+            let newer = match stored.get(&id) {
                 None => true,
-                Some((_, true)) => false,
+                Some((_, true)) => return false,
                 Some((at, false)) => updated.is_none_or(|u| u > *at),
-            }
+            };
+            // Append-only children the stored copy lacks (their webhook was lost).
+            let missing_children = children.as_ref().is_some_and(|(field, counts)| {
+                let listed = n.get(*field).and_then(Value::as_array).map_or(0, Vec::len);
+                listed as i64 > counts.get(&id).copied().unwrap_or(0)
+            });
+            newer || missing_children
         })
         .collect())
 }

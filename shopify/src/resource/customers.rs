@@ -32,6 +32,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         numberOfOrders amountSpent { amount currencyCode } defaultAddress { city province \
         country } createdAt updatedAt",
     nested: None,
+    appended: None,
     node_cost: 5.0,
 };
 

@@ -38,11 +38,16 @@ impl ResourceSpec {
 
     /// A page of ids and `updatedAt` only: what reconciliation compares with the stored copy
     /// before fetching the few objects that differ (one point per object instead of dozens).
+    /// With append-only children ([`ResourceSpec::appended`]), their ids too.
     pub fn changed_query(&self) -> String {
+        let appended = match self.appended {
+            Some(a) => format!(" {} {{ id }}", a.field),
+            None => String::new(),
+        };
         format!(
             "query SyncChanged($first: Int!, $after: String, $query: String) {{ \
                {}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
-                 nodes {{ id updatedAt }} pageInfo {{ hasNextPage endCursor }} }} }}",
+                 nodes {{ id updatedAt{appended} }} pageInfo {{ hasNextPage endCursor }} }} }}",
             self.name
         )
     }
@@ -119,6 +124,13 @@ mod tests {
             .contains("orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT)"));
         assert!(orders.page_query().contains("lineItems(first: 10)"));
         assert!(orders.nodes_query().contains("... on Order {"));
+        assert!(orders
+            .changed_query()
+            .contains("nodes { id updatedAt transactions { id } }"));
+        assert!(Resource::Customers
+            .spec()
+            .changed_query()
+            .contains("nodes { id updatedAt }"));
         assert!(orders.bulk_query().contains("lineItems { edges { node {"));
         assert!(Resource::Customers.spec().children_query().is_none());
         assert!(Resource::Products

@@ -28,6 +28,7 @@ pub mod documents;
 pub mod orders;
 pub mod products;
 pub mod spec;
+pub mod transactions;
 
 use std::fmt;
 

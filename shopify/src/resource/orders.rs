@@ -1,5 +1,7 @@
-//! Orders, with their line items and refunds: the spec, and the parsers from a REST webhook
-//! body (`orders/*`, `refunds/create`) and from a GraphQL `Order` or `Refund` node.
+//! Orders, with their line items, refunds and transactions: the spec, and the parsers from a
+//! REST webhook body (`orders/*`, `refunds/create`) and from a GraphQL `Order` or `Refund`
+//! node. A transaction's own parsers (`order_transactions/create`, and each of an `Order`
+//! node's `transactions`) are in `transactions.rs`.
 //!
 //! Refund amount rule: the sum of the refund's successful refund transactions (`kind`
 //! refund, `status` success), in their `currency` or, when they leave it null, the presentment
@@ -19,7 +21,8 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::spec::{Nested, ResourceSpec};
+use super::spec::{Appended, Nested, ResourceSpec};
+use super::transactions::transaction_from_graphql;
 use crate::error::PayloadError;
 use crate::fields::{checked_sum, children, each, node_id, ref_id, Fields};
 use crate::model::{LineItemRow, OrderRow, RefundRow};
@@ -27,7 +30,8 @@ use crate::topic::Topic;
 
 type Result<T> = std::result::Result<T, PayloadError>;
 
-/// Orders: `orders/*` and `refunds/create`, the `Order` node with `lineItems` nested.
+/// Orders: `orders/*`, `refunds/create` and `order_transactions/create`, the `Order` node
+/// with its refunds and transactions and `lineItems` nested.
 pub static SPEC: ResourceSpec = ResourceSpec {
     name: "orders",
     graphql_type: "Order",
@@ -43,19 +47,24 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         Topic::OrdersEdited,
         Topic::OrdersDelete,
         Topic::RefundsCreate,
+        Topic::OrderTransactionsCreate,
     ],
     update_topic: Topic::OrdersUpdated,
     delete_topic: Topic::OrdersDelete,
     node_fields:
         "id legacyResourceId name email test currencyCode createdAt updatedAt processedAt \
         cancelledAt closedAt cancelReason displayFinancialStatus displayFulfillmentStatus \
+        tags note sourceName discountCodes billingAddress { countryCodeV2 } \
+        shippingAddress { countryCodeV2 } \
         totalPriceSet { shopMoney { amount currencyCode } presentmentMoney { amount \
         currencyCode } } subtotalPriceSet { shopMoney { \
         amount currencyCode } } totalTaxSet { shopMoney { amount currencyCode } } \
         totalDiscountsSet { shopMoney { amount currencyCode } } totalShippingPriceSet { \
         shopMoney { amount currencyCode } } totalRefundedSet { shopMoney { amount \
         currencyCode } } customer { id legacyResourceId } refunds { id legacyResourceId note \
-        createdAt totalRefundedSet { shopMoney { amount currencyCode } } }",
+        createdAt totalRefundedSet { shopMoney { amount currencyCode } } } \
+        transactions { id kind status gateway test errorCode createdAt processedAt \
+        amountSet { shopMoney { amount currencyCode } } parentTransaction { id } }",
     nested: Some(Nested {
         field: "lineItems",
         fields:
@@ -63,10 +72,23 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         amount currencyCode } } totalDiscountSet { shopMoney { amount currencyCode } } \
         product { id } variant { id }",
     }),
-    node_cost: 90.0,
+    appended: Some(Appended {
+        field: "transactions",
+        table: "order_transactions",
+        parent_column: "order_id",
+    }),
+    node_cost: 96.0,
 };
 
 // ---------- REST ----------
+
+/// The country code of the address under `key` (either format), `None` without the address.
+fn country(f: &Fields<'_>, key: &'static str, field: &str) -> Result<Option<String>> {
+    match f.object(key)? {
+        Some(a) => a.str(field),
+        None => Ok(None),
+    }
+}
 
 /// An order webhook body (`orders/create`, `orders/updated`, …) or REST order.
 pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
@@ -115,9 +137,26 @@ pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
         None => presentment_total.as_ref().and_then(|(_, c)| c.clone()),
     };
 
+    let mut discount_codes = Vec::new();
+    for (i, d) in f.array("discount_codes")?.iter().enumerate() {
+        let df = Fields::new("order", d).map_err(|e| e.within(&format!("discount_codes[{i}]")))?;
+        if let Some(code) = df
+            .str("code")
+            .map_err(|e| e.within(&format!("discount_codes[{i}]")))?
+        {
+            discount_codes.push(code);
+        }
+    }
+
     Ok(OrderRow {
         id,
         name: f.str("name")?,
+        tags: f.tags("tags")?,
+        note: f.str("note")?,
+        source_name: f.str("source_name")?,
+        discount_codes,
+        billing_country_code: country(&f, "billing_address", "country_code")?,
+        shipping_country_code: country(&f, "shipping_address", "country_code")?,
         order_number: f.i64("order_number")?,
         email: f.str("email")?,
         customer_id,
@@ -141,6 +180,7 @@ pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
         updated_at,
         line_items,
         refunds,
+        transactions: Vec::new(),
     })
 }
 
@@ -285,6 +325,7 @@ pub fn order_from_graphql(v: &Value) -> Result<OrderRow> {
         graphql_line_item(li, id, currency.as_deref())
     })?;
     let refunds = each(&f, "refunds", |r| graphql_refund(r, Some(id)))?;
+    let transactions = each(&f, "transactions", |t| transaction_from_graphql(t, id))?;
     let total_refunded = match f.money("totalRefundedSet")? {
         Some((amount, _)) => amount,
         None => checked_sum("order", "refunds", refunds.iter().map(|r| r.amount))?,
@@ -318,10 +359,23 @@ pub fn order_from_graphql(v: &Value) -> Result<OrderRow> {
             "partially_fulfilled" => Some("partial".to_string()),
             _ => Some(s),
         });
+    let mut discount_codes = Vec::new();
+    for code in children(&f, "discountCodes")? {
+        match code {
+            Value::String(c) => discount_codes.push(c.clone()),
+            _ => return Err(f.bad("discountCodes", "not a list of strings".into())),
+        }
+    }
     Ok(OrderRow {
         id,
         name,
         order_number,
+        tags: f.tags("tags")?,
+        note: f.str("note")?,
+        source_name: f.str("sourceName")?,
+        discount_codes,
+        billing_country_code: country(&f, "billingAddress", "countryCodeV2")?,
+        shipping_country_code: country(&f, "shippingAddress", "countryCodeV2")?,
         email: f.str("email")?,
         customer_id: ref_id(&f, "customer")?,
         currency,
@@ -347,6 +401,7 @@ pub fn order_from_graphql(v: &Value) -> Result<OrderRow> {
         updated_at,
         line_items,
         refunds,
+        transactions,
     })
 }
 

@@ -27,9 +27,24 @@ pub struct ResourceSpec {
     pub node_fields: &'static str,
     /// The child records queried as a connection of the node (line items, variants).
     pub nested: Option<Nested>,
+    /// Append-only children kept in a table of their own whose arrival does not always move
+    /// the parent's `updatedAt` in the stored copy (an order's transactions come by their own
+    /// webhook): reconciliation lists their ids beside each node's `updatedAt` and refetches a
+    /// node whose stored children are fewer.
+    pub appended: Option<Appended>,
     /// The requested cost of one node with its first page of children, by Shopify's rules
     /// (objects 1, money bags 2, a nested connection 2 + 10 × its node).
     pub node_cost: f64,
+}
+
+/// A node's append-only children (see [`ResourceSpec::appended`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Appended {
+    /// The node's list field (`transactions`).
+    pub field: &'static str,
+    /// Their table (`order_transactions`) and its column naming the parent (`order_id`).
+    pub table: &'static str,
+    pub parent_column: &'static str,
 }
 
 /// A node's nested connection.

@@ -120,6 +120,7 @@ impl Store {
             id,
             topics: vec!["customers/create"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         }
     }
 
@@ -165,6 +166,7 @@ impl Store {
             id,
             topics: vec!["customers/update"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 
@@ -179,6 +181,7 @@ impl Store {
             id,
             topics: vec!["customers/delete"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 }

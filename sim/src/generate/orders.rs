@@ -12,6 +12,7 @@ use rand::Rng;
 use rust_decimal::Decimal;
 
 use super::names;
+use crate::store::customer::{Address, Customer};
 use crate::store::order::{DiscountCode, LineItem, Order, ShippingLine, TaxLine};
 use crate::store::units::{next_stamp, round_money, whole_seconds};
 use crate::store::{Change, Kind, SimRng, Store, Tombstone};
@@ -90,6 +91,40 @@ impl Store {
         })
     }
 
+    /// A shipping line at one of the shop's rates.
+    fn make_shipping_line(&mut self, rng: &mut SimRng) -> ShippingLine {
+        let (ship_title, ship_price) = *names::SHIPPING.choose(rng).expect("shipping");
+        ShippingLine {
+            id: self.new_id(rng),
+            title: ship_title.to_string(),
+            code: ship_title.to_string(),
+            price: self.money(Decimal::new(ship_price, 2)),
+        }
+    }
+
+    /// The email and address an order `id` is placed with: its customer's, or a guest's
+    /// (some guests leave neither).
+    fn buyer(
+        &mut self,
+        rng: &mut SimRng,
+        id: u64,
+        customer: Option<&Customer>,
+    ) -> (Option<String>, Option<Address>) {
+        match customer {
+            Some(c) => (c.email.clone(), c.default_address().cloned()),
+            None if rng.gen_bool(GUEST_NO_EMAIL_RATE) => (None, None),
+            None => {
+                let first = names::FIRST_NAMES.choose(rng).expect("names");
+                let last = names::LAST_NAMES.choose(rng).expect("names");
+                let address = self.make_address(rng, 0, first, last);
+                (
+                    Some(format!("guest{}@example.com", id % 100_000)),
+                    Some(address),
+                )
+            }
+        }
+    }
+
     /// Places a new order (pending payment) for a random customer, or a guest.
     pub fn create_order(&mut self, rng: &mut SimRng, at: DateTime<Utc>) -> Option<Change> {
         if self.products.is_empty() {
@@ -116,30 +151,12 @@ impl Store {
         let shipping_lines = if digital {
             Vec::new()
         } else {
-            let (ship_title, ship_price) = *names::SHIPPING.choose(rng).expect("shipping");
-            vec![ShippingLine {
-                id: self.new_id(rng),
-                title: ship_title.to_string(),
-                code: ship_title.to_string(),
-                price: self.money(Decimal::new(ship_price, 2)),
-            }]
+            vec![self.make_shipping_line(rng)]
         };
         let customer = customer_id
             .and_then(|cid| self.customers.get(&cid))
             .cloned();
-        let (email, address) = match &customer {
-            Some(c) => (c.email.clone(), c.default_address().cloned()),
-            None if rng.gen_bool(GUEST_NO_EMAIL_RATE) => (None, None),
-            None => {
-                let first = names::FIRST_NAMES.choose(rng).expect("names");
-                let last = names::LAST_NAMES.choose(rng).expect("names");
-                let address = self.make_address(rng, 0, first, last);
-                (
-                    Some(format!("guest{}@example.com", id % 100_000)),
-                    Some(address),
-                )
-            }
-        };
+        let (email, address) = self.buyer(rng, id, customer.as_ref());
         let (presentment_currency, presentment_rate) = self.presentment(rng);
         let order = Order {
             id,
@@ -185,6 +202,7 @@ impl Store {
             id,
             topics,
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 
@@ -314,6 +332,7 @@ impl Store {
             id,
             topics: vec!["orders/edited", "orders/updated"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 
@@ -328,6 +347,7 @@ impl Store {
             id,
             topics: vec!["orders/delete"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 }

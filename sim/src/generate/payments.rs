@@ -43,8 +43,9 @@ impl Store {
         Some(Change {
             kind: Kind::Order,
             id,
-            topics: vec!["orders/paid", "orders/updated"],
+            topics: vec!["order_transactions/create", "orders/paid", "orders/updated"],
             refund_id: None,
+            transaction_ids: vec![tx_id],
         })
     }
 
@@ -76,8 +77,9 @@ impl Store {
         Some(Change {
             kind: Kind::Order,
             id,
-            topics: vec!["orders/updated"],
+            topics: vec!["order_transactions/create", "orders/updated"],
             refund_id: None,
+            transaction_ids: vec![tx_id],
         })
     }
 
@@ -136,6 +138,7 @@ impl Store {
             id,
             topics: vec![topic, "orders/updated"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 
@@ -215,8 +218,13 @@ impl Store {
         Some(Change {
             kind: Kind::Order,
             id,
-            topics: vec!["refunds/create", "orders/updated"],
+            topics: vec![
+                "order_transactions/create",
+                "refunds/create",
+                "orders/updated",
+            ],
             refund_id: Some(refund_id),
+            transaction_ids: vec![tx_id],
         })
     }
 
@@ -232,11 +240,13 @@ impl Store {
         let paid = matches!(o.financial_status, "paid" | "partially_refunded");
         let mut topics = vec!["orders/cancelled"];
         let mut refund_id = None;
+        let mut transaction_ids = Vec::new();
         if paid {
             let o = self.orders.get_mut(&id)?;
             o.cancelled_at = Some(next_stamp(o.updated_at, at));
             let change = self.refund_order(rng, id, at)?;
             refund_id = change.refund_id;
+            transaction_ids = change.transaction_ids;
             topics.push("refunds/create");
         }
         let void_id = self.new_id(rng);
@@ -248,6 +258,7 @@ impl Store {
                 .iter()
                 .find(|t| t.kind == "authorization")
                 .map(|t| t.id);
+            transaction_ids.push(void_id);
             o.transactions.push(Transaction {
                 id: void_id,
                 order_id: id,
@@ -266,12 +277,16 @@ impl Store {
         o.cancel_reason = Some(CANCEL_REASONS.choose(rng).expect("reasons"));
         o.closed_at = Some(stamp);
         o.updated_at = stamp;
+        if !transaction_ids.is_empty() {
+            topics.insert(0, "order_transactions/create");
+        }
         topics.push("orders/updated");
         Some(Change {
             kind: Kind::Order,
             id,
             topics,
             refund_id,
+            transaction_ids,
         })
     }
 }

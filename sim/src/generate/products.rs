@@ -84,6 +84,7 @@ impl Store {
             id,
             topics: vec!["products/create"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         }
     }
 
@@ -212,6 +213,7 @@ impl Store {
             id,
             topics: vec!["products/update"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 
@@ -226,6 +228,7 @@ impl Store {
             id,
             topics: vec!["products/delete"],
             refund_id: None,
+            transaction_ids: Vec::new(),
         })
     }
 }

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use async_graphql::parser::types::ExecutableDocument;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 use crate::access::{self, authorized, injected_fault, INVALID_TOKEN};
 use crate::bucket::Level;
 use crate::graphql::cost;
+use crate::graphql::executor::VersionApi;
 use crate::graphql::validation;
 use crate::state::Shared;
 use crate::webhooks::lock;
@@ -92,24 +94,32 @@ pub async fn handler(
     if let Err(level) = taken {
         return throttled(requested, level);
     }
-    let denied = access::denied_root_fields(&shared.config.scopes, &doc, op_name.as_deref());
-    let request = access::strip(request, &doc, &denied);
+    execute(&shared, &api, &doc, request, op_name.as_deref(), requested).await
+}
+
+/// Runs a priced, paid-for query: fields outside the token's scopes are denied, errors take
+/// Shopify's shape, and what the answer did not use of `requested` is refunded to the bucket.
+async fn execute(
+    shared: &Arc<Shared>,
+    api: &VersionApi,
+    doc: &ExecutableDocument,
+    request: async_graphql::Request,
+    op_name: Option<&str>,
+    requested: u64,
+) -> Response {
+    let now = tokio::time::Instant::now;
+    let denied = access::denied_root_fields(&shared.config.scopes, doc, op_name);
+    let request = access::strip(request, doc, &denied);
     let request = request.data(shared.clone());
     let response = api.schema.execute(request).await;
     let mut out = serde_json::to_value(&response)
         .unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
-    validation::shopify_errors(&doc, &mut out);
+    validation::shopify_errors(doc, &mut out);
     access::report_denied(&mut out, &denied);
     let data = out.get("data").filter(|d| !d.is_null()).cloned();
     let actual = match &data {
-        Some(d) => cost::operation_cost(
-            &api.types,
-            &doc,
-            op_name.as_deref(),
-            &Default::default(),
-            Some(d),
-        )
-        .min(requested),
+        Some(d) => cost::operation_cost(&api.types, doc, op_name, &Default::default(), Some(d))
+            .min(requested),
         None => 0,
     };
     let level = lock(&shared.graphql_bucket).refund(now(), (requested - actual) as f64);

@@ -85,6 +85,8 @@ pub struct Change {
     pub topics: Vec<&'static str>,
     /// The refund created by a `refunds/create` change.
     pub refund_id: Option<u64>,
+    /// The transactions the change created: one `order_transactions/create` each, in order.
+    pub transaction_ids: Vec<u64>,
 }
 
 /// The whole simulated store.

@@ -11,6 +11,7 @@ pub(crate) mod customers;
 pub(crate) mod orders;
 mod products;
 mod rows;
+pub(crate) mod transactions;
 
 use deadpool_postgres::Transaction;
 use serde_json::Value;

@@ -11,11 +11,13 @@
 //! Rules worth knowing:
 //! - Line items are replaced (missing ones deleted) only when the payload carries the list at
 //!   all; a sync node queried without `lineItems` leaves the stored ones alone.
+//! - Transactions (`order_transactions/create`, or listed in a synced order node) are written
+//!   once each (`resources/transactions.rs`), whether or not their order payload applied.
 //! - Refunds are append-only in Shopify, so an order's refunds are merged, never deleted, and
 //!   `total_refunded` never decreases: a late, older order payload cannot forget a refund
 //!   that `refunds/create` already stored.
 //! - A redacted order (`customers/redact`) still takes later non-personal updates, but its
-//!   `email` stays NULL and its `raw` stays the redacted one.
+//!   `email` and `note` stay NULL and its `raw` stays the redacted one.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
@@ -25,9 +27,11 @@ use tokio_postgres::Error;
 use xeno_shopify::resource::orders::{
     order_from_graphql, order_from_rest, refund_from_graphql, refund_from_rest,
 };
+use xeno_shopify::resource::transactions::transaction_from_rest;
 use xeno_shopify::{LineItemRow, OrderRow, RefundRow, Topic};
 
 use super::rows::{applied, dedup_by_id, has_any, tombstone_sql};
+use super::transactions;
 use crate::envelope::{Envelope, Format};
 use crate::store::error::StoreError;
 use crate::store::outcome::Outcome;
@@ -36,7 +40,8 @@ use crate::store::receipts;
 /// Tombstones an order (`orders/delete`).
 pub(super) const TOMBSTONE: &str = tombstone_sql!("orders");
 
-/// Applies an `orders/*` record or a `refunds/create` (the receipt's outcome is written here).
+/// Applies an `orders/*` record, a `refunds/create` or an `order_transactions/create` (the
+/// receipt's outcome is written here).
 pub(super) async fn apply(
     tx: &Transaction<'_>,
     env: &Envelope,
@@ -52,6 +57,12 @@ pub(super) async fn apply(
             refund_from_rest(value)?
         };
         upsert_refunds(tx, &env.shop_domain, std::slice::from_ref(&refund)).await?;
+        return receipts::finish(tx, env, webhook_id, Outcome::Applied).await;
+    }
+    if env.topic == Topic::OrderTransactionsCreate {
+        // Only REST has this topic; a sync brings transactions inside their order node.
+        let transaction = transaction_from_rest(value)?;
+        transactions::insert(tx, &env.shop_domain, std::slice::from_ref(&transaction)).await?;
         return receipts::finish(tx, env, webhook_id, Outcome::Applied).await;
     }
     let order = if graphql {
@@ -72,11 +83,13 @@ const UPSERT_ORDER: &str = "
                 currency, total_price, subtotal_price, total_tax, total_discounts, total_shipping,
                 total_refunded, financial_status, fulfillment_status, cancel_reason, test,
                 created_at, processed_at, cancelled_at, closed_at, updated_at, raw, ingested_at,
-                presentment_currency, presentment_total_price)
+                presentment_currency, presentment_total_price, tags, note, source_name,
+                discount_codes, billing_country_code, shipping_country_code)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                 GREATEST($13::numeric, (SELECT COALESCE(sum(r.amount), 0) FROM order_refunds r
                                         WHERE r.shop_domain = $1 AND r.order_id = $2)),
-                $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::text::jsonb, now(), $37, $38)
+                $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::text::jsonb, now(), $37, $38,
+                $39, $40, $41, $42, $43, $44)
             ON CONFLICT (shop_domain, id) DO UPDATE SET
                 name = EXCLUDED.name,
                 order_number = EXCLUDED.order_number,
@@ -85,6 +98,12 @@ const UPSERT_ORDER: &str = "
                 currency = EXCLUDED.currency,
                 presentment_currency = EXCLUDED.presentment_currency,
                 presentment_total_price = EXCLUDED.presentment_total_price,
+                tags = EXCLUDED.tags,
+                note = CASE WHEN t.redacted_at IS NULL THEN EXCLUDED.note END,
+                source_name = EXCLUDED.source_name,
+                discount_codes = EXCLUDED.discount_codes,
+                billing_country_code = EXCLUDED.billing_country_code,
+                shipping_country_code = EXCLUDED.shipping_country_code,
                 total_price = EXCLUDED.total_price,
                 subtotal_price = EXCLUDED.subtotal_price,
                 total_tax = EXCLUDED.total_tax,
@@ -220,6 +239,12 @@ async fn upsert_order(
                 &li.currencies,
                 &order.presentment_currency,
                 &order.presentment_total_price,
+                &order.tags,
+                &order.note,
+                &order.source_name,
+                &order.discount_codes,
+                &order.billing_country_code,
+                &order.shipping_country_code,
             ],
         )
         .await?;
@@ -227,6 +252,8 @@ async fn upsert_order(
     if outcome == Outcome::Applied && !order.refunds.is_empty() {
         upsert_refunds(tx, &env.shop_domain, &order.refunds).await?;
     }
+    // Transactions never change, so even a stale order's are facts worth keeping.
+    transactions::insert(tx, &env.shop_domain, &order.transactions).await?;
     Ok(outcome)
 }
 
@@ -324,7 +351,7 @@ pub(crate) async fn of_customer(
     Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
 }
 
-/// Writes redacted orders: `email` erased, `raw` replaced by the scrubbed one, `redacted_at`
+/// Writes redacted orders: `email` and `note` erased, `raw` replaced by the scrubbed one, `redacted_at`
 /// set (kept from an earlier redaction). Returns the rows changed.
 pub(crate) async fn write_redacted(
     tx: &Transaction<'_>,
@@ -333,7 +360,7 @@ pub(crate) async fn write_redacted(
 ) -> Result<u64, Error> {
     let (ids, raws): (Vec<i64>, Vec<Value>) = orders.into_iter().unzip();
     tx.execute(
-        "UPDATE orders o SET email = NULL, raw = u.raw,
+        "UPDATE orders o SET email = NULL, note = NULL, raw = u.raw,
                 redacted_at = COALESCE(o.redacted_at, now())
          FROM unnest($2::int8[], $3::jsonb[]) AS u(id, raw)
          WHERE o.shop_domain = $1 AND o.id = u.id",

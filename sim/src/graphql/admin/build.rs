@@ -14,7 +14,7 @@ use async_graphql::dynamic::{
 use async_graphql::Value;
 
 use super::catalog::Catalog;
-use super::introspection::{EnumValueDef, InputDef, Kind, SchemaDef, TypeRefDef};
+use super::introspection::{EnumValueDef, InputDef, Kind, SchemaDef, TypeDef, TypeRefDef};
 use super::resolve::{self, FieldInfo};
 use super::table::Table;
 
@@ -93,66 +93,72 @@ pub fn build(version: &str, def: &SchemaDef, custom: &Table) -> Result<Schema, S
                 }
                 builder = builder.register(u);
             }
-            Kind::Interface => {
-                let mut i = Interface::new(t.name.clone());
-                for f in t.fields.iter().flatten() {
-                    let mut field = InterfaceField::new(f.name.clone(), type_ref(&f.ty));
-                    for a in &f.args {
-                        field = field.argument(input_value(a));
-                    }
-                    if f.is_deprecated {
-                        field = field.deprecation(f.deprecation_reason.as_deref());
-                    }
-                    i = i.field(field);
-                }
-                for parent in t.interfaces.iter().flatten() {
-                    i = i.implement(parent.name.clone());
-                }
-                builder = builder.register(i);
-            }
+            Kind::Interface => builder = builder.register(interface(t)),
             Kind::Object => {
                 let root = t.name == query || Some(&t.name) == mutation.as_ref();
-                let mut o = Object::new(t.name.clone());
-                for f in t.fields.iter().flatten() {
-                    let own = custom
-                        .iter()
-                        .find(|((ty, name), _)| *ty == t.name && *name == f.name)
-                        .map(|(_, r)| *r);
-                    if root && own.is_none() {
-                        continue;
-                    }
-                    let info = Arc::new(FieldInfo {
-                        name: f.name.clone(),
-                        ty: type_ref(&f.ty),
-                        catalog: catalog.clone(),
-                        custom: own,
-                    });
-                    let mut field =
-                        Field::new(
-                            f.name.clone(),
-                            type_ref(&f.ty),
-                            move |ctx| match resolve::field(&ctx, &info) {
-                                Ok(v) => FieldFuture::Value(v),
-                                Err(e) => {
-                                    FieldFuture::new(async move { Err::<Option<Value>, _>(e) })
-                                }
-                            },
-                        );
-                    for a in &f.args {
-                        field = field.argument(input_value(a));
-                    }
-                    if f.is_deprecated {
-                        field = field.deprecation(f.deprecation_reason.as_deref());
-                    }
-                    o = o.field(field);
-                }
-                for parent in t.interfaces.iter().flatten() {
-                    o = o.implement(parent.name.clone());
-                }
-                builder = builder.register(o);
+                builder = builder.register(object(t, root, custom, &catalog));
             }
             Kind::List | Kind::NonNull => {}
         }
     }
     builder.finish().map_err(|e| e.to_string())
+}
+
+/// Interface `t` with Shopify's fields, arguments and deprecations.
+fn interface(t: &TypeDef) -> Interface {
+    let mut i = Interface::new(t.name.clone());
+    for f in t.fields.iter().flatten() {
+        let mut field = InterfaceField::new(f.name.clone(), type_ref(&f.ty));
+        for a in &f.args {
+            field = field.argument(input_value(a));
+        }
+        if f.is_deprecated {
+            field = field.deprecation(f.deprecation_reason.as_deref());
+        }
+        i = i.field(field);
+    }
+    for parent in t.interfaces.iter().flatten() {
+        i = i.implement(parent.name.clone());
+    }
+    i
+}
+
+/// Object `t`: every field answered by the generic resolver or its `custom` one; a `root`
+/// (query or mutation) keeps only the fields it has a custom resolver for.
+fn object(t: &TypeDef, root: bool, custom: &Table, catalog: &Arc<Catalog>) -> Object {
+    let mut o = Object::new(t.name.clone());
+    for f in t.fields.iter().flatten() {
+        let own = custom
+            .iter()
+            .find(|((ty, name), _)| *ty == t.name && *name == f.name)
+            .map(|(_, r)| *r);
+        if root && own.is_none() {
+            continue;
+        }
+        let info = Arc::new(FieldInfo {
+            name: f.name.clone(),
+            ty: type_ref(&f.ty),
+            catalog: catalog.clone(),
+            custom: own,
+        });
+        let mut field = Field::new(
+            f.name.clone(),
+            type_ref(&f.ty),
+            move |ctx| match resolve::field(&ctx, &info) {
+                Ok(v) => FieldFuture::Value(v),
+                Err(e) => FieldFuture::new(async move { Err::<Option<Value>, _>(e) }),
+            },
+        );
+        for a in &f.args {
+            field = field.argument(input_value(a));
+        }
+        if f.is_deprecated {
+            field = field.deprecation(f.deprecation_reason.as_deref());
+        }
+        o = o.field(field);
+    }
+    for parent in t.interfaces.iter().flatten() {
+        o = o.implement(parent.name.clone());
+    }
+    o
 }

@@ -218,10 +218,26 @@ pub fn value_of<'a>(
     }
 }
 
-/// An object, or the one a `{"__ref": gid}` names (`None` when it no longer exists).
+/// An object, or the one a `{"__ref": gid}` names (`None` when it no longer exists). A
+/// reference selected only for its identity (`product { id }` on each of 50 000 line items
+/// of a bulk query) is answered from the id after an existence check, without projecting
+/// the whole object.
 fn deref(ctx: &ResolverContext<'_>, raw: Value) -> Option<Value> {
-    match raw.get("__ref").and_then(Value::as_str) {
-        Some(gid) => lookup::by_gid(shared(ctx), gid),
-        None => Some(raw),
+    let Some(gid) = raw.get("__ref").and_then(Value::as_str) else {
+        return Some(raw);
+    };
+    if selects_only_identity(ctx) {
+        return lookup::identity(shared(ctx), gid);
     }
+    lookup::by_gid(shared(ctx), gid)
+}
+
+/// Whether the field being resolved selects nothing but `id`, `legacyResourceId` and
+/// `__typename` of its object.
+fn selects_only_identity(ctx: &ResolverContext<'_>) -> bool {
+    ctx.ctx.look_ahead().selection_fields().iter().all(|field| {
+        field
+            .selection_set()
+            .all(|f| matches!(f.name(), "id" | "legacyResourceId" | "__typename"))
+    })
 }

@@ -194,7 +194,18 @@ async fn run(
     let request = async_graphql::Request::new(query)
         .data(shared.clone())
         .data(BulkMode);
-    let response = api.schema.execute(request).await;
+    // A bulk query resolves every object of the store without once waiting on anything: on
+    // the server's worker threads it would hold one for seconds and starve the requests
+    // beside it (clients' polls). It runs on a blocking thread instead.
+    let handle = tokio::runtime::Handle::current();
+    let response = tokio::task::spawn_blocking(move || handle.block_on(api.schema.execute(request)))
+        .await
+        .unwrap_or_else(|e| {
+            async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                format!("internal: the bulk query stopped: {e}"),
+                None,
+            )])
+        });
     let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
     let (lines, roots) = if denied {
         (Vec::new(), 0)
@@ -246,6 +257,11 @@ async fn run(
             }
         }
     }
+    finished(&shared, id);
+}
+
+/// Logs the operation's end and sends `bulk_operations/finish`.
+fn finished(shared: &Shared, id: u64) {
     let Some(op) = lock(&shared.bulk).get(id) else {
         return;
     };
