@@ -15,7 +15,7 @@ use super::graphql_client::GraphqlClient;
 use super::queries;
 
 /// The topics the engine needs, as GraphQL's `WebhookSubscriptionTopic`.
-pub const TOPICS: [&str; 16] = [
+pub const TOPICS: [&str; 17] = [
     "ORDERS_CREATE",
     "ORDERS_UPDATED",
     "ORDERS_PAID",
@@ -24,6 +24,7 @@ pub const TOPICS: [&str; 16] = [
     "ORDERS_PARTIALLY_FULFILLED",
     "ORDERS_DELETE",
     "REFUNDS_CREATE",
+    "ORDER_TRANSACTIONS_CREATE",
     "CUSTOMERS_CREATE",
     "CUSTOMERS_UPDATE",
     "CUSTOMERS_DELETE",

@@ -198,14 +198,15 @@ async fn run(
     // the server's worker threads it would hold one for seconds and starve the requests
     // beside it (clients' polls). It runs on a blocking thread instead.
     let handle = tokio::runtime::Handle::current();
-    let response = tokio::task::spawn_blocking(move || handle.block_on(api.schema.execute(request)))
-        .await
-        .unwrap_or_else(|e| {
-            async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-                format!("internal: the bulk query stopped: {e}"),
-                None,
-            )])
-        });
+    let response =
+        tokio::task::spawn_blocking(move || handle.block_on(api.schema.execute(request)))
+            .await
+            .unwrap_or_else(|e| {
+                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                    format!("internal: the bulk query stopped: {e}"),
+                    None,
+                )])
+            });
     let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
     let (lines, roots) = if denied {
         (Vec::new(), 0)

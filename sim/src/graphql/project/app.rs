@@ -49,15 +49,27 @@ pub fn topic_enum(rest: &str) -> String {
 pub fn topic_rest(value: &str) -> String {
     let lower = value.to_ascii_lowercase();
     match lower.split_once('_') {
-        // `BULK_OPERATIONS_FINISH` → `bulk_operations/finish`: the resource is the longest
-        // prefix the simulator knows.
+        // `BULK_OPERATIONS_FINISH` → `bulk_operations/finish`,
+        // `ORDER_TRANSACTIONS_CREATE` → `order_transactions/create`: the resource is the first
+        // of Shopify's (multi-word ones first) the value starts with.
         Some(_) => [
             "bulk_operations",
+            "order_transactions",
+            "fulfillment_orders",
+            "fulfillment_events",
+            "draft_orders",
+            "inventory_items",
+            "inventory_levels",
             "app",
             "orders",
             "customers",
             "products",
             "refunds",
+            "fulfillments",
+            "collections",
+            "checkouts",
+            "discounts",
+            "locations",
         ]
         .iter()
         .find(|r| lower.starts_with(&format!("{r}_")))
@@ -125,4 +137,23 @@ pub fn shop(shop: &ShopInfo) -> Value {
         "createdAt": ts(shop.created_at),
         "updatedAt": ts(shop.created_at),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_round_trip_between_rest_and_graphql_spellings() {
+        for rest in [
+            "orders/create",
+            "orders/partially_fulfilled",
+            "order_transactions/create",
+            "bulk_operations/finish",
+            "app/uninstalled",
+            "inventory_levels/connect",
+        ] {
+            assert_eq!(topic_rest(&topic_enum(rest)), rest);
+        }
+    }
 }

@@ -19,7 +19,10 @@ pub fn identity(shared: &Arc<Shared>, id: &str) -> Option<Value> {
         let visible = OrderVisibility::of(&shared.config);
         let s = shared.store.read().unwrap_or_else(|e| e.into_inner());
         match ty {
-            "Order" => s.orders.get(&num).is_some_and(|o| visible.shows(o.created_at)),
+            "Order" => s
+                .orders
+                .get(&num)
+                .is_some_and(|o| visible.shows(o.created_at)),
             "Customer" => s.customers.contains_key(&num),
             "Product" => s.products.contains_key(&num),
             "ProductVariant" => s
@@ -29,9 +32,9 @@ pub fn identity(shared: &Arc<Shared>, id: &str) -> Option<Value> {
             _ => return by_gid(shared, id),
         }
     };
-    exists.then(|| {
-        serde_json::json!({"__typename": ty, "id": id, "legacyResourceId": num.to_string()})
-    })
+    exists.then(
+        || serde_json::json!({"__typename": ty, "id": id, "legacyResourceId": num.to_string()}),
+    )
 }
 
 /// The object a global id names, if it exists (and, for an order, if the token may see it).
