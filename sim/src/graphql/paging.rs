@@ -16,6 +16,18 @@ pub use crate::search::SearchFilter;
 /// Marks an execution as a bulk operation's: connections return everything.
 pub struct BulkMode;
 
+/// The slice of the root connection's objects one execution of a bulk query resolves
+/// (`graphql/bulk/run.rs` runs the query chunk by chunk, so a store of any size is never
+/// held in memory whole): up to `take` objects whose sort key follows `after`. The root
+/// writes the key of the last object it resolved into `last`, where the next chunk starts;
+/// keys, not positions, so objects deleted or added meanwhile never shift a chunk.
+#[derive(Debug, Clone, Default)]
+pub struct BulkWindow {
+    pub after: Option<(i64, u64)>,
+    pub take: usize,
+    pub last: std::sync::Arc<std::sync::Mutex<Option<(i64, u64)>>>,
+}
+
 /// Largest page Shopify serves.
 pub const MAX_PAGE: i32 = 250;
 

@@ -8,6 +8,7 @@
 //! ([`super::synth`]): the simulator keeps no data behind it, but a client still gets what
 //! Shopify's schema promises.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_graphql::dynamic::{FieldValue, ResolverContext, TypeRef};
@@ -43,16 +44,32 @@ pub fn field<'a>(
     if let Some(custom) = info.custom {
         return custom(ctx, &info.catalog);
     }
-    let parent = ctx.parent_value.try_downcast_ref::<Obj>()?;
-    let mut raw = parent.0.get(&info.name).cloned().unwrap_or(Value::Null);
+    let parent = parent_json(ctx)?;
+    let mut raw = match parent.get(&info.name) {
+        Some(v) => Cow::Borrowed(v),
+        None => Cow::Owned(Value::Null),
+    };
     let is_list = matches!(&info.ty, TypeRef::List(_))
         || matches!(&info.ty, TypeRef::NonNull(inner) if matches!(**inner, TypeRef::List(_)));
     if is_list && info.catalog.connection(info.ty.type_name()).is_none() {
-        if let Value::Array(items) = &mut raw {
-            items.truncate(first_cut(ctx));
+        let cut = first_cut(ctx);
+        if let Value::Array(items) = raw.as_ref() {
+            if items.len() > cut {
+                raw = Cow::Owned(Value::Array(items[..cut].to_vec()));
+            }
         }
     }
-    value_of(ctx, &info.catalog, &info.ty, raw, &parent.0)
+    value_of(ctx, &info.catalog, &info.ty, raw, parent)
+}
+
+/// The JSON of the object whose field is being resolved: an [`Obj`] a resolver made, or a
+/// part of its parent's JSON handed down by reference (objects nested in a projection are
+/// never copied to be resolved).
+pub fn parent_json<'a>(ctx: &ResolverContext<'a>) -> Result<&'a Value, Error> {
+    match ctx.parent_value.try_downcast_ref::<Obj>() {
+        Ok(obj) => Ok(&obj.0),
+        Err(_) => ctx.parent_value.try_downcast_ref::<Value>(),
+    }
 }
 
 /// How many items `first` keeps of a plain (not connection) list: all when not given.
@@ -134,6 +151,21 @@ pub fn nested_page(ctx: &ResolverContext<'_>, items: Vec<Value>) -> Result<Page<
     )
 }
 
+/// The same for a part of a parent's JSON, lent rather than copied.
+fn borrowed_object<'a>(catalog: &Catalog, declared: &str, v: &'a Value) -> FieldValue<'a> {
+    match catalog.shape(declared) {
+        Shape::Abstract { first } => {
+            let ty = v
+                .get("__typename")
+                .and_then(Value::as_str)
+                .unwrap_or(first)
+                .to_string();
+            FieldValue::borrowed_any(v).with_type(ty)
+        }
+        _ => FieldValue::borrowed_any(v),
+    }
+}
+
 /// An object value for the schema (an interface's or a union's with its concrete type).
 pub fn object<'a>(catalog: &Catalog, declared: &str, v: Value) -> FieldValue<'a> {
     match catalog.shape(declared) {
@@ -154,12 +186,12 @@ pub fn value_of<'a>(
     ctx: &ResolverContext<'a>,
     catalog: &Catalog,
     ty: &TypeRef,
-    raw: Value,
+    raw: Cow<'a, Value>,
     parent: &Value,
 ) -> Result<Option<FieldValue<'a>>, Error> {
     let named = ty.type_name();
     if catalog.connection(named).is_some() && !raw.is_object() {
-        let items = match raw {
+        let items = match raw.into_owned() {
             Value::Array(items) => items,
             _ => Vec::new(),
         };
@@ -173,45 +205,52 @@ pub fn value_of<'a>(
     match ty {
         TypeRef::NonNull(inner) => {
             let raw = if raw.is_null() {
-                synth::value(ctx, catalog, inner, parent)
+                Cow::Owned(synth::value(ctx, catalog, inner, parent))
             } else {
                 raw
             };
             value_of(ctx, catalog, inner, raw, parent)
         }
-        TypeRef::List(inner) => match raw {
-            Value::Null => Ok(None),
-            Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(
-                        value_of(ctx, catalog, inner, item, parent)?.unwrap_or(FieldValue::NULL),
-                    );
+        TypeRef::List(inner) => {
+            let items: Vec<Cow<'a, Value>> = match raw {
+                Cow::Borrowed(Value::Array(items)) => items.iter().map(Cow::Borrowed).collect(),
+                Cow::Owned(Value::Array(items)) => items.into_iter().map(Cow::Owned).collect(),
+                Cow::Borrowed(Value::Null) | Cow::Owned(Value::Null) => return Ok(None),
+                other => {
+                    return Err(Error::new(format!(
+                        "internal: a list was expected for {ty}, the simulator holds {other}"
+                    )))
                 }
-                Ok(Some(FieldValue::list(out)))
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(value_of(ctx, catalog, inner, item, parent)?.unwrap_or(FieldValue::NULL));
             }
-            other => Err(Error::new(format!(
-                "internal: a list was expected for {ty}, the simulator holds {other}"
-            ))),
-        },
+            Ok(Some(FieldValue::list(out)))
+        }
         TypeRef::Named(name) => {
             if raw.is_null() {
                 return Ok(None);
             }
             match catalog.shape(name) {
                 Shape::Scalar => Ok(Some(FieldValue::value(
-                    GqlValue::from_json(raw).map_err(|e| Error::new(e.to_string()))?,
+                    GqlValue::from_json(raw.into_owned()).map_err(|e| Error::new(e.to_string()))?,
                 ))),
-                Shape::Enum { .. } => match raw {
+                Shape::Enum { .. } => match raw.as_ref() {
                     Value::String(s) => Ok(Some(FieldValue::value(GqlValue::Enum(Name::new(s))))),
                     other => Err(Error::new(format!(
                         "internal: an enum value was expected for {name}, the simulator holds {other}"
                     ))),
                 },
-                Shape::Object { .. } | Shape::Abstract { .. } => match deref(ctx, raw) {
-                    Some(v) => Ok(Some(object(catalog, name, v))),
-                    None => Ok(None),
-                },
+                Shape::Object { .. } | Shape::Abstract { .. } => {
+                    if raw.get("__ref").is_some() {
+                        return Ok(deref(ctx, &raw).map(|v| object(catalog, name, v)));
+                    }
+                    Ok(Some(match raw {
+                        Cow::Borrowed(v) => borrowed_object(catalog, name, v),
+                        Cow::Owned(v) => object(catalog, name, v),
+                    }))
+                }
                 Shape::Input => Err(Error::new(format!("internal: {name} is an input type"))),
             }
         }
@@ -222,9 +261,9 @@ pub fn value_of<'a>(
 /// reference selected only for its identity (`product { id }` on each of 50 000 line items
 /// of a bulk query) is answered from the id after an existence check, without projecting
 /// the whole object.
-fn deref(ctx: &ResolverContext<'_>, raw: Value) -> Option<Value> {
+fn deref(ctx: &ResolverContext<'_>, raw: &Value) -> Option<Value> {
     let Some(gid) = raw.get("__ref").and_then(Value::as_str) else {
-        return Some(raw);
+        return Some(raw.clone());
     };
     if selects_only_identity(ctx) {
         return lookup::identity(shared(ctx), gid);

@@ -29,7 +29,7 @@ use crate::graphql::bulk::operation::{
 };
 use crate::graphql::bulk::shape::{concurrency_for, validate};
 use crate::graphql::executor::VersionApi;
-use crate::graphql::paging::BulkMode;
+use crate::graphql::paging::{BulkMode, BulkWindow};
 use crate::graphql::subscriptions::UserError;
 use crate::state::Shared;
 use crate::storage::signed_url;
@@ -174,6 +174,56 @@ async fn write_out(shared: &Shared, id: u64, objects: u64, work: u64) -> bool {
     }
 }
 
+/// Root objects resolved per execution of a bulk query.
+const CHUNK: usize = 500;
+
+/// Runs a bulk query over the root connection [`CHUNK`] objects at a time and returns its
+/// JSONL lines (grouped), the number of root objects, and whether any chunk had errors.
+/// Chunks keep memory flat (one execution holds every object it resolves, projected and
+/// answered, until it ends); they run on a blocking thread because a chunk resolves without
+/// once waiting, and on the server's worker threads it would starve the requests beside it.
+async fn execute_in_chunks(
+    shared: &Arc<Shared>,
+    api: &Arc<VersionApi>,
+    query: &str,
+) -> (Vec<String>, u64, bool) {
+    let (shared, api, query) = (shared.clone(), api.clone(), query.to_string());
+    let handle = tokio::runtime::Handle::current();
+    let chunks = tokio::task::spawn_blocking(move || {
+        let (mut lines, mut roots, mut errors) = (Vec::new(), 0u64, false);
+        let mut after = None;
+        loop {
+            let window = BulkWindow {
+                after,
+                take: CHUNK,
+                ..BulkWindow::default()
+            };
+            let last = window.last.clone();
+            let request = async_graphql::Request::new(query.clone())
+                .data(shared.clone())
+                .data(BulkMode)
+                .data(window);
+            let response = handle.block_on(api.schema.execute(request));
+            errors |= !response.errors.is_empty();
+            let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
+            let (chunk, chunk_roots) = flatten(&data);
+            lines.extend(chunk);
+            roots += chunk_roots;
+            // A root that is not a windowed connection answers whole in the first chunk.
+            after = *last.lock().unwrap_or_else(|e| e.into_inner());
+            if errors || (chunk_roots as usize) < CHUNK || after.is_none() {
+                break;
+            }
+        }
+        (lines, roots, errors)
+    })
+    .await;
+    chunks.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "bulk query stopped");
+        (Vec::new(), 0, true)
+    })
+}
+
 async fn run(
     shared: Arc<Shared>,
     id: u64,
@@ -191,32 +241,13 @@ async fn run(
         update(&|op| op.status = BulkOperationStatus::Running);
     }
     let denied = access::bulk_query_denied(&shared.config.scopes, &query).is_some();
-    let request = async_graphql::Request::new(query)
-        .data(shared.clone())
-        .data(BulkMode);
-    // A bulk query resolves every object of the store without once waiting on anything: on
-    // the server's worker threads it would hold one for seconds and starve the requests
-    // beside it (clients' polls). It runs on a blocking thread instead.
-    let handle = tokio::runtime::Handle::current();
-    let response =
-        tokio::task::spawn_blocking(move || handle.block_on(api.schema.execute(request)))
-            .await
-            .unwrap_or_else(|e| {
-                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-                    format!("internal: the bulk query stopped: {e}"),
-                    None,
-                )])
-            });
-    let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
-    let (lines, roots) = if denied {
-        (Vec::new(), 0)
+    let (lines, roots, errors) = if denied {
+        (Vec::new(), 0, false)
     } else {
-        flatten(&data)
+        execute_in_chunks(&shared, &api, &query).await
     };
     let lines = if group_objects { lines } else { ungroup(lines) };
-    let fail = denied
-        || !response.errors.is_empty()
-        || shared.fail_next_bulk.swap(false, Ordering::SeqCst);
+    let fail = denied || errors || shared.fail_next_bulk.swap(false, Ordering::SeqCst);
     let keep = if fail { lines.len() / 2 } else { lines.len() };
     // Grouping is costly (Shopify's description of `groupObjects`): half the speed.
     let work = if group_objects { 2 * keep } else { keep };

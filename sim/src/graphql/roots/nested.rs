@@ -6,20 +6,19 @@ use serde_json::Value;
 
 use crate::graphql::admin::catalog::Catalog;
 use crate::graphql::admin::resolve::{
-    arg_bool, arg_enum, connection, first_cut, nested_page, object, Obj,
+    arg_bool, arg_enum, connection, first_cut, nested_page, object, parent_json,
 };
 use crate::graphql::admin::table::{Answer, Table};
 
 /// `Order.transactions`: `capturable` keeps (or drops) the authorizations still open for
 /// capture, `manuallyResolvable` the transactions still pending at the gateway.
 fn order_transactions<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let parent = ctx.parent_value.try_downcast_ref::<Obj>()?;
+    let parent = parent_json(ctx)?;
     let capturable = arg_bool(ctx, "capturable");
     let resolvable = arg_bool(ctx, "manuallyResolvable");
     let n = first_cut(ctx);
     let flag = |t: &Value, key: &str| t.get(key).and_then(Value::as_bool).unwrap_or(false);
     let items: Vec<Value> = parent
-        .0
         .get("transactions")
         .and_then(Value::as_array)
         .into_iter()
@@ -30,14 +29,19 @@ fn order_transactions<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answe
         .cloned()
         .collect();
     let ty = TypeRef::named_nn_list_nn("OrderTransaction");
-    crate::graphql::admin::resolve::value_of(ctx, catalog, &ty, Value::Array(items), &parent.0)
+    crate::graphql::admin::resolve::value_of(
+        ctx,
+        catalog,
+        &ty,
+        std::borrow::Cow::Owned(Value::Array(items)),
+        parent,
+    )
 }
 
 /// `Product.variants(sortKey:)`, by position unless asked otherwise.
 fn product_variants<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
-    let parent = ctx.parent_value.try_downcast_ref::<Obj>()?;
+    let parent = parent_json(ctx)?;
     let mut variants: Vec<Value> = parent
-        .0
         .get("variants")
         .and_then(Value::as_array)
         .cloned()

@@ -13,7 +13,7 @@ use crate::graphql::admin::catalog::Catalog;
 use crate::graphql::admin::resolve::{arg_enum, arg_str, connection, object, page_args, shared};
 use crate::graphql::admin::table::{Answer, Table};
 use crate::graphql::bulk::operation::BulkOperationsSortKeys;
-use crate::graphql::paging::{paginate, sort_value, Page, SearchFilter};
+use crate::graphql::paging::{paginate, sort_value, BulkWindow, Page, SearchFilter};
 use crate::graphql::project::{self, app, lookup};
 use crate::graphql::subscriptions::SubscriptionFilter;
 use crate::shop_time;
@@ -59,6 +59,10 @@ fn page_of<'a>(
     ids: Vec<((i64, u64), u64)>,
     make: impl Fn(&Store, u64) -> Option<Value>,
 ) -> Answer<'a> {
+    let ids = match ctx.ctx.data_opt::<BulkWindow>() {
+        Some(w) => window(ids, w),
+        None => ids,
+    };
     let page = paginate(ctx.ctx, ids, page_args(ctx))?;
     let page = {
         let s = store(shared(ctx));
@@ -72,6 +76,18 @@ fn page_of<'a>(
         }
     };
     Ok(Some(object(catalog, conn, connection(catalog, conn, page))))
+}
+
+/// The ids of a bulk query's chunk (see [`BulkWindow`]), noting where the next one starts.
+fn window(mut ids: Vec<((i64, u64), u64)>, w: &BulkWindow) -> Vec<((i64, u64), u64)> {
+    ids.sort_by_key(|(k, _)| *k);
+    let ids: Vec<_> = ids
+        .into_iter()
+        .filter(|(k, _)| w.after.is_none_or(|a| *k > a))
+        .take(w.take)
+        .collect();
+    *w.last.lock().unwrap_or_else(|e| e.into_inner()) = ids.last().map(|(k, _)| *k);
+    ids
 }
 
 /// The `(key, id)` of every object matching the filter.
