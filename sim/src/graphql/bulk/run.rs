@@ -1,7 +1,8 @@
 //! `bulkOperationRunQuery` and `bulkOperationCancel`, and the run (a query reading a resource
 //! outside the token's scopes fails with `ACCESS_DENIED`, `access.rs`): the query goes through the
-//! same schema in `BulkMode` (so `first`/cursors are ignored and every object comes back), the
-//! result is written as JSON Lines ([`super::jsonl`]) served from a signed URL
+//! same schema in `BulkMode` (so `first`/cursors are ignored and every object comes back), in
+//! chunks of the root connection ([`crate::graphql::paging::BulkWindow`]) so memory stays
+//! flat whatever the store's size, the result is written as JSON Lines ([`super::jsonl`]) served from a signed URL
 //! (`storage.rs`), and `bulk_operations/finish` is sent. The run costs no points; the mutation
 //! does.
 //!
