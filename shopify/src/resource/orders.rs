@@ -139,13 +139,10 @@ pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
 
     let mut discount_codes = Vec::new();
     for (i, d) in f.array("discount_codes")?.iter().enumerate() {
-        let df = Fields::new("order", d).map_err(|e| e.within(&format!("discount_codes[{i}]")))?;
-        if let Some(code) = df
-            .str("code")
-            .map_err(|e| e.within(&format!("discount_codes[{i}]")))?
-        {
-            discount_codes.push(code);
-        }
+        let code = Fields::new("order", d)
+            .and_then(|df| df.str("code"))
+            .map_err(|e| e.within(&format!("discount_codes[{i}]")))?;
+        discount_codes.extend(code);
     }
 
     Ok(OrderRow {

@@ -351,7 +351,8 @@ pub(crate) async fn of_customer(
     Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
 }
 
-/// Writes redacted orders: `email` and `note` erased, `raw` replaced by the scrubbed one, `redacted_at`
+/// Writes redacted orders: `email` and `note` erased, `raw` replaced by the scrubbed one,
+/// `redacted_at`
 /// set (kept from an earlier redaction). Returns the rows changed.
 pub(crate) async fn write_redacted(
     tx: &Transaction<'_>,

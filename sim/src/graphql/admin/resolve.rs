@@ -153,32 +153,39 @@ pub fn nested_page(ctx: &ResolverContext<'_>, items: Vec<Value>) -> Result<Page<
 
 /// The same for a part of a parent's JSON, lent rather than copied.
 fn borrowed_object<'a>(catalog: &Catalog, declared: &str, v: &'a Value) -> FieldValue<'a> {
+    typed(
+        concrete_type(catalog, declared, v),
+        FieldValue::borrowed_any(v),
+    )
+}
+
+/// The concrete type of `v` when `declared` is an interface or a union (its `__typename`,
+/// else the first possible type); `None` for an object type.
+fn concrete_type(catalog: &Catalog, declared: &str, v: &Value) -> Option<String> {
     match catalog.shape(declared) {
-        Shape::Abstract { first } => {
-            let ty = v
-                .get("__typename")
+        Shape::Abstract { first } => Some(
+            v.get("__typename")
                 .and_then(Value::as_str)
                 .unwrap_or(first)
-                .to_string();
-            FieldValue::borrowed_any(v).with_type(ty)
-        }
-        _ => FieldValue::borrowed_any(v),
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+fn typed(ty: Option<String>, value: FieldValue<'_>) -> FieldValue<'_> {
+    match ty {
+        Some(ty) => value.with_type(ty),
+        None => value,
     }
 }
 
 /// An object value for the schema (an interface's or a union's with its concrete type).
 pub fn object<'a>(catalog: &Catalog, declared: &str, v: Value) -> FieldValue<'a> {
-    match catalog.shape(declared) {
-        Shape::Abstract { first } => {
-            let ty = v
-                .get("__typename")
-                .and_then(Value::as_str)
-                .unwrap_or(first)
-                .to_string();
-            FieldValue::owned_any(Obj(v)).with_type(ty)
-        }
-        _ => FieldValue::owned_any(Obj(v)),
-    }
+    typed(
+        concrete_type(catalog, declared, &v),
+        FieldValue::owned_any(Obj(v)),
+    )
 }
 
 /// `raw` as a value of type `ty`; `parent` is the object it belongs to (for made-up values).
@@ -243,8 +250,8 @@ pub fn value_of<'a>(
                     ))),
                 },
                 Shape::Object { .. } | Shape::Abstract { .. } => {
-                    if raw.get("__ref").is_some() {
-                        return Ok(deref(ctx, &raw).map(|v| object(catalog, name, v)));
+                    if let Some(gid) = raw.get("__ref").and_then(Value::as_str) {
+                        return Ok(deref(ctx, gid).map(|v| object(catalog, name, v)));
                     }
                     Ok(Some(match raw {
                         Cow::Borrowed(v) => borrowed_object(catalog, name, v),
@@ -257,14 +264,11 @@ pub fn value_of<'a>(
     }
 }
 
-/// An object, or the one a `{"__ref": gid}` names (`None` when it no longer exists). A
+/// The object a `{"__ref": gid}` names (`None` when it no longer exists). A
 /// reference selected only for its identity (`product { id }` on each of 50 000 line items
 /// of a bulk query) is answered from the id after an existence check, without projecting
 /// the whole object.
-fn deref(ctx: &ResolverContext<'_>, raw: &Value) -> Option<Value> {
-    let Some(gid) = raw.get("__ref").and_then(Value::as_str) else {
-        return Some(raw.clone());
-    };
+fn deref(ctx: &ResolverContext<'_>, gid: &str) -> Option<Value> {
     if selects_only_identity(ctx) {
         return lookup::identity(shared(ctx), gid);
     }
