@@ -6,6 +6,10 @@
 #
 #   bench/backfill.sh [ORDERS]        (default 100000)
 #   XENO_BIN=path/to/xeno bench/backfill.sh ...   (use that build; bench/run.sh does)
+#   RESOURCES=orders bench/backfill.sh ...        (the shop's `resources` list, comma-separated;
+#                                                  default every resource)
+# The backfill ends when every order is in PostgreSQL and the sync run has completed (every
+# resource written, counts compared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS="${1:-100000}"
@@ -54,15 +58,20 @@ webhook_secret_env = "BENCH_SECRET"
 access_token_env = "BENCH_TOKEN"
 admin_url = "http://127.0.0.1:$SIM_PORT"
 TOML
+if [[ -n "${RESOURCES:-}" ]]; then
+  echo "resources = [$(sed 's/[^,][^,]*/"&"/g' <<<"$RESOURCES")]" >> "/tmp/$RUN.toml"
+fi
 START=$(date +%s.%N)
 XENO_LOG=warn "$XENO" run --config "/tmp/$RUN.toml" > "/tmp/$RUN-engine.log" 2>&1 &
 ENGINE=$!
 PEAK=0
 while :; do
   N=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT count(*) FROM orders" 2>/dev/null || echo 0)
+  DONE=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc \
+    "SELECT count(*) FROM sync_runs WHERE state = 'completed'" 2>/dev/null || echo 0)
   RSS=$(awk '/VmHWM/ {print $2}' "/proc/$ENGINE/status" 2>/dev/null || echo 0)
   [[ "$RSS" -gt "$PEAK" ]] && PEAK=$RSS
-  [[ "$N" -ge "$LIVE" ]] && break
+  [[ "$N" -ge "$LIVE" && "$DONE" -ge 1 ]] && break
   kill -0 "$ENGINE" 2>/dev/null || { echo "the engine exited:" >&2; tail -20 "/tmp/$RUN-engine.log" >&2; exit 1; }
   sleep 0.5
 done
@@ -71,15 +80,26 @@ SYNC=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc \
   "SELECT round(extract(epoch FROM max(finished_at) - min(started_at))::numeric, 1) FROM sync_runs WHERE state = 'completed'")
 REQS=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT coalesce(sum(requests),0) FROM sync_runs")
 POINTS=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT coalesce(sum(points_used),0) FROM sync_runs")
-python3 - "$START" "$END" "$LIVE" "$PEAK" "$SYNC" "$REQS" "$POINTS" <<'PY'
+# Every row the backfill wrote, all tables but the engine's own bookkeeping (exact counts).
+ROWS=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "
+  SELECT sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I', table_name),
+                                                  false, true, '')))[1]::text::bigint)
+  FROM information_schema.tables
+  WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+    AND table_name NOT IN ('event_log', 'refinery_schema_history', 'webhook_receipts', 'sync_runs',
+                           'sync_state', 'sync_leases', 'resource_counts', 'shops')
+    AND table_name NOT LIKE 'analytics%' AND table_name NOT LIKE 'rollup%'")
+python3 - "$START" "$END" "$LIVE" "$PEAK" "$SYNC" "$REQS" "$POINTS" "${RESOURCES:-all}" "$ROWS" <<'PY'
 import sys
-start, end, live, peak, sync, reqs, points = sys.argv[1:]
+start, end, live, peak, sync, reqs, points, resources, rows = sys.argv[1:]
 wall = float(end) - float(start)
 points = float(points or 0)
 # Standard plan: 2000-point bucket restoring 100/s. The bulk runs themselves cost nothing;
 # only the mutations and polls do, so the minimum is what exceeds the full bucket.
 minimum = max(0.0, (points - 2000) / 100)
+print(f"resources         {resources}")
 print(f"orders            {live}")
+print(f"rows              {rows or 0}")
 print(f"wall to last row  {wall:.1f} s  ({int(live)/wall:.0f} orders/s)")
 print(f"sync run          {sync} s, {reqs} requests, {points:.0f} points")
 print(f"bucket minimum    {minimum:.1f} s (points beyond the full bucket at 100/s)")

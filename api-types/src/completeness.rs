@@ -20,6 +20,9 @@ pub struct ResourceCount {
     /// `shopify - stored`: positive when rows are missing, negative when rows are left over.
     pub difference: i64,
     pub compared_at: DateTime<Utc>,
+    /// The Shopify search both counts were taken under (`updated_at:>='…'` when the shop's
+    /// `backfill_since` limits what is kept); `None`: every object.
+    pub filter: Option<String>,
 }
 
 /// Every compared resource of the selected shops; a shop never compared has no rows.

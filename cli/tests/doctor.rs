@@ -8,7 +8,8 @@ use std::process::Output;
 
 use serde_json::{json, Value};
 use xeno_api_types::doctor::{DoctorReport, FindingStatus};
-use xeno_engine::sync::subscriptions::TOPICS;
+use xeno_engine::sync::subscriptions;
+use xeno_shopify::Resource;
 use xeno_sim::{Sim, SimConfig, SimHandle};
 
 mod common;
@@ -58,7 +59,7 @@ async fn gql(sim: &SimHandle, query: &str, variables: Value) -> Value {
 /// engine would; returns the subscriptions' ids by topic.
 async fn subscribe_all(sim: &SimHandle) -> Vec<(String, String)> {
     let mut ids = Vec::new();
-    for topic in TOPICS {
+    for topic in subscriptions::topics(&Resource::ALL) {
         let q = format!("mutation {{ webhookSubscriptionCreate(topic: {topic}, webhookSubscription: {{uri: \"{PUBLIC_URL}api/webhooks\", format: JSON}}) {{ webhookSubscription {{ id }} userErrors {{ message }} }} }}");
         let body = gql(sim, &q, json!({})).await;
         let id = body["data"]["webhookSubscriptionCreate"]["webhookSubscription"]["id"]
@@ -71,6 +72,16 @@ async fn subscribe_all(sim: &SimHandle) -> Vec<(String, String)> {
 }
 
 fn config(dir: &ScratchDir, sim: &SimHandle, api_version: &str) -> std::path::PathBuf {
+    config_with(dir, sim, api_version, "")
+}
+
+/// [`config`] with `shop_extra` TOML lines added to the shop's entry.
+fn config_with(
+    dir: &ScratchDir,
+    sim: &SimHandle,
+    api_version: &str,
+    shop_extra: &str,
+) -> std::path::PathBuf {
     dir.write(
         "xeno.toml",
         &format!(
@@ -88,6 +99,7 @@ webhook_secret_env = "DOCTOR_SECRET"
 access_token_env = "DOCTOR_TOKEN"
 admin_url = "{}"
 api_version = "{api_version}"
+{shop_extra}
 "#,
             sim.base_url()
         ),
@@ -188,7 +200,8 @@ async fn missing_scopes_are_found_with_their_fix() {
     );
     sim.shutdown().await;
 
-    // Without read_customers: an error, exit 1.
+    // Without read_customers, keeping what the scopes allow (the default): customers are off,
+    // a warning that says so, exit 0.
     let sim = start_sim(&[
         "read_orders",
         "read_all_orders",
@@ -198,9 +211,30 @@ async fn missing_scopes_are_found_with_their_fix() {
     .await;
     subscribe_all(&sim).await;
     let (code, r) = report(&config(&dir, &sim, "2026-07")).await;
+    assert_eq!(code, Some(0), "{r:#?}");
+    let f = find(&r, "scopes", FindingStatus::Warn);
+    assert!(
+        f.detail
+            .contains("off for lack of a scope: customers (read_customers)"),
+        "{f:?}"
+    );
+    assert!(f.fix.as_deref().unwrap().contains("read_customers"));
+
+    // The same token with customers listed in the config: an error, exit 1.
+    let listed = config_with(
+        &dir,
+        &sim,
+        "2026-07",
+        "resources = [\"orders\", \"customers\"]",
+    );
+    let (code, r) = report(&listed).await;
     assert_eq!(code, Some(1), "{r:#?}");
     let f = find(&r, "scopes", FindingStatus::Error);
-    assert!(f.detail.contains("missing read_customers"), "{f:?}");
+    assert!(
+        f.detail
+            .contains("shops[0].resources lists customers (read_customers)"),
+        "{f:?}"
+    );
     assert!(f.fix.as_deref().unwrap().contains("read_customers"));
     assert!(!r
         .findings

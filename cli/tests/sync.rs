@@ -59,10 +59,26 @@ async fn full_sync_of_ten_thousand_orders_equals_the_store() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn small_plan_uses_the_bucket_without_being_throttled() {
     let h = Harness::new().await;
-    // Standard plan: 100 points/s, a bucket of 2000. Paged (incremental) reads cost points;
-    // this store costs a few thousand, so the bucket arithmetic dominates the run time.
-    let sim = Sim::start(sim_config(900, 60, 80)).await.unwrap();
+    // Standard plan: 100 points/s, a bucket of 2000. Paged (incremental) reads cost points,
+    // about 1.7 per object when most are missing (ids and times listed, then fetched by id);
+    // this store costs about 6000, so the bucket arithmetic dominates the run time.
+    let sim = Sim::start(sim_config(3_000, 200, 400)).await.unwrap();
     let config = config_for(&h, &sim, "127.0.0.1:0", None, SYNC);
+    // Synced once long ago (a watermark before the store's history), so the run reconciles
+    // page by page instead of backfilling by bulk operation.
+    let c = h.db.pool.get().await.unwrap();
+    c.execute("INSERT INTO shops (shop_domain) VALUES ($1)", &[&SHOP])
+        .await
+        .unwrap();
+    for resource in ["customers", "products", "orders"] {
+        c.execute(
+            "INSERT INTO sync_state (shop_domain, resource, mode, status, updated_at_watermark)
+             VALUES ($1, $2, 'full', 'completed', '2000-01-01T00:00:00Z')",
+            &[&SHOP, &resource],
+        )
+        .await
+        .unwrap();
+    }
     let report = xeno_engine::sync::standalone::sync_shop(
         config,
         SHOP,
@@ -89,7 +105,7 @@ async fn small_plan_uses_the_bucket_without_being_throttled() {
     let seconds: f64 = row.get(5);
     let errors: i64 = row.get(6);
     assert_eq!((state.as_str(), trigger.as_str()), ("completed", "cli"));
-    assert_eq!(row.get::<_, i64>(7), 1_040);
+    assert_eq!(row.get::<_, i64>(7), 3_600);
     // The bucket starts full (2000) and restores 100 points a second.
     let minimum = ((points - 2000.0) / 100.0).max(0.0);
     eprintln!(
@@ -104,9 +120,13 @@ async fn small_plan_uses_the_bucket_without_being_throttled() {
         (throttled as f64) <= (requests as f64 * 0.02).max(1.0),
         "throttled share too high: {throttled}/{requests}"
     );
+    // The minimum counts the points actually charged; Shopify admits a query only when its
+    // requested cost is available, and a page of nodes fetched by id requests more than it is
+    // finally charged (every nested connection priced full), so the client must wait for
+    // more than the minimum says.
     assert!(
-        seconds <= minimum * 1.25,
-        "took {seconds:.1}s, more than 1.25 x the bucket minimum {minimum:.1}s"
+        seconds <= minimum * 1.4,
+        "took {seconds:.1}s, more than 1.4 x the bucket minimum {minimum:.1}s"
     );
     sim.shutdown().await;
 }
@@ -337,7 +357,7 @@ async fn lost_webhook_subscriptions_are_recreated_and_the_gap_reconciled() {
     let engine = start_engine(&h, config_for(&h, &sim, &listen, Some(&public), SYNC)).await;
     wait_run_completed(&h, "full", 120).await;
     let subs = api_subscriptions(&sim);
-    let wanted = xeno_engine::sync::subscriptions::TOPICS.len();
+    let wanted = xeno_engine::sync::subscriptions::SUBSCRIBED.len();
     assert_eq!(subs.len(), wanted, "{subs:?}");
     assert!(subs
         .iter()

@@ -33,7 +33,12 @@ pub fn completeness_card() -> Html {
                     { for c.resources.iter().map(|r| html! {
                         <tr>
                             <td>{ r.shop.clone() }</td>
-                            <td>{ r.resource.clone() }</td>
+                            <td>
+                                { r.resource.clone() }
+                                if let Some(f) = &r.filter {
+                                    <div class="small muted" title="both counts cover only these objects (backfill_since)">{ f.clone() }</div>
+                                }
+                            </td>
                             <td class="num">{ r.stored }</td>
                             <td class="num">{ r.shopify }</td>
                             <td>{ difference_pill(r) }</td>

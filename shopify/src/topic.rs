@@ -73,6 +73,12 @@ topics! {
 }
 
 impl Topic {
+    /// The topic as GraphQL's `WebhookSubscriptionTopic` spells it (`orders/create` →
+    /// `ORDERS_CREATE`, `order_transactions/create` → `ORDER_TRANSACTIONS_CREATE`).
+    pub fn subscription_name(&self) -> String {
+        self.as_str().to_ascii_uppercase().replace('/', "_")
+    }
+
     /// True for the three mandatory compliance topics.
     pub fn is_compliance(&self) -> bool {
         matches!(
@@ -159,6 +165,11 @@ mod tests {
     #[test]
     fn converts_from_and_compares_with_wire_strings() {
         assert_eq!(Topic::from("orders/create"), Topic::OrdersCreate);
+        assert_eq!(
+            Topic::OrderTransactionsCreate.subscription_name(),
+            "ORDER_TRANSACTIONS_CREATE"
+        );
+        assert_eq!(Topic::AppUninstalled.subscription_name(), "APP_UNINSTALLED");
         assert!(Topic::OrdersCreate == "orders/create");
         assert_eq!(Topic::from("x/y"), Topic::Unknown("x/y".into()));
         assert!(Topic::Unknown("x/y".into()) == "x/y");

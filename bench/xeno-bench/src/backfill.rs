@@ -1,5 +1,7 @@
 //! Figure 4, backfill: runs `bench/backfill.sh ORDERS` (a simulated store synced by a fresh
-//! engine through GraphQL bulk operations) and reads its report.
+//! engine through GraphQL bulk operations) and reads its report: once with the shop keeping
+//! orders alone (`RESOURCES=orders`), once with every resource, so the cost of the bigger
+//! model is a ratio measured in the same run.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,7 +11,11 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Backfill {
+    /// The shop's `resources` (`all`: every resource).
+    pub resources: String,
     pub orders: u64,
+    /// Rows written, every resource table.
+    pub rows: u64,
     /// Engine start to the last order in PostgreSQL.
     pub wall_secs: f64,
     pub orders_per_sec: f64,
@@ -24,8 +30,18 @@ pub struct Backfill {
 
 /// Runs the script with the suite's engine binary (`XENO_BIN`), so every phase measures
 /// the same build.
-pub fn run(repo: &Path, xeno: &Path, orders: u64) -> anyhow::Result<Backfill> {
-    let out = Command::new(repo.join("bench/backfill.sh"))
+/// `resources` is the shop's list (comma-separated), `None` for every resource.
+pub fn run(
+    repo: &Path,
+    xeno: &Path,
+    orders: u64,
+    resources: Option<&str>,
+) -> anyhow::Result<Backfill> {
+    let mut cmd = Command::new(repo.join("bench/backfill.sh"));
+    if let Some(r) = resources {
+        cmd.env("RESOURCES", r);
+    }
+    let out = cmd
         .arg(orders.to_string())
         .env("XENO_BIN", xeno)
         .current_dir(repo)
@@ -64,8 +80,15 @@ fn parse(text: &str) -> anyhow::Result<Backfill> {
     let sync = numbers(text, "sync run")?;
     let orders = first("orders")?;
     let wall = first("wall to last row")?;
+    let resources = text
+        .lines()
+        .find_map(|l| l.strip_prefix("resources"))
+        .map_or("all", str::trim)
+        .to_string();
     Ok(Backfill {
+        resources,
         orders: orders as u64,
+        rows: first("rows")? as u64,
         wall_secs: wall,
         orders_per_sec: orders / wall.max(1e-9),
         sync_secs: sync.first().copied().unwrap_or(0.0),
@@ -80,13 +103,16 @@ fn parse(text: &str) -> anyhow::Result<Backfill> {
 mod tests {
     #[test]
     fn reads_the_scripts_report() {
-        let text = "orders            20000\n\
+        let text = "resources         orders\n\
+                    orders            20000\n\
+                    rows              61234\n\
                     wall to last row  14.2 s  (1408 orders/s)\n\
                     sync run          9.8 s, 12 requests, 130 points\n\
                     bucket minimum    0.0 s (points beyond the full bucket at 100/s)\n\
                     engine peak RSS   61 MB\n";
         let b = super::parse(text).unwrap();
         assert_eq!(b.orders, 20000);
+        assert_eq!((b.resources.as_str(), b.rows), ("orders", 61234));
         assert_eq!(b.wall_secs, 14.2);
         assert_eq!((b.sync_secs, b.requests, b.points), (9.8, 12, 130));
         assert_eq!(b.bucket_minimum_secs, 0.0);

@@ -172,7 +172,11 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<ExitCode> {
     if run("backfill") {
         eprintln!("backfill of {backfill_orders} orders");
         let repo = std::env::current_dir()?;
-        match backfill::run(&repo, &common.xeno, backfill_orders) {
+        match backfill::run(&repo, &common.xeno, backfill_orders, Some("orders")) {
+            Ok(f) => results.backfill_orders_only = Some(f),
+            Err(e) => record(&mut results, "backfill (orders alone)", e),
+        }
+        match backfill::run(&repo, &common.xeno, backfill_orders, None) {
             Ok(f) => results.backfill = Some(f),
             Err(e) => record(&mut results, "backfill", e),
         }

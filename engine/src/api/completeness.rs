@@ -20,6 +20,7 @@ fn resource_count(r: CountRow) -> ResourceCount {
         shopify: r.shopify_count,
         precision: r.precision,
         compared_at: r.compared_at,
+        filter: r.filter,
     }
 }
 

@@ -32,9 +32,10 @@ pub use raw::{
     RawApiToken, RawConfig, RawNats, RawPostgres, RawServer, RawShop, RawSync, RawWriter,
 };
 pub use secret::Secret;
+pub use shops::DEFAULT_RECONCILE_LOOKBACK;
 pub use types::{
-    ApiTokenConfig, Config, NatsConfig, PostgresConfig, ServerConfig, ShopConfig, SyncConfig,
-    WriterConfig, DEFAULT_API_VERSION,
+    ApiTokenConfig, Config, NatsConfig, PostgresConfig, ResourceChoice, ServerConfig, ShopConfig,
+    SyncConfig, WriterConfig, DEFAULT_API_VERSION,
 };
 
 use validator::Validator;

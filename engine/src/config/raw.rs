@@ -80,6 +80,9 @@ pub struct RawShop {
     pub admin_url: Option<String>,
     pub api_version: Option<String>,
     pub reconcile_every: Option<String>,
+    pub reconcile_lookback: Option<String>,
+    pub resources: Option<Vec<String>>,
+    pub backfill_since: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,11 +6,13 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use reqwest::Url;
+use xeno_shopify::Resource;
 
 use super::raw::{RawApiToken, RawShop};
 use super::secret::Secret;
-use super::types::{ApiTokenConfig, ShopConfig, DEFAULT_API_VERSION};
+use super::types::{ApiTokenConfig, ResourceChoice, ShopConfig, DEFAULT_API_VERSION};
 use super::validator::{check_api_version, parse_http_url, Validator};
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -74,6 +76,16 @@ fn shop(
         Some(text) => v.duration(&p("reconcile_every"), Some(text), default_reconcile),
         None => default_reconcile,
     };
+    let reconcile_lookback = v.duration(
+        &p("reconcile_lookback"),
+        s.reconcile_lookback.as_deref(),
+        DEFAULT_RECONCILE_LOOKBACK,
+    );
+    let resources = resources(v, i, s.resources.as_deref());
+    let backfill_since = s
+        .backfill_since
+        .as_deref()
+        .and_then(|text| v.check(&p("backfill_since"), backfill_since(text, Utc::now())));
     Some(ShopConfig {
         domain,
         webhook_secrets,
@@ -81,7 +93,63 @@ fn shop(
         admin_url: admin_url?,
         api_version,
         reconcile_every,
+        reconcile_lookback,
+        resources,
+        backfill_since,
     })
+}
+
+/// The default `reconcile_lookback`: an hour of changes listed again at each reconciliation.
+pub const DEFAULT_RECONCILE_LOOKBACK: Duration = Duration::from_secs(3600);
+
+/// `resources = [...]`: known names, each once, at least one; absent means every resource the
+/// token's scopes allow.
+fn resources(v: &mut Validator, i: usize, listed: Option<&[String]>) -> ResourceChoice {
+    let Some(listed) = listed else {
+        return ResourceChoice::Granted;
+    };
+    if listed.is_empty() {
+        v.issue(
+            &format!("shops[{i}].resources"),
+            "lists no resource: name at least one, or remove the key to keep every resource the token's scopes allow",
+        );
+    }
+    let mut chosen = Vec::new();
+    for (j, name) in listed.iter().enumerate() {
+        let path = format!("shops[{i}].resources[{j}]");
+        match Resource::from_name(name) {
+            Some(r) if chosen.contains(&r) => v.issue(&path, format!("`{name}` is listed twice")),
+            Some(r) => chosen.push(r),
+            None => v.issue(
+                &path,
+                format!(
+                    "`{name}` is not a resource; the resources are {}",
+                    Resource::ALL.map(|r| r.as_str()).join(", ")
+                ),
+            ),
+        }
+    }
+    ResourceChoice::Listed(chosen)
+}
+
+/// `backfill_since`: a date (`2024-01-01`, midnight UTC) or an RFC 3339 time, not in the
+/// future (a backfill from the future would keep nothing).
+fn backfill_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let since = match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(day) => day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+        Err(_) => DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+    }
+    .ok_or_else(|| {
+        format!("`{text}` is neither a date like \"2024-01-01\" nor a time like \"2024-01-01T00:00:00Z\"")
+    })?;
+    if since > now {
+        return Err(format!(
+            "`{text}` is in the future: a backfill from then would keep nothing"
+        ));
+    }
+    Ok(since)
 }
 
 /// The current secret (required), then the previous one when a rotation is under way.

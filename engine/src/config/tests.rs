@@ -188,3 +188,68 @@ fn example_configs_parse() {
         "config/ holds the demo and the multi-shop example"
     );
 }
+
+#[test]
+fn resources_backfill_since_and_lookback_are_typed_with_defaults() {
+    let env = env_of(&[("ACME_WEBHOOK_SECRET", "s"), ("ACME_ACCESS_TOKEN", "t")]);
+    let c = Config::from_toml(GOOD, "t.toml", &env).unwrap();
+    assert_eq!(c.shops[0].resources, ResourceChoice::Granted);
+    assert_eq!(c.shops[0].backfill_since, None);
+    assert_eq!(c.shops[0].reconcile_lookback, DEFAULT_RECONCILE_LOOKBACK);
+
+    let text = format!(
+        "{GOOD}    resources = [\"orders\", \"products\"]\n    backfill_since = \"2024-01-01\"\n    reconcile_lookback = \"2h\"\n"
+    );
+    let c = Config::from_toml(&text, "t.toml", &env).unwrap();
+    use xeno_shopify::Resource;
+    assert_eq!(
+        c.shops[0].resources,
+        ResourceChoice::Listed(vec![Resource::Orders, Resource::Products])
+    );
+    assert_eq!(
+        c.shops[0].backfill_since.unwrap().to_rfc3339(),
+        "2024-01-01T00:00:00+00:00"
+    );
+    assert_eq!(c.shops[0].reconcile_lookback.as_secs(), 7200);
+
+    let text = format!("{GOOD}    backfill_since = \"2024-03-01T12:00:00-05:00\"\n");
+    let c = Config::from_toml(&text, "t.toml", &env).unwrap();
+    assert_eq!(
+        c.shops[0].backfill_since.unwrap().to_rfc3339(),
+        "2024-03-01T17:00:00+00:00"
+    );
+}
+
+#[test]
+fn bad_resources_and_backfill_since_name_the_problem() {
+    let env = env_of(&[("ACME_WEBHOOK_SECRET", "s"), ("ACME_ACCESS_TOKEN", "t")]);
+    for (extra, expected) in [
+        (
+            "resources = [\"orders\", \"invoices\"]",
+            "shops[0].resources[1]: `invoices` is not a resource; the resources are customers, ",
+        ),
+        (
+            "resources = [\"orders\", \"orders\"]",
+            "shops[0].resources[1]: `orders` is listed twice",
+        ),
+        ("resources = []", "shops[0].resources: lists no resource"),
+        (
+            "backfill_since = \"last year\"",
+            "shops[0].backfill_since: `last year` is neither a date",
+        ),
+        (
+            "backfill_since = \"2999-01-01\"",
+            "shops[0].backfill_since: `2999-01-01` is in the future",
+        ),
+        (
+            "reconcile_lookback = \"soon\"",
+            "shops[0].reconcile_lookback: `soon` is not a duration",
+        ),
+    ] {
+        let text = format!("{GOOD}    {extra}\n");
+        let err = Config::from_toml(&text, "t.toml", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{extra}: {err}");
+    }
+}

@@ -5,7 +5,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::Url;
+use xeno_shopify::Resource;
 
 use super::secret::Secret;
 
@@ -86,6 +88,35 @@ pub struct ShopConfig {
     pub admin_url: Url,
     pub api_version: String,
     pub reconcile_every: Duration,
+    /// How far before its watermark each reconciliation reads changes again: a change Shopify
+    /// indexes late (its `updated_at` already behind the watermark when it becomes searchable)
+    /// is still found. Cheap: reconciliation lists ids and times, and fetches what differs.
+    pub reconcile_lookback: Duration,
+    /// Which resources this shop's runs keep.
+    pub resources: ResourceChoice,
+    /// How far back a resource's first backfill goes (objects updated since then); `None`
+    /// backfills everything.
+    pub backfill_since: Option<DateTime<Utc>>,
+}
+
+/// The resources a shop keeps (`resources = [...]` in its `[[shops]]` entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceChoice {
+    /// Every resource the token's scopes allow (the default): one whose read scope is missing
+    /// is off, which the log and `xeno doctor` say.
+    Granted,
+    /// Exactly these: one whose read scope is missing is an error `xeno doctor` reports.
+    Listed(Vec<Resource>),
+}
+
+impl ResourceChoice {
+    /// Whether `resource` may be kept (before looking at the token's scopes).
+    pub fn includes(&self, resource: Resource) -> bool {
+        match self {
+            ResourceChoice::Granted => true,
+            ResourceChoice::Listed(listed) => listed.contains(&resource),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

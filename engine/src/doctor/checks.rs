@@ -8,12 +8,14 @@ use std::time::Duration;
 
 use xeno_api_types::doctor::{Finding, FindingStatus};
 use xeno_shopify::versions::{self, VersionStatus};
+use xeno_shopify::Resource;
 
 use crate::config::{Config, ShopConfig};
 use crate::metrics::Metrics;
 use crate::sync::graphql_client::GraphqlClient;
 use crate::sync::scopes::{self, ScopesError, READ_ALL_ORDERS};
-use crate::sync::subscriptions::{self, TOPICS};
+use crate::sync::selection::{self, OffReason, Selection};
+use crate::sync::subscriptions;
 
 /// Longest wait for the subscriptions listing (the GraphQL client retries transient failures).
 const SUBSCRIPTIONS_TIMEOUT: Duration = Duration::from_secs(30);
@@ -76,8 +78,9 @@ pub async fn check_shop(
         FindingStatus::Ok,
         "the Admin API accepts the token".into(),
     ));
-    out.extend(scope_findings(shop, &granted));
-    out.push(webhooks(config, shop, metrics).await);
+    let selection = selection::select(&shop.resources, Some(&granted));
+    out.extend(scope_findings(index, shop, &selection, &granted));
+    out.push(webhooks(config, shop, &selection.on, metrics).await);
     out
 }
 
@@ -139,25 +142,54 @@ fn token_problem(index: usize, shop: &ShopConfig, e: ScopesError) -> Finding {
     problem(shop, TOKEN, FindingStatus::Error, detail, fix)
 }
 
-fn scope_findings(shop: &ShopConfig, granted: &[String]) -> Vec<Finding> {
+/// What the granted scopes mean for the shop's resources (`sync/selection.rs`): a resource
+/// the config lists without its scope is an error, one off by default for lack of its scope a
+/// warning, as is a missing `read_all_orders` when orders are kept.
+fn scope_findings(
+    index: usize,
+    shop: &ShopConfig,
+    selection: &Selection,
+    granted: &[String],
+) -> Vec<Finding> {
+    let key = format!("shops[{index}].resources");
+    let (mut listed, mut unlisted) = (Vec::new(), Vec::new());
+    for off in &selection.off {
+        if let OffReason::MissingScope { scope, listed: l } = off.reason {
+            let entry = format!("{} ({scope})", off.resource);
+            if l {
+                listed.push((entry, scope))
+            } else {
+                unlisted.push((entry, scope))
+            }
+        }
+    }
     let mut out = Vec::new();
-    let missing = scopes::missing_read_scopes(granted);
-    if !missing.is_empty() {
+    let names = |v: &[(String, &str)]| {
+        v.iter()
+            .map(|(e, _)| e.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let scopes = |v: &[(String, &str)]| v.iter().map(|(_, s)| *s).collect::<Vec<_>>().join(", ");
+    if !listed.is_empty() {
         out.push(problem(
             shop,
             SCOPES,
             FindingStatus::Error,
-            format!(
-                "missing {}: Shopify answers ACCESS_DENIED, so those resources are not synced",
-                missing.join(", ")
-            ),
-            format!(
-                "add {} to the app's access scopes and have the merchant approve them (reinstall)",
-                missing.join(", ")
-            ),
+            format!("{key} lists {} but the token lacks the scope: Shopify answers ACCESS_DENIED, so they are not synced", names(&listed)),
+            format!("add {} to the app's access scopes and have the merchant approve them (reinstall), or remove them from {key}", scopes(&listed)),
         ));
     }
-    if !scopes::reads_all_orders(granted) {
+    if !unlisted.is_empty() {
+        out.push(problem(
+            shop,
+            SCOPES,
+            FindingStatus::Warn,
+            format!("off for lack of a scope: {}; the other resources sync", names(&unlisted)),
+            format!("add {} to the app's access scopes and reinstall to keep them too, or list the resources to keep in {key}", scopes(&unlisted)),
+        ));
+    }
+    if selection.on.contains(&Resource::Orders) && !scopes::reads_all_orders(granted) {
         out.push(problem(
             shop,
             SCOPES,
@@ -167,17 +199,24 @@ fn scope_findings(shop: &ShopConfig, granted: &[String]) -> Vec<Finding> {
         ));
     }
     if out.is_empty() {
+        let on: Vec<&str> = selection.on.iter().map(|r| r.as_str()).collect();
         out.push(finding(
             shop,
             SCOPES,
             FindingStatus::Ok,
-            format!("granted: {}", granted.join(", ")),
+            format!("granted: {}; keeping {}", granted.join(", "), on.join(", ")),
         ));
     }
     out
 }
 
-async fn webhooks(config: &Config, shop: &ShopConfig, metrics: Arc<Metrics>) -> Finding {
+/// Whether every topic of the resources `on` is subscribed to this engine.
+async fn webhooks(
+    config: &Config,
+    shop: &ShopConfig,
+    on: &[Resource],
+    metrics: Arc<Metrics>,
+) -> Finding {
     let Some(public_url) = &config.server.public_url else {
         return problem(
             shop,
@@ -228,9 +267,10 @@ async fn webhooks(config: &Config, shop: &ShopConfig, metrics: Arc<Metrics>) -> 
     };
     let mut missing = Vec::new();
     let mut elsewhere = Vec::new();
-    for topic in TOPICS {
+    let topics = subscriptions::topics(on);
+    for topic in &topics {
         match existing.get(topic) {
-            None => missing.push(topic),
+            None => missing.push(topic.as_str()),
             Some(subs) if subs.iter().any(|(_, url)| url == &callback) => {}
             Some(subs) => elsewhere.push(format!("{topic} → {}", subs[0].1)),
         }
@@ -240,7 +280,7 @@ async fn webhooks(config: &Config, shop: &ShopConfig, metrics: Arc<Metrics>) -> 
             shop,
             WEBHOOKS,
             FindingStatus::Ok,
-            format!("all {} topics subscribed to {callback}", TOPICS.len()),
+            format!("all {} topics subscribed to {callback}", topics.len()),
         );
     }
     let mut wrong = Vec::new();

@@ -8,7 +8,8 @@
 //! A bulk operation that fails, is cancelled or cannot start (no access) falls back to paged
 //! queries ([`super::incremental`]), with a WARN saying so; one whose result expired is
 //! started again. Objects the stored copy has but Shopify's listing lacks are tombstoned
-//! ([`SyncContext::sweep_deletes`]).
+//! ([`SyncContext::sweep_deletes`]). With the shop's `backfill_since`, a backfill asks only for
+//! objects updated since then, and the sweep looks only at stored rows that recent.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use serde_json::{json, Map, Value};
 use super::checkpoint::{self, Checkpoint};
 use super::graphql_client::Backoff;
 use super::incremental::{self, Pass, OVERLAP};
+use xeno_shopify::resource::documents::updated_since;
 use xeno_shopify::Resource;
 
 use super::context::SyncContext;
@@ -175,7 +177,7 @@ pub async fn backfill(
                 tracing::info!(shop = %shop, resource = resource.as_str(), bulk_operation = %id, skip, "resuming bulk operation");
                 id
             }
-            None => match start(ctx, &resource.spec().bulk_query()).await? {
+            None => match start(ctx, &backfill_query(ctx, resource)).await? {
                 Some(id) => {
                     checkpoint::save_bulk(&ctx.pool, shop, resource, Some(&id)).await?;
                     tracing::info!(shop = %shop, resource = resource.as_str(), bulk_operation = %id, "bulk operation started");
@@ -199,7 +201,8 @@ pub async fn backfill(
                 };
                 match ids {
                     Some(ids) => {
-                        ctx.sweep_deletes(resource, &ids, listed_at).await?;
+                        let floor = ctx.shop.backfill_since;
+                        ctx.sweep_deletes(resource, &ids, listed_at, floor).await?;
                         return Ok(listed_at);
                     }
                     None => {
@@ -228,6 +231,12 @@ pub async fn backfill(
     }
 }
 
+/// The bulk query of a backfill: every object, or those updated since `backfill_since`.
+fn backfill_query(ctx: &SyncContext, resource: Resource) -> String {
+    let search = ctx.shop.backfill_since.map(updated_since);
+    resource.spec().bulk_query_matching(search.as_deref())
+}
+
 /// Result lines already published by the resumed bulk operation (`bulk:<n>` in the cursor).
 fn bulk_lines_done(cp: Option<&Checkpoint>) -> u64 {
     cp.and_then(|c| c.cursor.as_deref())
@@ -248,7 +257,7 @@ async fn paged(
     let resumed = cursor.is_some();
     let result = incremental::pass(Pass {
         resource,
-        since: None,
+        since: ctx.shop.backfill_since,
         cursor,
         only_changed: false,
         collect_ids: !resumed,
@@ -257,7 +266,9 @@ async fn paged(
     })
     .await?;
     if let Some(ids) = &result.ids {
-        ctx.sweep_deletes(resource, ids, started - OVERLAP).await?;
+        let floor = ctx.shop.backfill_since;
+        ctx.sweep_deletes(resource, ids, started - OVERLAP, floor)
+            .await?;
     }
     Ok(result.max_updated.unwrap_or(started - OVERLAP))
 }

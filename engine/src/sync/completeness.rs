@@ -1,5 +1,6 @@
 //! Completeness: after a run, each resource's stored live rows are compared with Shopify's own
-//! count (`ordersCount(limit: null)` and the like, built by the seam's `count_query`), and the
+//! count (`ordersCount(limit: null)` and the like, built by the seam's `count_query`; both
+//! limited to objects updated since the shop's `backfill_since` when it is set), and the
 //! pair is recorded (`engine/src/store/completeness.rs`) for `GET /api/completeness`, the
 //! dashboard's health view and the `xeno_count_difference` metric. A difference is logged as
 //! a warning: after a reconciliation it means rows are missing or left over.
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{json, Value};
+use xeno_shopify::resource::documents::updated_since;
 use xeno_shopify::Resource;
 
 use super::context::SyncContext;
@@ -37,7 +39,7 @@ pub struct ShopifyCount {
 /// Compares every resource; a resource that cannot be counted (a missing scope, a failed
 /// query) is logged and skipped, never failing the run.
 pub async fn compare_all(ctx: &SyncContext) {
-    for resource in Resource::ALL {
+    for &resource in &ctx.resources {
         if let Err(e) = compare(ctx, resource).await {
             tracing::warn!(shop = %ctx.shop.domain, resource = resource.as_str(), error = %e, "cannot compare the stored count with Shopify's");
         }
@@ -48,16 +50,18 @@ pub async fn compare_all(ctx: &SyncContext) {
 pub async fn compare(ctx: &SyncContext, resource: Resource) -> Result<CountRow, SyncError> {
     let shop = &ctx.shop.domain;
     let spec = resource.spec();
+    let since = ctx.shop.backfill_since;
+    let filter = since.map(updated_since);
     let data = ctx
         .client
-        .query("count", &spec.count_query(), json!({}))
+        .query("count", &spec.count_query(), json!({ "query": filter }))
         .await?;
     let shopify = read_count(&data, spec.count_field).ok_or_else(|| {
         SyncError::Failed(format!("{} answered without a count", spec.count_field))
     })?;
     let client = ctx.pool.get().await?;
     let stored = settle(shopify.count, || {
-        completeness::stored_count(&client, shop, resource)
+        completeness::stored_count(&client, shop, resource, since)
     })
     .await?;
     let row = CountRow {
@@ -67,6 +71,7 @@ pub async fn compare(ctx: &SyncContext, resource: Resource) -> Result<CountRow, 
         precision: shopify.precision,
         stored_count: stored,
         compared_at: Utc::now(),
+        filter,
     };
     completeness::record(&client, &row).await?;
     let difference = row.shopify_count - row.stored_count;

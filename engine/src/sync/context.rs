@@ -41,6 +41,9 @@ pub struct SyncContext {
     /// (`completeness.rs`): only where this process's writers apply what the run published,
     /// not in `xeno sync` outside an engine, whose records wait in JetStream.
     pub compare_counts: bool,
+    /// The resources this run keeps, in `Resource::ALL` order: the shop's `resources` choice,
+    /// narrowed by the token's scopes when the run starts (`selection.rs`).
+    pub resources: Vec<Resource>,
 }
 
 /// Publishes' in flight at once: PubAcks pipeline, the checkpoint waits for all of them.
@@ -128,20 +131,24 @@ impl SyncContext {
 
     /// Tombstones every live stored object of `resource` that Shopify no longer lists.
     /// Only rows last changed before `snapshot_at` (when Shopify listed `live`) are
-    /// candidates, so an object created after the listing is never tombstoned by mistake.
+    /// candidates, so an object created after the listing is never tombstoned by mistake; and
+    /// with a `floor` (a listing of objects updated since then, `backfill_since`) only rows
+    /// changed since the floor, since older ones were not listed.
     pub async fn sweep_deletes(
         &self,
         resource: Resource,
         live: &HashSet<i64>,
         snapshot_at: DateTime<Utc>,
+        floor: Option<DateTime<Utc>>,
     ) -> Result<u64, SyncError> {
         let sql = format!(
-            "SELECT id FROM {} WHERE shop_domain = $1 AND deleted_at IS NULL AND updated_at < $2",
+            "SELECT id FROM {} WHERE shop_domain = $1 AND deleted_at IS NULL AND updated_at < $2
+               AND ($3::timestamptz IS NULL OR updated_at >= $3)",
             resource.as_str()
         );
         let client = self.pool.get().await?;
         let rows = client
-            .query(&sql, &[&self.shop.domain, &snapshot_at])
+            .query(&sql, &[&self.shop.domain, &snapshot_at, &floor])
             .await?;
         drop(client);
         let gone: Vec<Envelope> = rows

@@ -10,10 +10,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde_json::{json, Value};
 
 use super::graphql_client::ClientError;
+use xeno_shopify::resource::documents::updated_since;
 use xeno_shopify::Resource;
 
 use super::checkpoint;
@@ -65,12 +66,7 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         (format!("page:{resource}"), spec.page_query())
     };
     let name = name.as_str();
-    let search = p.since.map(|t| {
-        format!(
-            "updated_at:>='{}'",
-            (t - OVERLAP).to_rfc3339_opts(SecondsFormat::Secs, true)
-        )
-    });
+    let search = p.since.map(|t| updated_since(t - OVERLAP));
     let mut cursor = p.cursor.clone();
     let mut page_size = if light {
         250

@@ -5,8 +5,8 @@
 //! Map of the module:
 //! - [`supervisor`]: the SyncSupervisor, one [`shop_sync::SyncActor`] per configured shop.
 //! - [`shop_sync`]: the SyncActor: lease, schedule, runs as tasks, restarts.
-//! - [`run`]: one sync run over every resource (`xeno_shopify::Resource::ALL`), with its
-//!   checkpoints.
+//! - [`run`]: one sync run over the shop's resources, with its checkpoints; [`selection`]:
+//!   which resources those are (the shop's `resources` and the token's scopes).
 //! - [`context`]: what a run needs and how it publishes; [`mode`], [`error`], [`node`].
 //! - [`bulk`]: bulk operations (backfill, deletion sweep), streamed JSONL.
 //! - [`incremental`]: paged `updated_at` queries with overlap (reconciliation, bulk fallback).
@@ -41,6 +41,7 @@ pub mod progress;
 pub mod queries;
 pub mod run;
 pub mod scopes;
+pub mod selection;
 pub mod shop_sync;
 pub mod standalone;
 pub mod subscriptions;

@@ -1,11 +1,14 @@
-//! One sync run over every resource, in the order of `Resource::ALL`.
+//! One sync run over the shop's resources (`SyncContext::resources`, chosen by
+//! [`super::selection`]), in the order of `Resource::ALL`.
 //!
 //! A resource whose checkpoint belongs to this run resumes from it (a completed one is
-//! skipped); otherwise it starts over. Full runs backfill through [`super::bulk`];
-//! incremental runs read what changed since the watermark ([`super::incremental`]) and then
-//! sweep for deletions. Every resource ends with its watermark moved forward. A backfill
-//! first warns when the token lacks `read_all_orders` ([`super::scopes`]). A completed run
-//! compares every resource's stored count with Shopify's ([`super::completeness`]).
+//! skipped); otherwise it starts over. Full runs, and any resource without a watermark yet
+//! (one just turned on in the config), backfill through [`super::bulk`]; incremental runs
+//! read what changed since the watermark minus the shop's `reconcile_lookback`
+//! ([`super::incremental`]) and then sweep for deletions. Every resource ends with its
+//! watermark moved forward. A backfill of orders first warns when the token lacks
+//! `read_all_orders` ([`super::scopes`]). A completed run compares every resource's stored
+//! count with Shopify's ([`super::completeness`]).
 
 use std::time::Duration;
 
@@ -33,7 +36,7 @@ pub async fn execute(ctx: &SyncContext) -> Result<RunSummary, SyncError> {
             }
         }
     };
-    if ctx.mode == SyncMode::Full {
+    if ctx.mode == SyncMode::Full && ctx.resources.contains(&Resource::Orders) {
         warn_if_orders_limited(ctx).await;
     }
     let result = tokio::select! {
@@ -72,17 +75,24 @@ fn unreachable_writer() -> Result<(), SyncError> {
 
 async fn resources(ctx: &SyncContext) -> Result<(), SyncError> {
     let shop = &ctx.shop.domain;
-    for resource in Resource::ALL {
+    for &resource in &ctx.resources {
         ctx.progress.set_resource(resource.as_str());
         let cp = checkpoint::load(&ctx.pool, shop, resource).await?;
         let resume = cp.run_id == Some(ctx.run_id);
         if resume && cp.status == "completed" {
             continue;
         }
+        let mode = match ctx.mode {
+            SyncMode::Incremental if cp.watermark.is_some() => SyncMode::Incremental,
+            _ => SyncMode::Full,
+        };
         if !resume {
-            checkpoint::begin(&ctx.pool, shop, resource, ctx.run_id, ctx.mode).await?;
+            if mode != ctx.mode {
+                tracing::info!(shop = %shop, resource = resource.as_str(), "resource never synced (turned on since the last run): backfilling it");
+            }
+            checkpoint::begin(&ctx.pool, shop, resource, ctx.run_id, mode).await?;
         }
-        let outcome = match ctx.mode {
+        let outcome = match mode {
             SyncMode::Full => bulk::backfill(ctx, resource, resume.then_some(&cp))
                 .await
                 .map(Some),
@@ -90,7 +100,7 @@ async fn resources(ctx: &SyncContext) -> Result<(), SyncError> {
         };
         match outcome {
             Ok(watermark) => {
-                let reconciled = ctx.mode == SyncMode::Incremental;
+                let reconciled = mode == SyncMode::Incremental;
                 checkpoint::complete(&ctx.pool, shop, resource, watermark, reconciled).await?;
             }
             Err(e) => {
@@ -109,8 +119,8 @@ async fn resources(ctx: &SyncContext) -> Result<(), SyncError> {
     Ok(())
 }
 
-/// Reads what changed since the watermark, then sweeps for deletions. Without a watermark
-/// (never synced) this reads everything page by page.
+/// Reads what changed since the watermark (minus the shop's look-back), then sweeps for
+/// deletions.
 async fn reconcile(
     ctx: &SyncContext,
     resource: Resource,
@@ -121,9 +131,11 @@ async fn reconcile(
         .then(|| cp.cursor.as_deref().and_then(|c| c.strip_prefix("page:")))
         .flatten()
         .map(str::to_string);
+    let lookback =
+        chrono::Duration::from_std(ctx.shop.reconcile_lookback).unwrap_or(chrono::Duration::zero());
     let pass = incremental::pass(incremental::Pass {
         resource,
-        since: cp.watermark,
+        since: cp.watermark.map(|w| w - lookback),
         cursor,
         only_changed: true,
         collect_ids: false,
@@ -132,6 +144,7 @@ async fn reconcile(
     })
     .await?;
     let (live, listed_at) = bulk::live_ids(ctx, resource).await?;
-    ctx.sweep_deletes(resource, &live, listed_at).await?;
-    Ok(pass.max_updated.or(cp.watermark))
+    ctx.sweep_deletes(resource, &live, listed_at, None).await?;
+    // The look-back re-reads changes behind the watermark; it never moves back.
+    Ok(pass.max_updated.max(cp.watermark))
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde::Deserialize;
 use thiserror::Error;
-use xeno_shopify::{headers, Resource};
+use xeno_shopify::headers;
 
 use crate::config::ShopConfig;
 
@@ -102,19 +102,18 @@ pub async fn granted(
         .unwrap_or_else(|_| Err(ScopesError::Unreachable("timed out".into())))
 }
 
-/// The scopes the sync needs to read every resource (`ResourceSpec::read_scope`) that
-/// `granted` lacks.
-pub fn missing_read_scopes(granted: &[String]) -> Vec<&'static str> {
-    Resource::ALL
+/// Whether `granted` covers `scope` (a `read_*` handle): Shopify's `write_*` scope of the
+/// same resource implies it.
+pub fn grants(granted: &[String], scope: &str) -> bool {
+    let write = scope.strip_prefix("read_").map(|r| format!("write_{r}"));
+    granted
         .iter()
-        .map(|r| r.spec().read_scope)
-        .filter(|scope| !granted.iter().any(|g| g == scope))
-        .collect()
+        .any(|g| g == scope || write.as_deref() == Some(g.as_str()))
 }
 
 /// Whether orders of any age are visible (`read_all_orders`).
 pub fn reads_all_orders(granted: &[String]) -> bool {
-    granted.iter().any(|g| g == READ_ALL_ORDERS)
+    grants(granted, READ_ALL_ORDERS)
 }
 
 #[cfg(test)]
@@ -122,12 +121,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_resource_needs_its_read_scope() {
-        let granted: Vec<String> = ["read_orders", "read_products"]
+    fn write_implies_read() {
+        let granted: Vec<String> = ["write_orders", "read_products"]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(missing_read_scopes(&granted), ["read_customers"]);
+        assert!(grants(&granted, "read_orders") && grants(&granted, "read_products"));
+        assert!(!grants(&granted, "read_customers"));
+        assert!(!grants(&["read_orders_x".to_string()], "read_orders"));
         assert!(!reads_all_orders(&granted));
     }
 }

@@ -26,7 +26,7 @@ use super::lease::Lease;
 use super::mode::SyncMode;
 use super::progress::{self, Progress};
 use super::run::{self, RunSummary};
-use super::subscriptions;
+use super::{selection, subscriptions};
 use crate::bus::BridgeHandle;
 use crate::config::{Config, ShopConfig};
 use crate::metrics::Metrics;
@@ -256,10 +256,13 @@ impl SyncState {
             page_size: self.args.config.sync.page_size,
             progress: Progress::new(&self.client),
             compare_counts: true,
+            resources: Vec::new(),
         };
         let public_url = self.args.config.server.public_url.clone();
         let me = myself.clone();
         let task = tokio::spawn(async move {
+            let mut ctx = ctx;
+            ctx.resources = selection::resolve(&ctx).await.on;
             let result = async {
                 if let Some(url) = &public_url {
                     match subscriptions::ensure(&ctx, url, known_before).await {

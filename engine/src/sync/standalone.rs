@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::graphql_client::GraphqlClient;
 use super::lease::Lease;
 use super::progress::{self, Progress, Snapshot};
-use super::{run, SyncContext, SyncMode};
+use super::{run, selection, SyncContext, SyncMode};
 use crate::bus::bridge::{self, BridgeArgs, BridgeHandle, JetStreamBridge};
 use crate::bus::names::Names;
 use crate::config::Config;
@@ -117,7 +117,7 @@ async fn run_here(
     let graphql = Arc::new(GraphqlClient::new(shop, metrics.clone())?);
     let run_id = progress::queue(&pool, &shop.domain, mode, "cli").await?;
     progress::mark_running(&pool, run_id, lease.holder()).await?;
-    let ctx = SyncContext {
+    let mut ctx = SyncContext {
         shop: shop.clone(),
         pool: pool.clone(),
         bridge: bridge.handle.clone(),
@@ -128,7 +128,9 @@ async fn run_here(
         page_size: config.sync.page_size,
         progress: Progress::new(&graphql),
         compare_counts: false,
+        resources: Vec::new(),
     };
+    ctx.resources = selection::resolve(&ctx).await.on;
     let show = async {
         loop {
             on_event(SyncEvent::Progress(&ctx.progress.snapshot(&ctx.client)));

@@ -8,32 +8,45 @@
 use std::collections::HashMap;
 
 use serde_json::{json, Value};
+use xeno_shopify::{Resource, Topic};
 
 use super::context::SyncContext;
 use super::error::SyncError;
 use super::graphql_client::GraphqlClient;
 use super::queries;
 
-/// The topics the engine needs, as GraphQL's `WebhookSubscriptionTopic`.
-pub const TOPICS: [&str; 17] = [
-    "ORDERS_CREATE",
-    "ORDERS_UPDATED",
-    "ORDERS_PAID",
-    "ORDERS_CANCELLED",
-    "ORDERS_FULFILLED",
-    "ORDERS_PARTIALLY_FULFILLED",
-    "ORDERS_DELETE",
-    "REFUNDS_CREATE",
-    "ORDER_TRANSACTIONS_CREATE",
-    "CUSTOMERS_CREATE",
-    "CUSTOMERS_UPDATE",
-    "CUSTOMERS_DELETE",
-    "PRODUCTS_CREATE",
-    "PRODUCTS_UPDATE",
-    "PRODUCTS_DELETE",
-    "APP_UNINSTALLED",
-    "BULK_OPERATIONS_FINISH",
+/// The topics the engine subscribes to when every resource is on: those of a resource whose
+/// records it keeps, the uninstall, and bulk operations finishing.
+pub const SUBSCRIBED: [Topic; 17] = [
+    Topic::OrdersCreate,
+    Topic::OrdersUpdated,
+    Topic::OrdersPaid,
+    Topic::OrdersCancelled,
+    Topic::OrdersFulfilled,
+    Topic::OrdersPartiallyFulfilled,
+    Topic::OrdersDelete,
+    Topic::RefundsCreate,
+    Topic::OrderTransactionsCreate,
+    Topic::CustomersCreate,
+    Topic::CustomersUpdate,
+    Topic::CustomersDelete,
+    Topic::ProductsCreate,
+    Topic::ProductsUpdate,
+    Topic::ProductsDelete,
+    Topic::AppUninstalled,
+    Topic::BulkOperationsFinish,
 ];
+
+/// The subscription topics (GraphQL's spelling) for the resources `on`: a resource's topics
+/// only when it is on (Shopify refuses a topic the token's scopes do not cover), the others
+/// always. Also what the doctor checks (`engine/src/doctor/checks.rs`).
+pub fn topics(on: &[Resource]) -> Vec<String> {
+    SUBSCRIBED
+        .iter()
+        .filter(|t| t.resource().is_none_or(|r| on.contains(&r)))
+        .map(Topic::subscription_name)
+        .collect()
+}
 
 /// What ensuring did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -44,7 +57,8 @@ pub struct Ensured {
     pub updated: Vec<String>,
 }
 
-/// Ensures every topic in [`TOPICS`] is subscribed to `{public_url}/api/webhooks`.
+/// Ensures every topic of the run's resources ([`topics`]) is subscribed to
+/// `{public_url}/api/webhooks`.
 /// `known_before` says the shop was set up before, so a missing subscription was lost.
 pub async fn ensure(
     ctx: &SyncContext,
@@ -54,7 +68,8 @@ pub async fn ensure(
     let callback = callback_url(public_url)?;
     let existing = list(&ctx.client).await?;
     let mut ensured = Ensured::default();
-    for topic in TOPICS {
+    for topic in topics(&ctx.resources) {
+        let topic = topic.as_str();
         match existing.get(topic) {
             Some(subs) if subs.iter().any(|(_, url)| url == &callback) => {}
             Some(subs) => {
@@ -165,5 +180,26 @@ fn check_user_errors(data: &Value, field: &str, topic: &str) -> Result<(), SyncE
             "{field} for {topic} refused: {}",
             Value::Array(errors)
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resource_turned_off_is_not_subscribed() {
+        assert_eq!(topics(&Resource::ALL).len(), SUBSCRIBED.len());
+        let orders_only = topics(&[Resource::Orders]);
+        for t in [
+            "ORDERS_CREATE",
+            "REFUNDS_CREATE",
+            "APP_UNINSTALLED",
+            "BULK_OPERATIONS_FINISH",
+        ] {
+            assert!(orders_only.iter().any(|o| o == t), "{t}");
+        }
+        assert!(!orders_only.iter().any(|t| t.starts_with("CUSTOMERS_")));
+        assert!(!orders_only.iter().any(|t| t.starts_with("PRODUCTS_")));
     }
 }

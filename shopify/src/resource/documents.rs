@@ -5,7 +5,19 @@
 //! a node with more children than one page is completed by [`ResourceSpec::children_query`].
 //! Bulk queries use the same fields without paging arguments.
 
+use chrono::{DateTime, SecondsFormat, Utc};
+
 use super::spec::ResourceSpec;
+
+/// Shopify's search term for objects updated at or after `t`
+/// (`updated_at:>='2024-01-01T00:00:00Z'`): the `query:` of incremental pages, of a backfill
+/// limited by `backfill_since`, and of the count compared with it.
+pub fn updated_since(t: DateTime<Utc>) -> String {
+    format!(
+        "updated_at:>='{}'",
+        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    )
+}
 
 /// Children asked for inside one node of a page; more are fetched separately.
 pub const NESTED_PAGE: u32 = 10;
@@ -76,12 +88,22 @@ impl ResourceSpec {
 
     /// Every object with its children, for `bulkOperationRunQuery`.
     pub fn bulk_query(&self) -> String {
+        self.bulk_query_matching(None)
+    }
+
+    /// The objects matching a search (`updated_since`), or every one, with their children.
+    /// The search is a literal argument: a bulk query takes no variables.
+    pub fn bulk_query_matching(&self, search: Option<&str>) -> String {
         let children = match self.nested {
             Some(n) => format!("{} {{ edges {{ node {{ {} }} }} }}", n.field, n.fields),
             None => String::new(),
         };
+        let args = match search {
+            Some(q) => format!("(query: {})", serde_json::Value::String(q.to_string())),
+            None => String::new(),
+        };
         format!(
-            "{{ {root} {{ edges {{ node {{ {fields} {children} }} }} }} }}",
+            "{{ {root}{args} {{ edges {{ node {{ {fields} {children} }} }} }} }}",
             root = self.name,
             fields = self.node_fields,
         )
@@ -92,12 +114,13 @@ impl ResourceSpec {
         format!("{{ {} {{ edges {{ node {{ id }} }} }} }}", self.name)
     }
 
-    /// Shopify's own count of the resource (`ordersCount`), exact: `limit: null` lifts the
-    /// default bound of 10 000 past which Shopify answers `AT_LEAST`. The completeness check
-    /// (`engine/src/sync/completeness.rs`) compares it with the stored rows.
+    /// Shopify's own count of the resource (`ordersCount`) matching `$query` (none: every
+    /// object), exact: `limit: null` lifts the default bound of 10 000 past which Shopify
+    /// answers `AT_LEAST`. The completeness check (`engine/src/sync/completeness.rs`)
+    /// compares it with the stored rows under the same filter.
     pub fn count_query(&self) -> String {
         format!(
-            "query SyncCount {{ {}(limit: null) {{ count precision }} }}",
+            "query SyncCount($query: String) {{ {}(query: $query, limit: null) {{ count precision }} }}",
             self.count_field
         )
     }
@@ -114,6 +137,7 @@ impl ResourceSpec {
 
 #[cfg(test)]
 mod tests {
+    use super::updated_since;
     use crate::resource::Resource;
 
     #[test]
@@ -140,11 +164,26 @@ mod tests {
             .contains("variants(first: 250, after: $after)"));
         assert_eq!(
             Resource::Customers.spec().count_query(),
-            "query SyncCount { customersCount(limit: null) { count precision } }"
+            "query SyncCount($query: String) { customersCount(query: $query, limit: null) { count precision } }"
         );
         assert_eq!(
             Resource::Products.spec().bulk_ids_query(),
             "{ products { edges { node { id } } } }"
+        );
+    }
+
+    #[test]
+    fn a_limited_backfill_searches_by_update_time() {
+        let since = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(updated_since(since), "updated_at:>='2024-01-01T00:00:00Z'");
+        let q = Resource::Orders
+            .spec()
+            .bulk_query_matching(Some(&updated_since(since)));
+        assert!(
+            q.starts_with("{ orders(query: \"updated_at:>='2024-01-01T00:00:00Z'\") { edges"),
+            "{q}"
         );
     }
 }

@@ -96,6 +96,9 @@ fn client() -> GraphqlClient {
         admin_url: fake().base.parse().unwrap(),
         api_version: "2025-07".into(),
         reconcile_every: Duration::from_secs(3600),
+        reconcile_lookback: crate::config::DEFAULT_RECONCILE_LOOKBACK,
+        resources: crate::config::ResourceChoice::Granted,
+        backfill_since: None,
     };
     GraphqlClient::new(&shop, Arc::new(Metrics::new())).unwrap()
 }
