@@ -16,7 +16,8 @@
 //!
 //! Files: [`receipts`] (`webhook_receipts`), [`resources`] (one module per resource),
 //! [`uninstall`] (`app/uninstalled`), [`compliance`], [`dead_letters`], [`completeness`]
-//! (Shopify's counts beside the stored ones), and the types
+//! (Shopify's counts beside the stored ones), [`stored_copy`] (what the sync compares with
+//! Shopify before publishing), and the types
 //! [`outcome::Outcome`] and [`error::StoreError`]. [`apply`] below dispatches by topic.
 //!
 //! Hot paths take two round trips for a webhook (receipt, then one statement for the entity
@@ -32,6 +33,7 @@ mod outcome;
 mod receipts;
 mod resources;
 pub mod status;
+pub mod stored_copy;
 #[cfg(test)]
 mod tests;
 mod uninstall;

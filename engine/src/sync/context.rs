@@ -24,6 +24,7 @@ use crate::bus::bridge::BridgeHandle;
 use crate::config::ShopConfig;
 use crate::envelope::{Envelope, Format, Source};
 use crate::metrics::{Metrics, ShopLabels};
+use crate::store::stored_copy;
 
 /// Everything one run needs.
 pub struct SyncContext {
@@ -141,19 +142,12 @@ impl SyncContext {
         snapshot_at: DateTime<Utc>,
         floor: Option<DateTime<Utc>>,
     ) -> Result<u64, SyncError> {
-        let sql = format!(
-            "SELECT id FROM {} WHERE shop_domain = $1 AND deleted_at IS NULL AND updated_at < $2
-               AND ($3::timestamptz IS NULL OR updated_at >= $3)",
-            resource.as_str()
-        );
         let client = self.pool.get().await?;
-        let rows = client
-            .query(&sql, &[&self.shop.domain, &snapshot_at, &floor])
-            .await?;
+        let stored =
+            stored_copy::live_ids(&client, &self.shop.domain, resource, snapshot_at, floor).await?;
         drop(client);
-        let gone: Vec<Envelope> = rows
-            .iter()
-            .map(|r| r.get::<_, i64>(0))
+        let gone: Vec<Envelope> = stored
+            .into_iter()
             .filter(|id| !live.contains(id))
             .map(|id| self.tombstone(resource, id))
             .collect();

@@ -8,7 +8,7 @@
 //! and adapts to the requested cost Shopify reports so one page stays under the 1000-point
 //! single-query maximum; a `MAX_COST_EXCEEDED` answer shrinks it at once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde_json::{json, Value};
@@ -21,6 +21,7 @@ use super::checkpoint;
 use super::context::SyncContext;
 use super::error::SyncError;
 use super::node::{next_cursor, node_id};
+use crate::store::stored_copy;
 
 /// How far before the watermark each incremental read starts.
 pub const OVERLAP: ChronoDuration = ChronoDuration::seconds(60);
@@ -336,31 +337,14 @@ async fn changed_only(
     nodes: Vec<Value>,
 ) -> Result<Vec<Value>, SyncError> {
     let ids: Vec<i64> = nodes.iter().filter_map(node_id).collect();
-    let sql = format!(
-        "SELECT id, updated_at, deleted_at IS NOT NULL FROM {} WHERE shop_domain = $1 AND id = ANY($2)",
-        resource.as_str()
-    );
     let client = ctx.pool.get().await?;
-    let rows = client.query(&sql, &[&ctx.shop.domain, &ids]).await?;
-    let stored: HashMap<i64, (DateTime<Utc>, bool)> = rows
-        .iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2))))
-        .collect();
-    let children = match resource.spec().appended {
-        Some(a) => {
-            let sql = format!(
-                "SELECT {parent}, count(*) FROM {table} WHERE shop_domain = $1 AND {parent} = ANY($2) GROUP BY {parent}",
-                parent = a.parent_column,
-                table = a.table,
-            );
-            let rows = client.query(&sql, &[&ctx.shop.domain, &ids]).await?;
-            Some((
-                a.field,
-                rows.iter()
-                    .map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1)))
-                    .collect::<HashMap<_, _>>(),
-            ))
-        }
+    let shop = &ctx.shop.domain;
+    let stored = stored_copy::versions(&client, shop, resource, &ids).await?;
+    let children = match &resource.spec().appended {
+        Some(a) => Some((
+            a.field,
+            stored_copy::child_counts(&client, shop, a, &ids).await?,
+        )),
         None => None,
     };
     Ok(nodes
