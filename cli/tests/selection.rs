@@ -68,6 +68,17 @@ async fn stored_ids(h: &Harness, table: &str) -> BTreeSet<i64> {
     .collect()
 }
 
+/// Waits until `table` holds as many live rows as `want`, then compares the ids.
+async fn assert_ids(h: &Harness, table: &str, want: &BTreeSet<i64>, what: &str) {
+    h.wait_count(
+        &format!("SELECT count(*) FROM {table} WHERE deleted_at IS NULL"),
+        want.len() as i64,
+        60,
+    )
+    .await;
+    assert_eq!(&stored_ids(h, table).await, want, "{what}");
+}
+
 /// The engine's config for `sim` with `shop_extra` lines in the shop's entry.
 fn config(h: &Harness, sim: &SimHandle, shop_extra: &str) -> xeno_engine::config::Config {
     let text = config_text_for(h, sim, "127.0.0.1:0", None, SYNC).replacen(
@@ -114,22 +125,8 @@ async fn listed_resources_since_a_date_then_one_turned_on_later() {
     let engine = start_engine(&h, config(&h, &sim, &first)).await;
     wait_run_completed(&h, "full", 120).await;
     let products = since_ids(&times, "product", since);
-    h.wait_count(
-        "SELECT count(*) FROM orders WHERE deleted_at IS NULL",
-        orders.len() as i64,
-        60,
-    )
-    .await;
-    assert_eq!(
-        stored_ids(&h, "orders").await,
-        orders,
-        "orders since the date"
-    );
-    assert_eq!(
-        stored_ids(&h, "products").await,
-        products,
-        "products since the date"
-    );
+    assert_ids(&h, "orders", &orders, "orders since the date").await;
+    assert_ids(&h, "products", &products, "products since the date").await;
     assert_eq!(
         h.query_i64("SELECT count(*) FROM customers").await,
         0,
@@ -143,16 +140,7 @@ async fn listed_resources_since_a_date_then_one_turned_on_later() {
         ])
     );
     // Completeness under the same filter: Shopify's count of what changed since the date.
-    let counts: Value = h
-        .http
-        .get(format!("http://{}/api/completeness", engine.addr()))
-        .bearer_auth(API_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let counts = h.api_get(engine.addr(), "/api/completeness").await;
     let counts = counts["resources"].as_array().unwrap();
     assert_eq!(counts.len(), 2, "{counts:?}");
     for c in counts {
@@ -169,13 +157,7 @@ async fn listed_resources_since_a_date_then_one_turned_on_later() {
     let engine = start_engine(&h, config(&h, &sim, &second)).await;
     wait_run_completed(&h, "incremental", 120).await;
     let customers = since_ids(&times, "customer", since);
-    h.wait_count(
-        "SELECT count(*) FROM customers WHERE deleted_at IS NULL",
-        customers.len() as i64,
-        60,
-    )
-    .await;
-    assert_eq!(stored_ids(&h, "customers").await, customers);
+    assert_ids(&h, "customers", &customers, "customers since the date").await;
     assert_eq!(
         sync_modes(&h).await,
         BTreeMap::from([

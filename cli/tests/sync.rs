@@ -259,16 +259,7 @@ async fn reconciliation_repairs_dropped_webhooks() {
         .await;
     assert_eq!(reconciled, 3);
     // The completeness view: every resource compared after the reconciliation, no difference.
-    let counts: serde_json::Value = h
-        .http
-        .get(format!("http://{}/api/completeness", engine.addr()))
-        .bearer_auth(API_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let counts = h.api_get(engine.addr(), "/api/completeness").await;
     let counts = counts["resources"].as_array().unwrap();
     assert_eq!(counts.len(), 3, "{counts:?}");
     for c in counts {

@@ -137,6 +137,19 @@ shops = ["*"]
         (status, r.text().await.unwrap_or_default())
     }
 
+    /// `GET path` of the engine's API with the harness's token, as JSON.
+    pub async fn api_get(&self, addr: SocketAddr, path: &str) -> serde_json::Value {
+        self.http
+            .get(format!("http://{addr}{path}"))
+            .bearer_auth(API_TOKEN)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON answer")
+    }
+
     pub async fn query_i64(&self, sql: &str) -> i64 {
         let c = self.db.pool.get().await.unwrap();
         c.query_one(sql, &[]).await.unwrap().get(0)
