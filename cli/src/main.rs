@@ -4,11 +4,16 @@
 //! This crate is the only one that links both the engine library (`engine/`) and the
 //! simulator (`sim/`): [`demo`] wires the two together, [`sync`] shows a one-shot sync's
 //! progress, [`check_api`] judges the engine's documents by Shopify's schema of a version,
-//! [`doctor`] tells why a shop does not sync. Everything else is the engine's or the simulator's.
+//! [`doctor`] tells why a shop does not sync, [`dead_letters`] and [`health`] are operator
+//! commands over a running engine's API ([`api_client`]). Everything else is the engine's or
+//! the simulator's.
 
+mod api_client;
 mod check_api;
+mod dead_letters;
 mod demo;
 mod doctor;
+mod health;
 mod sync;
 
 use std::path::PathBuf;
@@ -79,6 +84,13 @@ enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// List or replay a running engine's dead letters (through its API; the token from
+    /// $XENO_API_TOKEN).
+    #[command(subcommand)]
+    DeadLetters(dead_letters::DeadLettersCommand),
+    /// A running engine's health, as the dashboard shows it (through its API; exits 1 when
+    /// degraded).
+    Health(api_client::ApiArgs),
     /// The one-command demo: a simulated store with live activity feeding a local engine,
     /// with the dashboard link printed. Starts private PostgreSQL/NATS if none are running.
     Demo(demo::DemoArgs),
@@ -141,6 +153,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         },
         Command::CheckApi(args) => check_api::run(args),
         Command::Doctor(args) => doctor::run(args).await,
+        Command::DeadLetters(command) => dead_letters::run(command).await,
+        Command::Health(api) => health::run(api).await,
         Command::Sync { config, shop, full } => {
             let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
             sync::run(config, shop, full).await?;
