@@ -163,6 +163,9 @@ pub struct Order {
     pub closed_at: Option<DateTime<Utc>>,
     pub gateway: String,
     pub note: Option<String>,
+    /// `(name, value)` pairs the buyer or an app added at checkout (REST `note_attributes`,
+    /// GraphQL `customAttributes`).
+    pub note_attributes: Vec<(String, String)>,
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub processed_at: DateTime<Utc>,

@@ -554,7 +554,7 @@ fn order_context(o: &Order, m: &Render) -> serde_json::Map<String, Value> {
         "location_id": null,
         "merchant_business_entity_id": MERCHANT_BUSINESS_ENTITY_ID,
         "merchant_of_record_app_id": null,
-        "note_attributes": [],
+        "note_attributes": o.note_attributes.iter().map(|(name, value)| json!({"name": name, "value": value})).collect::<Vec<_>>(),
         "order_status_url": format!("https://shopify.com/{}/orders/{token}/authenticate?key={token}", o.id / 1000),
         "payment_terms": null,
         "phone": null,

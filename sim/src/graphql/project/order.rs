@@ -187,7 +187,11 @@ pub fn order(o: &Order, currency: &str) -> Value {
         price: tax,
     };
     let tax_lines = vec![tax_line(&order_tax, &m)];
-    let shipping_line = o.shipping_lines.first().map(|s| shipping_line(s, &m));
+    let shipping_lines: Vec<Value> = o
+        .shipping_lines
+        .iter()
+        .map(|s| shipping_line(s, &m))
+        .collect();
     let fulfillments: Vec<Value> = o.fulfillments.iter().map(|f| fulfillment(f, o)).collect();
     json!({
         "__typename": "Order",
@@ -252,8 +256,9 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "originalTotalAdditionalFeesSet": null,
         "taxLines": tax_lines,
         "currentTaxLines": tax_lines,
-        "shippingLine": shipping_line,
-        "shippingLines": shipping_line.iter().cloned().collect::<Vec<_>>(),
+        "shippingLine": shipping_lines.first(),
+        "shippingLines": shipping_lines,
+        "customAttributes": o.note_attributes.iter().map(|(key, value)| json!({"__typename": "Attribute", "key": key, "value": value})).collect::<Vec<_>>(),
         "billingAddress": o.billing_address.as_ref().map(address),
         "shippingAddress": o.shipping_address.as_ref().map(address),
         "displayAddress": o.billing_address.as_ref().map(address),

@@ -1,0 +1,16 @@
+-- An order's lists a data team reads beside its totals, each a JSONB array of typed objects
+-- spelled the same whether the order came from a REST webhook or a GraphQL sync
+-- (`shopify/src/resource/order_details.rs`); money as exact decimal strings in the shop's
+-- currency, so `(e->>'price')::numeric` is exact:
+--   tax_lines        [{"title", "rate" (a fraction: "0.06"), "price", "currency"}]
+--   shipping_lines   [{"id", "title", "code", "source", "price" (before discounts),
+--                      "discounted_price", "currency"}]
+--   note_attributes  [{"name", "value"}]  personal data: NULL after `customers/redact`
+-- Example: shipping revenue by method,
+--   SELECT s->>'title', sum((s->>'discounted_price')::numeric)
+--     FROM orders, jsonb_array_elements(shipping_lines) s GROUP BY 1;
+-- NULL on rows written before this migration until their order changes or is synced again.
+ALTER TABLE orders
+    ADD COLUMN tax_lines        jsonb,
+    ADD COLUMN shipping_lines   jsonb,
+    ADD COLUMN note_attributes  jsonb;
