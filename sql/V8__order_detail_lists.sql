@@ -6,6 +6,10 @@
 --   shipping_lines   [{"id", "title", "code", "source", "price" (before discounts),
 --                      "discounted_price", "currency"}]
 --   note_attributes  [{"name", "value"}]  personal data: NULL after `customers/redact`
+--   discount_applications  [{"type" (discount_code, automatic, manual, script), "code",
+--                      "title", "description" (manual only), "value", "value_type"
+--                      (percentage, fixed_amount), "allocation_method", "target_selection",
+--                      "target_type"}]
 -- Example: shipping revenue by method,
 --   SELECT s->>'title', sum((s->>'discounted_price')::numeric)
 --     FROM orders, jsonb_array_elements(shipping_lines) s GROUP BY 1;
@@ -13,4 +17,5 @@
 ALTER TABLE orders
     ADD COLUMN tax_lines        jsonb,
     ADD COLUMN shipping_lines   jsonb,
-    ADD COLUMN note_attributes  jsonb;
+    ADD COLUMN note_attributes  jsonb,
+    ADD COLUMN discount_applications jsonb;

@@ -63,8 +63,8 @@ pub struct OrderRow {
     /// The order's transactions when the payload lists them (GraphQL nodes do; REST order
     /// bodies do not, `order_transactions/create` brings each one).
     pub transactions: Vec<TransactionRow>,
-    /// The order's tax lines, shipping lines and note attributes (the `tax_lines`,
-    /// `shipping_lines` and `note_attributes` JSONB columns).
+    /// The order's tax lines, shipping lines, note attributes and discount applications (the
+    /// JSONB columns of the same names).
     pub details: OrderDetails,
 }
 
@@ -76,6 +76,33 @@ pub struct OrderDetails {
     pub shipping_lines: Vec<ShippingLine>,
     /// Personal data: erased by `customers/redact`, like the note.
     pub note_attributes: Vec<NoteAttribute>,
+    pub discount_applications: Vec<DiscountApplication>,
+}
+
+/// A discount applied to the order (a code, an automatic discount, a manual one, a script):
+/// REST `discount_applications[]`, GraphQL `discountApplications`. Enums in REST's lowercase
+/// spelling.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DiscountApplication {
+    /// `discount_code`, `automatic`, `manual` or `script` (GraphQL's `__typename`).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The code used, for a `discount_code`.
+    pub code: Option<String>,
+    /// The discount's title (automatic, manual and script discounts).
+    pub title: Option<String>,
+    /// The merchant's description (manual discounts).
+    pub description: Option<String>,
+    /// The percentage (`10.0` for 10 %) or the fixed amount, per `value_type`.
+    pub value: Option<Decimal>,
+    /// `percentage` or `fixed_amount`.
+    pub value_type: Option<String>,
+    /// `across`, `each` or `one`.
+    pub allocation_method: Option<String>,
+    /// `all`, `entitled` or `explicit`.
+    pub target_selection: Option<String>,
+    /// `line_item` or `shipping_line`.
+    pub target_type: Option<String>,
 }
 
 /// A tax charged on the order: REST `tax_lines[]`, GraphQL `taxLines`. Money as exact

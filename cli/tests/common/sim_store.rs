@@ -110,7 +110,8 @@ pub struct Copy {
     pub orders: BTreeMap<i64, (Decimal, usize)>,
     /// Transaction id of a live order → (order, kind, status, amount).
     pub transactions: BTreeMap<i64, (i64, String, String, Decimal)>,
-    /// Order id → its tax lines, shipping lines and note attributes ([`details_key`]).
+    /// Order id → its tax lines, shipping lines, note attributes and discount applications
+    /// ([`details_key`]).
     pub order_details: BTreeMap<i64, String>,
     pub deleted: BTreeSet<(String, i64)>,
 }
@@ -158,6 +159,7 @@ pub async fn export(sim: &SimHandle) -> Copy {
                         &list("tax_lines"),
                         &list("shipping_lines"),
                         &list("note_attributes"),
+                        &list("discount_applications"),
                     ),
                 );
             }
@@ -209,7 +211,7 @@ pub async fn stored(h: &Harness) -> Copy {
         .query(
             "SELECT o.id, o.total_price, (SELECT count(*) FROM order_line_items li
                            WHERE li.shop_domain = o.shop_domain AND li.order_id = o.id),
-                    o.tax_lines, o.shipping_lines, o.note_attributes
+                    o.tax_lines, o.shipping_lines, o.note_attributes, o.discount_applications
              FROM orders o WHERE deleted_at IS NULL",
             &[],
         )
@@ -220,8 +222,10 @@ pub async fn stored(h: &Harness) -> Copy {
         copy.orders
             .insert(r.get(0), (total.normalize(), r.get::<_, i64>(2) as usize));
         let list = |i: usize| r.get::<_, Option<Value>>(i).unwrap_or(Value::Null);
-        copy.order_details
-            .insert(r.get(0), details_key(&list(3), &list(4), &list(5)));
+        copy.order_details.insert(
+            r.get(0),
+            details_key(&list(3), &list(4), &list(5), &list(6)),
+        );
     }
     for r in c
         .query(
@@ -240,10 +244,16 @@ pub async fn stored(h: &Harness) -> Copy {
     copy
 }
 
-/// An order's tax lines, shipping lines and note attributes in one comparable string, from
+/// An order's tax lines, shipping lines, note attributes and discount applications in one
+/// comparable string, from
 /// either the REST order (`/_sim/export`) or the JSONB columns: both spell the keys compared
 /// here the same (`sql/V8__order_detail_lists.sql`); amounts compared as decimals.
-pub fn details_key(tax_lines: &Value, shipping_lines: &Value, note_attributes: &Value) -> String {
+pub fn details_key(
+    tax_lines: &Value,
+    shipping_lines: &Value,
+    note_attributes: &Value,
+    discount_applications: &Value,
+) -> String {
     let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
@@ -281,7 +291,16 @@ pub fn details_key(tax_lines: &Value, shipping_lines: &Value, note_attributes: &
         .iter()
         .map(|n| format!("{}={}", text(&n["name"]), text(&n["value"])))
         .collect();
-    format!("tax {taxes:?} shipping {shipping:?} notes {notes:?}")
+    let discounts: Vec<String> = items(discount_applications)
+        .iter()
+        .map(|d| {
+            let fields = ["type", "code", "title", "value_type", "allocation_method"];
+            let words: Vec<String> = fields.iter().map(|k| text(&d[*k])).collect();
+            let target = [text(&d["target_selection"]), text(&d["target_type"])];
+            format!("{} ={} {target:?}", words.join(" "), amount(&d["value"]))
+        })
+        .collect();
+    format!("tax {taxes:?} shipping {shipping:?} notes {notes:?} discounts {discounts:?}")
 }
 
 /// Live copies equal, and every object deleted in the store is absent or tombstoned here.

@@ -490,7 +490,7 @@ impl Rebuilder {
         let typename = child.get("__typename").and_then(Value::as_str);
         self.inline
             .iter()
-            .find(|c| Some(c.typename) == typename)
+            .find(|c| typename.is_some_and(|t| c.typenames.contains(&t)))
             .map(|c| c.field)
             .unwrap_or_else(|| self.nested.unwrap_or("children"))
     }

@@ -1,5 +1,5 @@
 //! An order's lists kept beside its totals (`orders.tax_lines`, `shipping_lines`,
-//! `note_attributes`, `sql/V8__order_detail_lists.sql`): the parsers from a REST order body
+//! `note_attributes`, `discount_applications`, `sql/V8__order_detail_lists.sql`): the parsers from a REST order body
 //! and from a GraphQL `Order` node into [`OrderDetails`], spelled the same from either.
 //! Called by `orders.rs` for every order it reads.
 //!
@@ -9,6 +9,9 @@
 //! - A tax line's `rate` is a fraction (`0.06`), read exactly from the JSON number.
 //! - GraphQL `customAttributes` `{key, value}` become REST's `{name, value}`; a value that is
 //!   not a string keeps its JSON text.
+//! - Discount applications keep REST's lowercase enums and `type` (GraphQL's `__typename`
+//!   mapped: `DiscountCodeApplication` → `discount_code`, …); `value` is the percentage or
+//!   the fixed amount, as `value_type` says; only manual discounts keep a description.
 //! - Shipping lines come as a connection (paged queries), a plain array (bulk, rebuilt from
 //!   its JSONL lines) or REST's array; an absent list is empty.
 
@@ -16,7 +19,7 @@ use serde_json::Value;
 
 use crate::error::PayloadError;
 use crate::fields::{each, Fields};
-use crate::model::{NoteAttribute, OrderDetails, ShippingLine, TaxLine};
+use crate::model::{DiscountApplication, NoteAttribute, OrderDetails, ShippingLine, TaxLine};
 
 type Result<T> = std::result::Result<T, PayloadError>;
 
@@ -41,6 +44,7 @@ pub(crate) fn details_from_rest(f: &Fields<'_>, currency: Option<&str>) -> Resul
             })
         })?,
         note_attributes: each(f, "note_attributes", |v| attribute(v, "name"))?,
+        discount_applications: each(f, "discount_applications", rest_discount)?,
     })
 }
 
@@ -65,7 +69,65 @@ pub(crate) fn details_from_graphql(f: &Fields<'_>, currency: Option<&str>) -> Re
             })
         })?,
         note_attributes: each(f, "customAttributes", |v| attribute(v, "key"))?,
+        discount_applications: each(f, "discountApplications", graphql_discount)?,
     })
+}
+
+/// A REST discount application.
+fn rest_discount(v: &Value) -> Result<DiscountApplication> {
+    let f = Fields::new("order", v)?;
+    let kind = f.str("type")?;
+    Ok(DiscountApplication {
+        code: f.str("code")?,
+        title: f.str("title")?,
+        description: manual_description(kind.as_deref(), &f)?,
+        kind,
+        value: f.decimal("value")?,
+        value_type: f.str("value_type")?,
+        allocation_method: f.str("allocation_method")?,
+        target_selection: f.str("target_selection")?,
+        target_type: f.str("target_type")?,
+    })
+}
+
+/// A GraphQL `DiscountApplication` (its `__typename` says which kind).
+fn graphql_discount(v: &Value) -> Result<DiscountApplication> {
+    let f = Fields::new("order", v)?;
+    let kind = f.str("__typename")?.map(|t| {
+        match t.as_str() {
+            "DiscountCodeApplication" => "discount_code",
+            "AutomaticDiscountApplication" => "automatic",
+            "ManualDiscountApplication" => "manual",
+            "ScriptDiscountApplication" => "script",
+            _ => "other",
+        }
+        .to_string()
+    });
+    let (value, value_type) = match f.object("value")? {
+        Some(p) if p.has("percentage") => (p.decimal("percentage")?, Some("percentage")),
+        Some(m) => (m.decimal("amount")?, Some("fixed_amount")),
+        None => (None, None),
+    };
+    Ok(DiscountApplication {
+        code: f.str("code")?,
+        title: f.str("title")?,
+        description: manual_description(kind.as_deref(), &f)?,
+        kind,
+        value,
+        value_type: value_type.map(str::to_string),
+        allocation_method: f.lower("allocationMethod")?,
+        target_selection: f.lower("targetSelection")?,
+        target_type: f.lower("targetType")?,
+    })
+}
+
+/// The description of a manual discount; other kinds keep none (a script's is deprecated in
+/// GraphQL, so it could not be read the same from both formats).
+fn manual_description(kind: Option<&str>, f: &Fields<'_>) -> Result<Option<String>> {
+    match kind {
+        Some("manual") => f.str("description"),
+        _ => Ok(None),
+    }
 }
 
 /// A money bag under `set` (shop money), else the plain amount under `plain`.
@@ -122,6 +184,12 @@ mod tests {
                 "discounted_price_set": {"shop_money": {"amount": "8.00", "currency_code": "USD"}}}],
             "note_attributes": [{"name": "gift_message", "value": "Happy birthday"},
                 {"name": "colour", "value": 3}],
+            "discount_applications": [{"type": "discount_code", "code": "SUMMER10",
+                "value": "10.0", "value_type": "percentage", "allocation_method": "across",
+                "target_selection": "all", "target_type": "line_item"},
+                {"type": "manual", "title": "Loyalty", "description": "Thanks",
+                "value": "5.00", "value_type": "fixed_amount", "allocation_method": "one",
+                "target_selection": "explicit", "target_type": "shipping_line"}],
         })
     }
 
@@ -136,6 +204,15 @@ mod tests {
                 "discountedPriceSet": {"shopMoney": {"amount": "8.00", "currencyCode": "USD"}}}}]},
             "customAttributes": [{"key": "gift_message", "value": "Happy birthday"},
                 {"key": "colour", "value": "3"}],
+            "discountApplications": {"edges": [
+                {"node": {"__typename": "DiscountCodeApplication", "code": "SUMMER10",
+                    "allocationMethod": "ACROSS", "targetSelection": "ALL",
+                    "targetType": "LINE_ITEM",
+                    "value": {"__typename": "PricingPercentageValue", "percentage": 10.0}}},
+                {"node": {"__typename": "ManualDiscountApplication", "title": "Loyalty",
+                    "description": "Thanks", "allocationMethod": "ONE",
+                    "targetSelection": "EXPLICIT", "targetType": "SHIPPING_LINE",
+                    "value": {"__typename": "MoneyV2", "amount": "5.00", "currencyCode": "USD"}}}]},
         })
     }
 

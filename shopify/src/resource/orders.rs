@@ -71,7 +71,13 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         customAttributes { key value } \
         shippingLines(first: 10) { edges { node { __typename id title code source \
         originalPriceSet { shopMoney { amount currencyCode } } \
-        discountedPriceSet { shopMoney { amount currencyCode } } } } }",
+        discountedPriceSet { shopMoney { amount currencyCode } } } } } \
+        discountApplications(first: 10) { edges { node { __typename allocationMethod \
+        targetSelection targetType value { __typename ... on MoneyV2 { amount currencyCode } \
+        ... on PricingPercentageValue { percentage } } \
+        ... on DiscountCodeApplication { code } ... on AutomaticDiscountApplication { title } \
+        ... on ManualDiscountApplication { title description } \
+        ... on ScriptDiscountApplication { title } } } }",
     nested: Some(Nested {
         field: "lineItems",
         fields:
@@ -79,16 +85,27 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         amount currencyCode } } totalDiscountSet { shopMoney { amount currencyCode } } \
         product { id } variant { id }",
     }),
-    inline_connections: &[InlineConnection {
-        field: "shippingLines",
-        typename: "ShippingLine",
-    }],
+    inline_connections: &[
+        InlineConnection {
+            field: "shippingLines",
+            typenames: &["ShippingLine"],
+        },
+        InlineConnection {
+            field: "discountApplications",
+            typenames: &[
+                "DiscountCodeApplication",
+                "AutomaticDiscountApplication",
+                "ManualDiscountApplication",
+                "ScriptDiscountApplication",
+            ],
+        },
+    ],
     appended: Some(Appended {
         field: "transactions",
         table: "order_transactions",
         parent_column: "order_id",
     }),
-    node_cost: 152.0,
+    node_cost: 174.0,
 };
 
 // ---------- REST ----------

@@ -56,8 +56,8 @@ pub struct Appended {
 pub struct InlineConnection {
     /// The node's connection field (`shippingLines`).
     pub field: &'static str,
-    /// The `__typename` of its nodes (`ShippingLine`).
-    pub typename: &'static str,
+    /// The `__typename`s of its nodes (`ShippingLine`; an interface's implementations).
+    pub typenames: &'static [&'static str],
 }
 
 /// A node's nested connection.

@@ -43,7 +43,7 @@ pub const NOTE_ATTRIBUTES_EVERY: u64 = 4;
 
 /// The note attributes of a new order `id` (see [`NOTE_ATTRIBUTES_EVERY`]).
 fn note_attributes(id: u64) -> Vec<(String, String)> {
-    if id % NOTE_ATTRIBUTES_EVERY != 0 {
+    if !id.is_multiple_of(NOTE_ATTRIBUTES_EVERY) {
         return Vec::new();
     }
     let note = names::NOTES[(id / NOTE_ATTRIBUTES_EVERY) as usize % names::NOTES.len()];
@@ -267,6 +267,7 @@ impl Store {
                 code: code.to_string(),
                 kind,
                 amount: self.money(value),
+                nominal: amount,
             });
             let mut left = total_discounts;
             let n = line_items.len();

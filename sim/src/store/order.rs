@@ -68,7 +68,23 @@ pub struct DiscountCode {
     pub code: String,
     /// `percentage` or `fixed_amount`.
     pub kind: &'static str,
+    /// The money it took off the order.
     pub amount: Decimal,
+    /// The code's face value: the percentage (`10` for 10 %) or the fixed amount (Shopify's
+    /// `discount_applications[].value`).
+    pub nominal: Decimal,
+}
+
+impl DiscountCode {
+    /// REST's `value` of its discount application: `"10.0"` for a percentage, the amount with
+    /// the currency's decimals for a fixed one.
+    pub fn nominal_text(&self, money: impl Fn(Decimal) -> String) -> String {
+        if self.kind == "percentage" {
+            format!("{:.1}", self.nominal)
+        } else {
+            money(self.nominal)
+        }
+    }
 }
 
 /// A money movement of an order.

@@ -18,7 +18,8 @@
 //!   that `refunds/create` already stored.
 //! - A redacted order (`customers/redact`) still takes later non-personal updates, but its
 //!   `email`, `note` and `note_attributes` stay NULL and its `raw` stays the redacted one.
-//! - Tax lines, shipping lines and note attributes (`sql/V8__order_detail_lists.sql`) are
+//! - Tax lines, shipping lines, note attributes and discount applications
+//!   (`sql/V8__order_detail_lists.sql`) are
 //!   JSONB arrays serialised from the typed [`xeno_shopify::OrderDetails`], replaced whole
 //!   with the order.
 
@@ -89,12 +90,12 @@ const UPSERT_ORDER: &str = "
                 created_at, processed_at, cancelled_at, closed_at, updated_at, raw, ingested_at,
                 presentment_currency, presentment_total_price, tags, note, source_name,
                 discount_codes, billing_country_code, shipping_country_code, tax_lines,
-                shipping_lines, note_attributes)
+                shipping_lines, note_attributes, discount_applications)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                 GREATEST($13::numeric, (SELECT COALESCE(sum(r.amount), 0) FROM order_refunds r
                                         WHERE r.shop_domain = $1 AND r.order_id = $2)),
                 $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::text::jsonb, now(), $37, $38,
-                $39, $40, $41, $42, $43, $44, $45, $46, $47)
+                $39, $40, $41, $42, $43, $44, $45, $46, $47, $48)
             ON CONFLICT (shop_domain, id) DO UPDATE SET
                 name = EXCLUDED.name,
                 order_number = EXCLUDED.order_number,
@@ -112,6 +113,7 @@ const UPSERT_ORDER: &str = "
                 tax_lines = EXCLUDED.tax_lines,
                 shipping_lines = EXCLUDED.shipping_lines,
                 note_attributes = CASE WHEN t.redacted_at IS NULL THEN EXCLUDED.note_attributes END,
+                discount_applications = EXCLUDED.discount_applications,
                 total_price = EXCLUDED.total_price,
                 subtotal_price = EXCLUDED.subtotal_price,
                 total_tax = EXCLUDED.total_tax,
@@ -256,6 +258,7 @@ async fn upsert_order(
                 &Json(&order.details.tax_lines),
                 &Json(&order.details.shipping_lines),
                 &Json(&order.details.note_attributes),
+                &Json(&order.details.discount_applications),
             ],
         )
         .await?;

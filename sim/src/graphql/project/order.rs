@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::customer::{address, customer};
-use super::values::{present, reference, ts};
+use super::values::{money, present, reference, ts};
 use crate::store::order::{
-    Fulfillment, LineItem, Order, Refund, ShippingLine, TaxLine, Transaction,
+    DiscountCode, Fulfillment, LineItem, Order, Refund, ShippingLine, TaxLine, Transaction,
 };
 use crate::store::rest::gid;
 
@@ -258,6 +258,7 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "currentTaxLines": tax_lines,
         "shippingLine": shipping_lines.first(),
         "shippingLines": shipping_lines,
+        "discountApplications": o.discount_codes.iter().enumerate().map(|(i, d)| discount_application(i, d, currency)).collect::<Vec<_>>(),
         "customAttributes": o.note_attributes.iter().map(|(key, value)| json!({"__typename": "Attribute", "key": key, "value": value})).collect::<Vec<_>>(),
         "billingAddress": o.billing_address.as_ref().map(address),
         "shippingAddress": o.shipping_address.as_ref().map(address),
@@ -275,6 +276,24 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "processedAt": ts(o.processed_at),
         "closedAt": o.closed_at.map(ts),
         "cancelledAt": o.cancelled_at.map(ts),
+    })
+}
+
+/// `DiscountCodeApplication` of the order's `index`th code.
+fn discount_application(index: usize, d: &DiscountCode, currency: &str) -> Value {
+    let value = if d.kind == "percentage" {
+        json!({"__typename": "PricingPercentageValue", "percentage": d.nominal.to_string().parse::<f64>().ok()})
+    } else {
+        money(d.nominal, currency)
+    };
+    json!({
+        "__typename": "DiscountCodeApplication",
+        "code": d.code,
+        "index": index,
+        "allocationMethod": "ACROSS",
+        "targetSelection": "ALL",
+        "targetType": "LINE_ITEM",
+        "value": value,
     })
 }
 
