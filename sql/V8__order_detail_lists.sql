@@ -4,7 +4,8 @@
 -- currency, so `(e->>'price')::numeric` is exact:
 --   tax_lines        [{"title", "rate" (a fraction: "0.06"), "price", "currency"}]
 --   shipping_lines   [{"id", "title", "code", "source", "price" (before discounts),
---                      "discounted_price", "currency"}]
+--                      "discounted_price", "currency", "is_removed" (removed by an order
+--                      edit: REST lists such lines, the sync asks GraphQL to include them)}]
 --   note_attributes  [{"name", "value"}]  personal data: NULL after `customers/redact`
 --   discount_applications  [{"type" (discount_code, automatic, manual, script), "code",
 --                      "title", "description" (manual only), "value", "value_type"

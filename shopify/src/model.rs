@@ -129,6 +129,9 @@ pub struct ShippingLine {
     /// After discounts (REST `discounted_price`, GraphQL `discountedPriceSet`).
     pub discounted_price: Option<Decimal>,
     pub currency: Option<String>,
+    /// Removed by an order edit (REST lists such lines; the sync asks GraphQL to include
+    /// them), false when the payload does not say.
+    pub is_removed: bool,
 }
 
 /// A note attribute of the order (a key/value the buyer or an app added at checkout): REST

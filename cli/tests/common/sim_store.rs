@@ -279,11 +279,12 @@ pub fn details_key(
         .iter()
         .map(|s| {
             format!(
-                "{} {}={}/{}",
+                "{} {}={}/{} removed:{}",
                 text(&s["id"]),
                 text(&s["title"]),
                 amount(&s["price"]),
-                amount(&s["discounted_price"])
+                amount(&s["discounted_price"]),
+                text(&s["is_removed"])
             )
         })
         .collect();

@@ -41,6 +41,7 @@ pub(crate) fn details_from_rest(f: &Fields<'_>, currency: Option<&str>) -> Resul
                 price,
                 discounted_price: discounted,
                 currency: price_currency.or_else(|| currency.map(str::to_string)),
+                is_removed: lf.bool("is_removed")?.unwrap_or(false),
             })
         })?,
         note_attributes: each(f, "note_attributes", |v| attribute(v, "name"))?,
@@ -66,6 +67,7 @@ pub(crate) fn details_from_graphql(f: &Fields<'_>, currency: Option<&str>) -> Re
                 price,
                 discounted_price: discounted,
                 currency: price_currency.or_else(|| currency.map(str::to_string)),
+                is_removed: lf.bool("isRemoved")?.unwrap_or(false),
             })
         })?,
         note_attributes: each(f, "customAttributes", |v| attribute(v, "key"))?,
@@ -178,7 +180,7 @@ mod tests {
                 "price_set": {"shop_money": {"amount": "5.40", "currency_code": "USD"},
                     "presentment_money": {"amount": "4.97", "currency_code": "EUR"}}}],
             "shipping_lines": [{"id": 271878346596884015_i64, "title": "Generic Shipping",
-                "code": null, "source": "shopify", "price": "10.00",
+                "code": null, "source": "shopify", "price": "10.00", "is_removed": true,
                 "price_set": {"shop_money": {"amount": "10.00", "currency_code": "USD"}},
                 "discounted_price": "8.00",
                 "discounted_price_set": {"shop_money": {"amount": "8.00", "currency_code": "USD"}}}],
@@ -199,7 +201,7 @@ mod tests {
                 "priceSet": {"shopMoney": {"amount": "5.40", "currencyCode": "USD"}}}],
             "shippingLines": {"edges": [{"node": {
                 "id": "gid://shopify/ShippingLine/271878346596884015", "title": "Generic Shipping",
-                "code": null, "source": "shopify",
+                "code": null, "source": "shopify", "isRemoved": true,
                 "originalPriceSet": {"shopMoney": {"amount": "10.00", "currencyCode": "USD"}},
                 "discountedPriceSet": {"shopMoney": {"amount": "8.00", "currencyCode": "USD"}}}}]},
             "customAttributes": [{"key": "gift_message", "value": "Happy birthday"},
@@ -230,6 +232,7 @@ mod tests {
             Some("8.00".parse().unwrap())
         );
         assert_eq!(a.note_attributes[1].value.as_deref(), Some("3"));
+        assert!(a.shipping_lines[0].is_removed);
         let stored = serde_json::to_value(&a.tax_lines).unwrap();
         assert_eq!(
             stored,

@@ -69,7 +69,8 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         amountSet { shopMoney { amount currencyCode } } parentTransaction { id } } \
         taxLines { title rate priceSet { shopMoney { amount currencyCode } } } \
         customAttributes { key value } \
-        shippingLines(first: 10) { edges { node { __typename id title code source \
+        shippingLines(first: 10, includeRemovals: true) { edges { node { __typename id title \
+        code source isRemoved \
         originalPriceSet { shopMoney { amount currencyCode } } \
         discountedPriceSet { shopMoney { amount currencyCode } } } } } \
         discountApplications(first: 10) { edges { node { __typename allocationMethod \
