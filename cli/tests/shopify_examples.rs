@@ -345,6 +345,44 @@ async fn check_order(run: &Run, version: &str, topic: &str) {
         text(&e["shipping_address"]["country_code"]),
         "{at}: shipping country"
     );
+    check_order_details(run, version, topic, &e).await;
+}
+
+/// The order's tax lines, shipping lines, note attributes and discount applications (the JSONB columns of
+/// `sql/V8__order_detail_lists.sql`) hold the example's, with the shop's currency.
+async fn check_order_details(run: &Run, version: &str, topic: &str, e: &Value) {
+    let r = run
+        .row(
+            "SELECT tax_lines, shipping_lines, note_attributes, discount_applications FROM orders
+             WHERE shop_domain = $1 AND id = $2",
+            version,
+            e["id"].as_i64().unwrap(),
+        )
+        .await;
+    let at = format!("{version} {topic}: order details");
+    let (tax, shipping, notes): (Value, Value, Value) = (r.get(0), r.get(1), r.get(2));
+    assert_eq!(
+        sim_store::details_key(&tax, &shipping, &notes, &r.get(3)),
+        sim_store::details_key(
+            &e["tax_lines"],
+            &e["shipping_lines"],
+            &e["note_attributes"],
+            &e["discount_applications"]
+        ),
+        "{at}"
+    );
+    let currency = text(&e["currency"]);
+    let stored_lines = shipping.as_array().unwrap();
+    let lines = e["shipping_lines"].as_array().cloned().unwrap_or_default();
+    assert_eq!(stored_lines.len(), lines.len(), "{at}");
+    for (stored, line) in stored_lines.iter().zip(&lines) {
+        assert_eq!(text(&stored["code"]), text(&line["code"]), "{at}");
+        assert_eq!(text(&stored["source"]), text(&line["source"]), "{at}");
+        assert_eq!(text(&stored["currency"]), currency, "{at}");
+    }
+    for stored in tax.as_array().unwrap() {
+        assert_eq!(text(&stored["currency"]), currency, "{at}");
+    }
 }
 
 async fn check_refund(run: &Run, version: &str) {

@@ -63,6 +63,83 @@ pub struct OrderRow {
     /// The order's transactions when the payload lists them (GraphQL nodes do; REST order
     /// bodies do not, `order_transactions/create` brings each one).
     pub transactions: Vec<TransactionRow>,
+    /// The order's tax lines, shipping lines, note attributes and discount applications (the
+    /// JSONB columns of the same names).
+    pub details: OrderDetails,
+}
+
+/// The lists of an order kept as JSONB arrays of typed objects, spelled the same whichever
+/// format they were read from (`shopify/src/resource/order_details.rs`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct OrderDetails {
+    pub tax_lines: Vec<TaxLine>,
+    pub shipping_lines: Vec<ShippingLine>,
+    /// Personal data: erased by `customers/redact`, like the note.
+    pub note_attributes: Vec<NoteAttribute>,
+    pub discount_applications: Vec<DiscountApplication>,
+}
+
+/// A discount applied to the order (a code, an automatic discount, a manual one, a script):
+/// REST `discount_applications[]`, GraphQL `discountApplications`. Enums in REST's lowercase
+/// spelling.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DiscountApplication {
+    /// `discount_code`, `automatic`, `manual` or `script` (GraphQL's `__typename`).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The code used, for a `discount_code`.
+    pub code: Option<String>,
+    /// The discount's title (automatic, manual and script discounts).
+    pub title: Option<String>,
+    /// The merchant's description (manual discounts).
+    pub description: Option<String>,
+    /// The percentage (`10.0` for 10 %) or the fixed amount, per `value_type`.
+    pub value: Option<Decimal>,
+    /// `percentage` or `fixed_amount`.
+    pub value_type: Option<String>,
+    /// `across`, `each` or `one`.
+    pub allocation_method: Option<String>,
+    /// `all`, `entitled` or `explicit`.
+    pub target_selection: Option<String>,
+    /// `line_item` or `shipping_line`.
+    pub target_type: Option<String>,
+}
+
+/// A tax charged on the order: REST `tax_lines[]`, GraphQL `taxLines`. Money as exact
+/// decimal strings in the shop's currency.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TaxLine {
+    pub title: Option<String>,
+    /// The rate as a fraction (`0.06` for 6 %).
+    pub rate: Option<Decimal>,
+    pub price: Option<Decimal>,
+    pub currency: Option<String>,
+}
+
+/// A shipping line of the order: REST `shipping_lines[]`, GraphQL `shippingLines`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ShippingLine {
+    pub id: Option<i64>,
+    pub title: Option<String>,
+    pub code: Option<String>,
+    /// Who rated it (`shopify`, a carrier service's name).
+    pub source: Option<String>,
+    /// Before discounts (REST `price`, GraphQL `originalPriceSet`).
+    pub price: Option<Decimal>,
+    /// After discounts (REST `discounted_price`, GraphQL `discountedPriceSet`).
+    pub discounted_price: Option<Decimal>,
+    pub currency: Option<String>,
+    /// Removed by an order edit (REST lists such lines; the sync asks GraphQL to include
+    /// them), false when the payload does not say.
+    pub is_removed: bool,
+}
+
+/// A note attribute of the order (a key/value the buyer or an app added at checkout): REST
+/// `note_attributes[]` `{name, value}`, GraphQL `customAttributes` `{key, value}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NoteAttribute {
+    pub name: String,
+    pub value: Option<String>,
 }
 
 /// A row of `order_transactions`: immutable in Shopify, so written once.

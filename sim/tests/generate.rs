@@ -85,7 +85,7 @@ fn generated_store_is_byte_identical_to_the_recorded_one() {
     let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         digest,
-        "cc35b988e28a94efed304a8a22c950f240259afecfc61e2480cfff4742ceae32"
+        "3e525ed605b8ea4ce227b50fd94511ee846110c1e7ff8f7aa0de365e6d41baa1"
     );
     assert_eq!(rng.gen::<u64>(), 4390923040353656548);
 }

@@ -110,6 +110,9 @@ pub struct Copy {
     pub orders: BTreeMap<i64, (Decimal, usize)>,
     /// Transaction id of a live order → (order, kind, status, amount).
     pub transactions: BTreeMap<i64, (i64, String, String, Decimal)>,
+    /// Order id → its tax lines, shipping lines, note attributes and discount applications
+    /// ([`details_key`]).
+    pub order_details: BTreeMap<i64, String>,
     pub deleted: BTreeSet<(String, i64)>,
 }
 
@@ -149,6 +152,16 @@ pub async fn export(sim: &SimHandle) -> Copy {
                 let total: Decimal = data["total_price"].as_str().unwrap().parse().unwrap();
                 let items = data["line_items"].as_array().map_or(0, Vec::len);
                 copy.orders.insert(id, (total.normalize(), items));
+                let list = |k: &str| data[k].clone();
+                copy.order_details.insert(
+                    id,
+                    details_key(
+                        &list("tax_lines"),
+                        &list("shipping_lines"),
+                        &list("note_attributes"),
+                        &list("discount_applications"),
+                    ),
+                );
             }
             "transaction" => {
                 let amount: Decimal = data["amount"].as_str().unwrap().parse().unwrap();
@@ -197,7 +210,8 @@ pub async fn stored(h: &Harness) -> Copy {
     for r in c
         .query(
             "SELECT o.id, o.total_price, (SELECT count(*) FROM order_line_items li
-                           WHERE li.shop_domain = o.shop_domain AND li.order_id = o.id)
+                           WHERE li.shop_domain = o.shop_domain AND li.order_id = o.id),
+                    o.tax_lines, o.shipping_lines, o.note_attributes, o.discount_applications
              FROM orders o WHERE deleted_at IS NULL",
             &[],
         )
@@ -207,6 +221,11 @@ pub async fn stored(h: &Harness) -> Copy {
         let total: Decimal = r.get(1);
         copy.orders
             .insert(r.get(0), (total.normalize(), r.get::<_, i64>(2) as usize));
+        let list = |i: usize| r.get::<_, Option<Value>>(i).unwrap_or(Value::Null);
+        copy.order_details.insert(
+            r.get(0),
+            details_key(&list(3), &list(4), &list(5), &list(6)),
+        );
     }
     for r in c
         .query(
@@ -223,6 +242,66 @@ pub async fn stored(h: &Harness) -> Copy {
             .insert(r.get(0), (r.get(1), r.get(2), r.get(3), amount.normalize()));
     }
     copy
+}
+
+/// An order's tax lines, shipping lines, note attributes and discount applications in one
+/// comparable string, from
+/// either the REST order (`/_sim/export`) or the JSONB columns: both spell the keys compared
+/// here the same (`sql/V8__order_detail_lists.sql`); amounts compared as decimals.
+pub fn details_key(
+    tax_lines: &Value,
+    shipping_lines: &Value,
+    note_attributes: &Value,
+    discount_applications: &Value,
+) -> String {
+    let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".to_string(),
+        other => other.to_string(),
+    };
+    let amount = |v: &Value| match text(v).parse::<Decimal>() {
+        Ok(d) => d.normalize().to_string(),
+        Err(_) => text(v),
+    };
+    let taxes: Vec<String> = items(tax_lines)
+        .iter()
+        .map(|t| {
+            format!(
+                "{}@{}={}",
+                text(&t["title"]),
+                amount(&t["rate"]),
+                amount(&t["price"])
+            )
+        })
+        .collect();
+    let shipping: Vec<String> = items(shipping_lines)
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}={}/{} removed:{}",
+                text(&s["id"]),
+                text(&s["title"]),
+                amount(&s["price"]),
+                amount(&s["discounted_price"]),
+                text(&s["is_removed"])
+            )
+        })
+        .collect();
+    let notes: Vec<String> = items(note_attributes)
+        .iter()
+        .map(|n| format!("{}={}", text(&n["name"]), text(&n["value"])))
+        .collect();
+    let discounts: Vec<String> = items(discount_applications)
+        .iter()
+        .map(|d| {
+            let fields = ["type", "code", "title", "value_type", "allocation_method"];
+            let words: Vec<String> = fields.iter().map(|k| text(&d[*k])).collect();
+            let target = [text(&d["target_selection"]), text(&d["target_type"])];
+            format!("{} ={} {target:?}", words.join(" "), amount(&d["value"]))
+        })
+        .collect();
+    format!("tax {taxes:?} shipping {shipping:?} notes {notes:?} discounts {discounts:?}")
 }
 
 /// Live copies equal, and every object deleted in the store is absent or tombstoned here.
@@ -264,6 +343,17 @@ pub fn diff(want: &Copy, got: &Copy) -> Vec<String> {
             got.orders
                 .iter()
                 .map(|(k, v)| format!("{k}:{}:{}", v.0, v.1))
+                .collect(),
+        ),
+        compare(
+            "order details",
+            want.order_details
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect(),
+            got.order_details
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
                 .collect(),
         ),
         compare(

@@ -4,8 +4,8 @@
 //! - `customers/redact`: the customer's row loses every personal column and its `raw`
 //!   becomes `{"id":…,"redacted":true}` (a placeholder row is inserted when the customer is
 //!   not stored, so a late `customers/create` cannot bring the data back); the customer's
-//!   orders (by customer id, `orders_to_redact` and email) lose `email` and the personal
-//!   parts of `raw`, and their transactions the payment details of `raw`; earlier
+//!   orders (by customer id, `orders_to_redact` and email) lose `email`, `note`,
+//!   `note_attributes` and the personal parts of `raw`, and their transactions the payment details of `raw`; earlier
 //!   data-request exports of the customer are erased. Then a sweep
 //!   visits every `text`, `jsonb` and `bytea` column of every table that has a `shop_domain`
 //!   (rows of this shop, or of no shop), and wherever the customer's email or phone still

@@ -22,6 +22,7 @@ use super::checkpoint::{self, Checkpoint};
 use super::graphql_client::Backoff;
 use super::incremental::{self, Pass, OVERLAP};
 use xeno_shopify::resource::documents::updated_since;
+use xeno_shopify::resource::spec::InlineConnection;
 use xeno_shopify::Resource;
 
 use super::context::SyncContext;
@@ -478,9 +479,11 @@ impl Lines {
 
 /// Rebuilds nested objects from JSONL: a line without `__parentId` starts an object, the
 /// lines after it with its id as `__parentId` are its children, gathered into the array the
-/// parser expects (`lineItems`, `variants`).
+/// parser expects (`lineItems`, `variants`; a child whose `__typename` names one of the spec's
+/// inline connections goes under that connection's field, e.g. `shippingLines`).
 struct Rebuilder {
     nested: Option<&'static str>,
+    inline: &'static [InlineConnection],
     current: Option<Map<String, Value>>,
 }
 
@@ -488,8 +491,19 @@ impl Rebuilder {
     fn new(resource: Resource) -> Rebuilder {
         Rebuilder {
             nested: resource.spec().nested.map(|n| n.field),
+            inline: resource.spec().inline_connections,
             current: None,
         }
+    }
+
+    /// The field a child line belongs under.
+    fn field_of(&self, child: &Map<String, Value>) -> &'static str {
+        let typename = child.get("__typename").and_then(Value::as_str);
+        self.inline
+            .iter()
+            .find(|c| typename.is_some_and(|t| c.typenames.contains(&t)))
+            .map(|c| c.field)
+            .unwrap_or_else(|| self.nested.unwrap_or("children"))
     }
 
     /// Takes one line; returns the previous object once a new one starts.
@@ -499,19 +513,23 @@ impl Rebuilder {
         };
         match obj.remove("__parentId") {
             Some(parent) => {
+                let key = self.field_of(&obj);
                 let current = self.current.as_mut()?;
                 if current.get("id") != Some(&parent) {
                     tracing::warn!(parent = %parent, "bulk child line does not follow its parent; skipped");
                     return None;
                 }
-                let key = self.nested.unwrap_or("children");
                 if let Some(Value::Array(list)) = current.get_mut(key) {
                     list.push(Value::Object(obj));
                 }
                 None
             }
             None => {
-                if let Some(field) = self.nested {
+                let fields = self
+                    .nested
+                    .into_iter()
+                    .chain(self.inline.iter().map(|c| c.field));
+                for field in fields {
                     obj.insert(field.to_string(), Value::Array(Vec::new()));
                 }
                 self.current.replace(obj).map(Value::Object)
@@ -558,6 +576,28 @@ mod tests {
         assert_eq!(variants[1]["title"], "70");
         assert!(variants[0].get("__parentId").is_none());
         assert_eq!(out[4]["variants"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn children_go_under_their_connection_by_typename() {
+        let mut r = Rebuilder::new(Resource::Orders);
+        let lines = [
+            json!({"id": "gid://shopify/Order/1"}),
+            json!({"id": "gid://shopify/LineItem/2", "__parentId": "gid://shopify/Order/1"}),
+            json!({"__typename": "ShippingLine", "id": "gid://shopify/ShippingLine/3",
+                "__parentId": "gid://shopify/Order/1"}),
+            json!({"id": "gid://shopify/Order/4"}),
+        ];
+        let mut out: Vec<Value> = lines.into_iter().filter_map(|l| r.push(l)).collect();
+        out.extend(r.finish());
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0]["lineItems"][0]["id"], "gid://shopify/LineItem/2");
+        assert_eq!(out[0]["lineItems"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            out[0]["shippingLines"][0]["id"],
+            "gid://shopify/ShippingLine/3"
+        );
+        assert_eq!(out[1]["shippingLines"], json!([]));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         numberOfOrders amountSpent { amount currencyCode } defaultAddress { city province \
         country } createdAt updatedAt",
     nested: None,
+    inline_connections: &[],
     appended: None,
     node_cost: 5.0,
 };

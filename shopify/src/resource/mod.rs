@@ -25,6 +25,7 @@
 
 pub mod customers;
 pub mod documents;
+mod order_details;
 pub mod orders;
 pub mod products;
 pub mod spec;

@@ -1,7 +1,8 @@
 //! Orders, with their line items, refunds and transactions: the spec, and the parsers from a
 //! REST webhook body (`orders/*`, `refunds/create`) and from a GraphQL `Order` or `Refund`
 //! node. A transaction's own parsers (`order_transactions/create`, and each of an `Order`
-//! node's `transactions`) are in `transactions.rs`.
+//! node's `transactions`) are in `transactions.rs`; the tax lines, shipping lines and note
+//! attributes are read by `order_details.rs`.
 //!
 //! Refund amount rule: the sum of the refund's successful refund transactions (`kind`
 //! refund, `status` success), in their `currency` or, when they leave it null, the presentment
@@ -21,7 +22,8 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::spec::{Appended, Nested, ResourceSpec};
+use super::order_details::{details_from_graphql, details_from_rest};
+use super::spec::{Appended, InlineConnection, Nested, ResourceSpec};
 use super::transactions::transaction_from_graphql;
 use crate::error::PayloadError;
 use crate::fields::{checked_sum, children, each, node_id, ref_id, Fields};
@@ -64,7 +66,19 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         currencyCode } } customer { id legacyResourceId } refunds { id legacyResourceId note \
         createdAt totalRefundedSet { shopMoney { amount currencyCode } } } \
         transactions { id kind status gateway test errorCode createdAt processedAt \
-        amountSet { shopMoney { amount currencyCode } } parentTransaction { id } }",
+        amountSet { shopMoney { amount currencyCode } } parentTransaction { id } } \
+        taxLines { title rate priceSet { shopMoney { amount currencyCode } } } \
+        customAttributes { key value } \
+        shippingLines(first: 10, includeRemovals: true) { edges { node { __typename id title \
+        code source isRemoved \
+        originalPriceSet { shopMoney { amount currencyCode } } \
+        discountedPriceSet { shopMoney { amount currencyCode } } } } } \
+        discountApplications(first: 10) { edges { node { __typename allocationMethod \
+        targetSelection targetType value { __typename ... on MoneyV2 { amount currencyCode } \
+        ... on PricingPercentageValue { percentage } } \
+        ... on DiscountCodeApplication { code } ... on AutomaticDiscountApplication { title } \
+        ... on ManualDiscountApplication { title description } \
+        ... on ScriptDiscountApplication { title } } } }",
     nested: Some(Nested {
         field: "lineItems",
         fields:
@@ -72,12 +86,27 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         amount currencyCode } } totalDiscountSet { shopMoney { amount currencyCode } } \
         product { id } variant { id }",
     }),
+    inline_connections: &[
+        InlineConnection {
+            field: "shippingLines",
+            typenames: &["ShippingLine"],
+        },
+        InlineConnection {
+            field: "discountApplications",
+            typenames: &[
+                "DiscountCodeApplication",
+                "AutomaticDiscountApplication",
+                "ManualDiscountApplication",
+                "ScriptDiscountApplication",
+            ],
+        },
+    ],
     appended: Some(Appended {
         field: "transactions",
         table: "order_transactions",
         parent_column: "order_id",
     }),
-    node_cost: 96.0,
+    node_cost: 174.0,
 };
 
 // ---------- REST ----------
@@ -145,6 +174,7 @@ pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
         discount_codes.extend(code);
     }
 
+    let details = details_from_rest(&f, currency.as_deref())?;
     Ok(OrderRow {
         id,
         name: f.str("name")?,
@@ -178,6 +208,7 @@ pub fn order_from_rest(v: &Value) -> Result<OrderRow> {
         line_items,
         refunds,
         transactions: Vec::new(),
+        details,
     })
 }
 
@@ -363,6 +394,7 @@ pub fn order_from_graphql(v: &Value) -> Result<OrderRow> {
             _ => return Err(f.bad("discountCodes", "not a list of strings".into())),
         }
     }
+    let details = details_from_graphql(&f, currency.as_deref())?;
     Ok(OrderRow {
         id,
         name,
@@ -399,6 +431,7 @@ pub fn order_from_graphql(v: &Value) -> Result<OrderRow> {
         line_items,
         refunds,
         transactions,
+        details,
     })
 }
 

@@ -32,6 +32,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         fields: "id legacyResourceId title sku price compareAtPrice position inventoryQuantity \
         createdAt updatedAt",
     }),
+    inline_connections: &[],
     appended: None,
     node_cost: 13.0,
 };

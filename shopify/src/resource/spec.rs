@@ -27,6 +27,10 @@ pub struct ResourceSpec {
     pub node_fields: &'static str,
     /// The child records queried as a connection of the node (line items, variants).
     pub nested: Option<Nested>,
+    /// Further connections inside `node_fields` (an order's `shippingLines`): a bulk query
+    /// returns their nodes as lines of their own, which the sync gathers back under `field`
+    /// by their `__typename` (which `node_fields` must select).
+    pub inline_connections: &'static [InlineConnection],
     /// Append-only children kept in a table of their own whose arrival does not always move
     /// the parent's `updatedAt` in the stored copy (an order's transactions come by their own
     /// webhook): reconciliation lists their ids beside each node's `updatedAt` and refetches a
@@ -45,6 +49,15 @@ pub struct Appended {
     /// Their table (`order_transactions`) and its column naming the parent (`order_id`).
     pub table: &'static str,
     pub parent_column: &'static str,
+}
+
+/// A connection selected inside a node's fields (see [`ResourceSpec::inline_connections`]).
+#[derive(Debug, Clone, Copy)]
+pub struct InlineConnection {
+    /// The node's connection field (`shippingLines`).
+    pub field: &'static str,
+    /// The `__typename`s of its nodes (`ShippingLine`; an interface's implementations).
+    pub typenames: &'static [&'static str],
 }
 
 /// A node's nested connection.

@@ -36,6 +36,23 @@ pub const DIGITAL_RATE: f64 = 0.1;
 /// `presentment_money` differs from `shop_money` by the rate of `names::PRESENTMENT`.
 pub const PRESENTMENT_RATE: f64 = 0.15;
 
+/// One order in [`NOTE_ATTRIBUTES_EVERY`] carries note attributes (a gift message and how the
+/// buyer heard of the shop), chosen from its id so the random draws of the rest of the store
+/// stay as they were.
+pub const NOTE_ATTRIBUTES_EVERY: u64 = 4;
+
+/// The note attributes of a new order `id` (see [`NOTE_ATTRIBUTES_EVERY`]).
+fn note_attributes(id: u64) -> Vec<(String, String)> {
+    if !id.is_multiple_of(NOTE_ATTRIBUTES_EVERY) {
+        return Vec::new();
+    }
+    let note = names::NOTES[(id / NOTE_ATTRIBUTES_EVERY) as usize % names::NOTES.len()];
+    vec![
+        ("gift_message".to_string(), note.to_string()),
+        ("referral".to_string(), format!("ref-{}", id % 1000)),
+    ]
+}
+
 impl Store {
     /// A line of a random product's random variant, or, at [`CUSTOM_LINE_RATE`], a custom
     /// line item.
@@ -184,6 +201,7 @@ impl Store {
             note: rng
                 .gen_bool(0.1)
                 .then(|| names::NOTES.choose(rng).expect("notes").to_string()),
+            note_attributes: note_attributes(id),
             tags: Vec::new(),
             created_at: at,
             processed_at: at,
@@ -249,6 +267,7 @@ impl Store {
                 code: code.to_string(),
                 kind,
                 amount: self.money(value),
+                nominal: amount,
             });
             let mut left = total_discounts;
             let n = line_items.len();

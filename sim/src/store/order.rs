@@ -68,7 +68,23 @@ pub struct DiscountCode {
     pub code: String,
     /// `percentage` or `fixed_amount`.
     pub kind: &'static str,
+    /// The money it took off the order.
     pub amount: Decimal,
+    /// The code's face value: the percentage (`10` for 10 %) or the fixed amount (Shopify's
+    /// `discount_applications[].value`).
+    pub nominal: Decimal,
+}
+
+impl DiscountCode {
+    /// REST's `value` of its discount application: `"10.0"` for a percentage, the amount with
+    /// the currency's decimals for a fixed one.
+    pub fn nominal_text(&self, money: impl Fn(Decimal) -> String) -> String {
+        if self.kind == "percentage" {
+            format!("{:.1}", self.nominal)
+        } else {
+            money(self.nominal)
+        }
+    }
 }
 
 /// A money movement of an order.
@@ -163,6 +179,9 @@ pub struct Order {
     pub closed_at: Option<DateTime<Utc>>,
     pub gateway: String,
     pub note: Option<String>,
+    /// `(name, value)` pairs the buyer or an app added at checkout (REST `note_attributes`,
+    /// GraphQL `customAttributes`).
+    pub note_attributes: Vec<(String, String)>,
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub processed_at: DateTime<Utc>,

@@ -17,12 +17,17 @@
 //!   `total_refunded` never decreases: a late, older order payload cannot forget a refund
 //!   that `refunds/create` already stored.
 //! - A redacted order (`customers/redact`) still takes later non-personal updates, but its
-//!   `email` and `note` stay NULL and its `raw` stays the redacted one.
+//!   `email`, `note` and `note_attributes` stay NULL and its `raw` stays the redacted one.
+//! - Tax lines, shipping lines, note attributes and discount applications
+//!   (`sql/V8__order_detail_lists.sql`) are
+//!   JSONB arrays serialised from the typed [`xeno_shopify::OrderDetails`], replaced whole
+//!   with the order.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use rust_decimal::Decimal;
 use serde_json::Value;
+use tokio_postgres::types::Json;
 use tokio_postgres::Error;
 use xeno_shopify::resource::orders::{
     order_from_graphql, order_from_rest, refund_from_graphql, refund_from_rest,
@@ -84,12 +89,13 @@ const UPSERT_ORDER: &str = "
                 total_refunded, financial_status, fulfillment_status, cancel_reason, test,
                 created_at, processed_at, cancelled_at, closed_at, updated_at, raw, ingested_at,
                 presentment_currency, presentment_total_price, tags, note, source_name,
-                discount_codes, billing_country_code, shipping_country_code)
+                discount_codes, billing_country_code, shipping_country_code, tax_lines,
+                shipping_lines, note_attributes, discount_applications)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                 GREATEST($13::numeric, (SELECT COALESCE(sum(r.amount), 0) FROM order_refunds r
                                         WHERE r.shop_domain = $1 AND r.order_id = $2)),
                 $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::text::jsonb, now(), $37, $38,
-                $39, $40, $41, $42, $43, $44)
+                $39, $40, $41, $42, $43, $44, $45, $46, $47, $48)
             ON CONFLICT (shop_domain, id) DO UPDATE SET
                 name = EXCLUDED.name,
                 order_number = EXCLUDED.order_number,
@@ -104,6 +110,10 @@ const UPSERT_ORDER: &str = "
                 discount_codes = EXCLUDED.discount_codes,
                 billing_country_code = EXCLUDED.billing_country_code,
                 shipping_country_code = EXCLUDED.shipping_country_code,
+                tax_lines = EXCLUDED.tax_lines,
+                shipping_lines = EXCLUDED.shipping_lines,
+                note_attributes = CASE WHEN t.redacted_at IS NULL THEN EXCLUDED.note_attributes END,
+                discount_applications = EXCLUDED.discount_applications,
                 total_price = EXCLUDED.total_price,
                 subtotal_price = EXCLUDED.subtotal_price,
                 total_tax = EXCLUDED.total_tax,
@@ -245,6 +255,10 @@ async fn upsert_order(
                 &order.discount_codes,
                 &order.billing_country_code,
                 &order.shipping_country_code,
+                &Json(&order.details.tax_lines),
+                &Json(&order.details.shipping_lines),
+                &Json(&order.details.note_attributes),
+                &Json(&order.details.discount_applications),
             ],
         )
         .await?;
@@ -351,7 +365,7 @@ pub(crate) async fn of_customer(
     Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
 }
 
-/// Writes redacted orders: `email` and `note` erased, `raw` replaced by the scrubbed one,
+/// Writes redacted orders: `email`, `note` and `note_attributes` erased, `raw` replaced by the scrubbed one,
 /// `redacted_at`
 /// set (kept from an earlier redaction). Returns the rows changed.
 pub(crate) async fn write_redacted(
@@ -361,7 +375,7 @@ pub(crate) async fn write_redacted(
 ) -> Result<u64, Error> {
     let (ids, raws): (Vec<i64>, Vec<Value>) = orders.into_iter().unzip();
     tx.execute(
-        "UPDATE orders o SET email = NULL, note = NULL, raw = u.raw,
+        "UPDATE orders o SET email = NULL, note = NULL, note_attributes = NULL, raw = u.raw,
                 redacted_at = COALESCE(o.redacted_at, now())
          FROM unnest($2::int8[], $3::jsonb[]) AS u(id, raw)
          WHERE o.shop_domain = $1 AND o.id = u.id",

@@ -331,3 +331,41 @@ async fn data_request_exports_the_customer_and_orders() {
     assert_eq!(orders[1]["total_price"], 409.94);
     assert!(row.get::<_, bool>(4));
 }
+
+/// `customers/redact` erases an order's note attributes (what the buyer typed at checkout)
+/// and a later update of the order does not bring them back; its tax and shipping lines,
+/// which hold nothing personal, stay and keep following the order.
+#[tokio::test]
+async fn customers_redact_erases_note_attributes_for_good() {
+    let db = TestDb::new().await;
+    let order = python_order();
+    ok(&db, &webhook(SHOP, "orders/create", "n1", &order)).await;
+    let attributes = "SELECT note_attributes FROM orders WHERE shop_domain = $1 AND id = 450789469";
+    let before: Option<Value> = one(&db, attributes, &[&SHOP]).await;
+    assert_eq!(
+        before,
+        Some(
+            json!([{"name": "custom engraving", "value": "Happy Birthday"},
+            {"name": "colour", "value": "green"}])
+        )
+    );
+    let redact = json!({"shop_id": 1, "shop_domain": SHOP,
+        "customer": {"id": 207119551, "email": "bob.norman@hostmail.com", "phone": null},
+        "orders_to_redact": [450789469]});
+    ok(&db, &webhook(SHOP, "customers/redact", "n2", &redact)).await;
+    let late = with_updated_at(order, "2030-01-01T00:00:00Z");
+    assert_eq!(
+        ok(&db, &webhook(SHOP, "orders/updated", "n3", &late)).await,
+        Outcome::Applied
+    );
+    let after: Option<Value> = one(&db, attributes, &[&SHOP]).await;
+    assert_eq!(after, None);
+    let lines: i32 = one(
+        &db,
+        "SELECT jsonb_array_length(shipping_lines) + jsonb_array_length(tax_lines)
+         FROM orders WHERE shop_domain = $1 AND id = 450789469",
+        &[&SHOP],
+    )
+    .await;
+    assert_eq!(lines, 2);
+}

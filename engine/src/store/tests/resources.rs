@@ -275,6 +275,7 @@ async fn older_update_after_newer_keeps_the_newer() {
     let mut newer = with_updated_at(python_order(), "2024-02-01T00:00:00Z");
     newer["total_price"] = json!("500.00");
     newer["line_items"] = json!([newer["line_items"][0].clone()]);
+    newer["shipping_lines"] = json!([]);
     let older = with_updated_at(python_order(), "2024-01-01T00:00:00Z");
     assert_eq!(
         ok(&db, &webhook(SHOP, "orders/updated", "new", &newer)).await,
@@ -288,6 +289,12 @@ async fn older_update_after_newer_keeps_the_newer() {
     assert_eq!(price, dec("500.00"));
     let items: i64 = one(&db, "SELECT count(*) FROM order_line_items", &[]).await;
     assert_eq!(items, 1, "the stale payload's line items were not written");
+    let shipping: Value = one(&db, "SELECT shipping_lines FROM orders", &[]).await;
+    assert_eq!(
+        shipping,
+        json!([]),
+        "the stale payload's shipping lines were not written"
+    );
     let outcome: String = one(
         &db,
         "SELECT outcome FROM webhook_receipts WHERE webhook_id = 'old'",

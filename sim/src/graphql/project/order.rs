@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::customer::{address, customer};
-use super::values::{present, reference, ts};
+use super::values::{money, present, reference, ts};
 use crate::store::order::{
-    Fulfillment, LineItem, Order, Refund, ShippingLine, TaxLine, Transaction,
+    DiscountCode, Fulfillment, LineItem, Order, Refund, ShippingLine, TaxLine, Transaction,
 };
 use crate::store::rest::gid;
 
@@ -187,7 +187,11 @@ pub fn order(o: &Order, currency: &str) -> Value {
         price: tax,
     };
     let tax_lines = vec![tax_line(&order_tax, &m)];
-    let shipping_line = o.shipping_lines.first().map(|s| shipping_line(s, &m));
+    let shipping_lines: Vec<Value> = o
+        .shipping_lines
+        .iter()
+        .map(|s| shipping_line(s, &m))
+        .collect();
     let fulfillments: Vec<Value> = o.fulfillments.iter().map(|f| fulfillment(f, o)).collect();
     json!({
         "__typename": "Order",
@@ -252,8 +256,10 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "originalTotalAdditionalFeesSet": null,
         "taxLines": tax_lines,
         "currentTaxLines": tax_lines,
-        "shippingLine": shipping_line,
-        "shippingLines": shipping_line.iter().cloned().collect::<Vec<_>>(),
+        "shippingLine": shipping_lines.first(),
+        "shippingLines": shipping_lines,
+        "discountApplications": o.discount_codes.iter().enumerate().map(|(i, d)| discount_application(i, d, currency)).collect::<Vec<_>>(),
+        "customAttributes": o.note_attributes.iter().map(|(key, value)| json!({"__typename": "Attribute", "key": key, "value": value})).collect::<Vec<_>>(),
         "billingAddress": o.billing_address.as_ref().map(address),
         "shippingAddress": o.shipping_address.as_ref().map(address),
         "displayAddress": o.billing_address.as_ref().map(address),
@@ -270,6 +276,24 @@ pub fn order(o: &Order, currency: &str) -> Value {
         "processedAt": ts(o.processed_at),
         "closedAt": o.closed_at.map(ts),
         "cancelledAt": o.cancelled_at.map(ts),
+    })
+}
+
+/// `DiscountCodeApplication` of the order's `index`th code.
+fn discount_application(index: usize, d: &DiscountCode, currency: &str) -> Value {
+    let value = if d.kind == "percentage" {
+        json!({"__typename": "PricingPercentageValue", "percentage": d.nominal.to_string().parse::<f64>().ok()})
+    } else {
+        money(d.nominal, currency)
+    };
+    json!({
+        "__typename": "DiscountCodeApplication",
+        "code": d.code,
+        "index": index,
+        "allocationMethod": "ACROSS",
+        "targetSelection": "ALL",
+        "targetType": "LINE_ITEM",
+        "value": value,
     })
 }
 
