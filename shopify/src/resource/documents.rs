@@ -23,14 +23,42 @@ impl ResourceSpec {
         }
     }
 
-    /// A page of the resource updated since a time, oldest change first.
+    /// The variables a paged query declares and the arguments its root takes: `$query` and
+    /// `sortKey: UPDATED_AT` where the root sorts by it, and the listing's own arguments.
+    fn paged_root(&self) -> (&'static str, String) {
+        let l = self.listing;
+        let mut args = String::from("first: $first, after: $after");
+        if l.by_updated_at {
+            args.push_str(", query: $query, sortKey: UPDATED_AT");
+        }
+        if !l.args.is_empty() {
+            args.push_str(", ");
+            args.push_str(l.args);
+        }
+        let vars = if l.by_updated_at {
+            "$first: Int!, $after: String, $query: String"
+        } else {
+            "$first: Int!, $after: String"
+        };
+        (vars, format!("{}({args})", self.name))
+    }
+
+    /// The root as a bulk query names it: with the listing's arguments, no paging.
+    fn bulk_root(&self) -> String {
+        match self.listing.args {
+            "" => self.name.to_string(),
+            args => format!("{}({args})", self.name),
+        }
+    }
+
+    /// A page of the resource updated since a time, oldest change first (every object, in the
+    /// root's order, where it cannot sort by `UPDATED_AT`: [`super::spec::Listing`]).
     pub fn page_query(&self) -> String {
+        let (vars, root) = self.paged_root();
         format!(
-            "query SyncPage($first: Int!, $after: String, $query: String) {{ \
-               {root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
+            "query SyncPage({vars}) {{ {root} {{ \
                  nodes {{ {fields} {children} }} \
                  pageInfo {{ hasNextPage endCursor }} }} }}",
-            root = self.name,
             fields = self.node_fields,
             children = self.children_page(),
         )
@@ -44,11 +72,10 @@ impl ResourceSpec {
             Some(a) => format!(" {} {{ id }}", a.field),
             None => String::new(),
         };
+        let (vars, root) = self.paged_root();
         format!(
-            "query SyncChanged($first: Int!, $after: String, $query: String) {{ \
-               {}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
-                 nodes {{ id updatedAt{appended} }} pageInfo {{ hasNextPage endCursor }} }} }}",
-            self.name
+            "query SyncChanged({vars}) {{ {root} {{ \
+                 nodes {{ id updatedAt{appended} }} pageInfo {{ hasNextPage endCursor }} }} }}"
         )
     }
 
@@ -82,14 +109,14 @@ impl ResourceSpec {
         };
         format!(
             "{{ {root} {{ edges {{ node {{ {fields} {children} }} }} }} }}",
-            root = self.name,
+            root = self.bulk_root(),
             fields = self.node_fields,
         )
     }
 
     /// Only the ids of every live object: the deletion sweep.
     pub fn bulk_ids_query(&self) -> String {
-        format!("{{ {} {{ edges {{ node {{ id }} }} }} }}", self.name)
+        format!("{{ {} {{ edges {{ node {{ id }} }} }} }}", self.bulk_root())
     }
 
     /// Shopify's own count of the resource (`ordersCount`), exact: `limit: null` lifts the
@@ -104,8 +131,12 @@ impl ResourceSpec {
 
     /// A page of ids, when bulk operations are unavailable.
     pub fn ids_page_query(&self) -> String {
+        let args = match self.listing.args {
+            "" => String::new(),
+            args => format!(", {args}"),
+        };
         format!(
-            "query SyncIds($first: Int!, $after: String) {{ {}(first: $first, after: $after) {{ \
+            "query SyncIds($first: Int!, $after: String) {{ {}(first: $first, after: $after{args}) {{ \
                nodes {{ id }} pageInfo {{ hasNextPage endCursor }} }} }}",
             self.name
         )
@@ -146,5 +177,29 @@ mod tests {
             Resource::Products.spec().bulk_ids_query(),
             "{ products { edges { node { id } } } }"
         );
+    }
+
+    #[test]
+    fn a_root_without_updated_at_order_is_listed_whole_with_its_arguments() {
+        let locations = Resource::Locations.spec();
+        let page = locations.page_query();
+        assert!(page.starts_with("query SyncPage($first: Int!, $after: String) {"));
+        assert!(page.contains(
+            "locations(first: $first, after: $after, includeInactive: true, includeLegacy: true)"
+        ));
+        assert!(!page.contains("sortKey") && !page.contains("$query"));
+        assert!(locations
+            .changed_query()
+            .contains("includeLegacy: true) { nodes { id updatedAt }"));
+        assert!(locations
+            .bulk_query()
+            .starts_with("{ locations(includeInactive: true, includeLegacy: true) { edges"));
+        assert_eq!(
+            locations.bulk_ids_query(),
+            "{ locations(includeInactive: true, includeLegacy: true) { edges { node { id } } } }"
+        );
+        assert!(locations
+            .ids_page_query()
+            .contains("locations(first: $first, after: $after, includeInactive: true"));
     }
 }

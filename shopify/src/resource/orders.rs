@@ -78,6 +78,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         parent_column: "order_id",
     }),
     node_cost: 96.0,
+    listing: super::spec::Listing::BY_UPDATED_AT,
 };
 
 // ---------- REST ----------

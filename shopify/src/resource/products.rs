@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::spec::{Nested, ResourceSpec};
+use super::spec::{Listing, Nested, ResourceSpec};
 use crate::error::PayloadError;
 use crate::fields::{each, money_or_scalar, node_id, Fields};
 use crate::model::{ProductRow, VariantRow};
@@ -34,6 +34,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     }),
     appended: None,
     node_cost: 13.0,
+    listing: Listing::BY_UPDATED_AT,
 };
 
 /// A product webhook body or REST product, with its variants. A variant's `product_id` is
