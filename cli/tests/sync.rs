@@ -337,7 +337,8 @@ async fn lost_webhook_subscriptions_are_recreated_and_the_gap_reconciled() {
     let engine = start_engine(&h, config_for(&h, &sim, &listen, Some(&public), SYNC)).await;
     wait_run_completed(&h, "full", 120).await;
     let subs = api_subscriptions(&sim);
-    let wanted = xeno_engine::sync::subscriptions::TOPICS.len();
+    let scopes: Vec<String> = sim.shared().config.scopes.clone();
+    let wanted = xeno_engine::sync::subscriptions::wanted(&scopes).len();
     assert_eq!(subs.len(), wanted, "{subs:?}");
     assert!(subs
         .iter()

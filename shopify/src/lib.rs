@@ -29,7 +29,8 @@ pub mod versions;
 pub use domain::{normalize_shop_domain, DomainError};
 pub use error::PayloadError;
 pub use model::{
-    CustomerRow, LineItemRow, LocationRow, OrderRow, ProductRow, RefundRow, TransactionRow, VariantRow,
+    CustomerRow, LineItemRow, LocationRow, OrderRow, ProductRow, RefundRow, TransactionRow,
+    VariantRow,
 };
 pub use resource::spec::ResourceSpec;
 pub use resource::Resource;

@@ -127,7 +127,10 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(missing_read_scopes(&granted), ["read_customers"]);
+        assert_eq!(
+            missing_read_scopes(&granted),
+            ["read_customers", "read_locations"]
+        );
         assert!(!reads_all_orders(&granted));
     }
 }

@@ -35,6 +35,26 @@ pub const TOPICS: [&str; 17] = [
     "BULK_OPERATIONS_FINISH",
 ];
 
+/// Topics subscribed only when the token holds the scope that reads their resource: Shopify
+/// refuses a subscription to a topic the app cannot read, and a shop may well not grant it.
+pub const SCOPED_TOPICS: [(&str, &str); 5] = [
+    ("LOCATIONS_CREATE", "read_locations"),
+    ("LOCATIONS_UPDATE", "read_locations"),
+    ("LOCATIONS_DELETE", "read_locations"),
+    ("LOCATIONS_ACTIVATE", "read_locations"),
+    ("LOCATIONS_DEACTIVATE", "read_locations"),
+];
+
+/// Every topic to subscribe with the `granted` scopes: [`TOPICS`], then the
+/// [`SCOPED_TOPICS`] whose scope is granted.
+pub fn wanted(granted: &[String]) -> Vec<&'static str> {
+    let scoped = SCOPED_TOPICS
+        .iter()
+        .filter(|(_, scope)| granted.iter().any(|g| g == scope))
+        .map(|(topic, _)| *topic);
+    TOPICS.iter().copied().chain(scoped).collect()
+}
+
 /// What ensuring did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Ensured {
@@ -44,8 +64,8 @@ pub struct Ensured {
     pub updated: Vec<String>,
 }
 
-/// Ensures every topic in [`TOPICS`] is subscribed to `{public_url}/api/webhooks`.
-/// `known_before` says the shop was set up before, so a missing subscription was lost.
+/// Ensures every topic in [`TOPICS`], and each of [`SCOPED_TOPICS`] the token's scopes read,
+/// is subscribed to `{public_url}/api/webhooks`. `known_before` says the shop was set up before, so a missing subscription was lost.
 pub async fn ensure(
     ctx: &SyncContext,
     public_url: &reqwest::Url,
@@ -53,8 +73,15 @@ pub async fn ensure(
 ) -> Result<Ensured, SyncError> {
     let callback = callback_url(public_url)?;
     let existing = list(&ctx.client).await?;
+    let granted = match super::scopes::granted(ctx.client.http(), &ctx.shop).await {
+        Ok(granted) => granted,
+        Err(e) => {
+            tracing::debug!(shop = %ctx.shop.domain, error = %e, "cannot read the granted access scopes; subscribing the unscoped topics only");
+            Vec::new()
+        }
+    };
     let mut ensured = Ensured::default();
-    for topic in TOPICS {
+    for topic in wanted(&granted) {
         match existing.get(topic) {
             Some(subs) if subs.iter().any(|(_, url)| url == &callback) => {}
             Some(subs) => {
@@ -165,5 +192,19 @@ fn check_user_errors(data: &Value, field: &str, topic: &str) -> Result<(), SyncE
             "{field} for {topic} refused: {}",
             Value::Array(errors)
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scoped_topics_only_with_their_scope() {
+        assert_eq!(wanted(&[]), TOPICS);
+        let granted = vec!["read_orders".to_string(), "read_locations".to_string()];
+        let all = wanted(&granted);
+        assert_eq!(all.len(), TOPICS.len() + 5);
+        assert!(all.contains(&"LOCATIONS_DEACTIVATE"));
     }
 }
