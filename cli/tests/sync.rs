@@ -237,7 +237,7 @@ async fn reconciliation_repairs_dropped_webhooks() {
     let reconciled = h
         .query_i64("SELECT count(*) FROM sync_state WHERE last_reconciled_at IS NOT NULL")
         .await;
-    assert_eq!(reconciled, 3);
+    assert_eq!(reconciled, 4);
     // The completeness view: every resource compared after the reconciliation, no difference.
     let counts: serde_json::Value = h
         .http
@@ -250,7 +250,7 @@ async fn reconciliation_repairs_dropped_webhooks() {
         .await
         .unwrap();
     let counts = counts["resources"].as_array().unwrap();
-    assert_eq!(counts.len(), 3, "{counts:?}");
+    assert_eq!(counts.len(), 4, "{counts:?}");
     for c in counts {
         assert_eq!(c["difference"], 0, "{c}");
         assert_eq!(c["stored"], c["shopify"], "{c}");
@@ -258,7 +258,7 @@ async fn reconciliation_repairs_dropped_webhooks() {
     let compared = h
         .query_i64("SELECT count(*) FROM resource_counts WHERE compared_at > (SELECT max(started_at) FROM sync_runs)")
         .await;
-    assert_eq!(compared, 3, "compared after the reconciliation run started");
+    assert_eq!(compared, 4, "compared after the reconciliation run started");
     engine.shutdown().await;
     sim.shutdown().await;
 }
