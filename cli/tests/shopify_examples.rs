@@ -186,6 +186,17 @@ impl Run {
         }
     }
 
+    /// Posts the example of `topic` alone in the shop's tables, expects it applied, and
+    /// returns it with the row `sql` reads for its `id`.
+    async fn applied_row(&self, version: &str, topic: &str, sql: &str) -> (Value, Row) {
+        let e = ex(version, topic);
+        self.empty_resources(version).await;
+        let outcome = self.post(version, topic, &e).await;
+        assert_eq!(outcome, "applied", "{version} {topic}");
+        let row = self.row(sql, version, e["id"].as_i64().unwrap()).await;
+        (e, row)
+    }
+
     async fn row(&self, sql: &str, version: &str, id: i64) -> Row {
         let c = self.h.db.pool.get().await.unwrap();
         c.query_opt(sql, &[&shop_of(version), &id])
@@ -569,21 +580,14 @@ async fn check_product(run: &Run, version: &str, topic: &str) {
 }
 
 async fn check_location(run: &Run, version: &str, topic: &str) {
-    let e = ex(version, topic);
-    run.empty_resources(version).await;
-    assert_eq!(
-        run.post(version, topic, &e).await,
-        "applied",
-        "{version} {topic}"
-    );
-    let r = run
-        .row(
+    let (e, r) = run
+        .applied_row(
+            version,
+            topic,
             "SELECT updated_at, created_at, name, address1, address2, city, province,
                     province_code, country, country_code, zip, phone, active, legacy,
                     raw->>'admin_graphql_api_id', deleted_at
              FROM locations WHERE shop_domain = $1 AND id = $2",
-            version,
-            e["id"].as_i64().unwrap(),
         )
         .await;
     let at = format!("{version} {topic}");

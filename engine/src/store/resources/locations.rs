@@ -12,8 +12,8 @@ use tokio_postgres::Error;
 use xeno_shopify::resource::locations::{location_from_graphql, location_from_rest};
 use xeno_shopify::LocationRow;
 
-use super::rows::{applied, tombstone_sql};
-use crate::envelope::{Envelope, Format};
+use super::rows::{applied, read, tombstone_sql};
+use crate::envelope::Envelope;
 use crate::store::error::StoreError;
 use crate::store::outcome::Outcome;
 
@@ -28,11 +28,7 @@ pub(super) async fn apply(
     value: &Value,
     raw: &str,
 ) -> Result<Outcome, StoreError> {
-    let location = if env.format == Format::Graphql {
-        location_from_graphql(value)?
-    } else {
-        location_from_rest(value)?
-    };
+    let location = read(env, value, location_from_rest, location_from_graphql)?;
     Ok(upsert_location(tx, env, webhook_id, &location, raw).await?)
 }
 
