@@ -39,17 +39,18 @@ async fn full_sync_of_ten_thousand_orders_equals_the_store() {
         .await
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "start");
+    let objects = 12_300 + summary.locations as i64;
     assert_eq!(
         row.get::<_, i64>(1),
-        12_300,
+        objects,
         "every object published exactly once"
     );
-    assert_eq!(row.get::<_, Option<i64>>(2), Some(12_300));
+    assert_eq!(row.get::<_, Option<i64>>(2), Some(objects));
     let states = h
         .query_i64("SELECT count(*) FROM sync_state WHERE status = 'completed' AND updated_at_watermark IS NOT NULL")
         .await;
     assert_eq!(
-        states, 3,
+        states, 4,
         "every resource checkpointed as completed with a watermark"
     );
     engine.shutdown().await;
