@@ -196,14 +196,15 @@ async fn killed_mid_backfill_resumes_with_nothing_missing() {
         "the same run resumed, none started over"
     );
     // After the order bulk operation only the resources after orders ran theirs.
-    let registry = sim.shared().bulk.lock().unwrap();
-    let current = registry.current().unwrap();
     let orders_op: u64 = bulk_id.rsplit('/').next().unwrap().parse().unwrap();
-    let later: Vec<String> = (orders_op + 1..=current.id)
-        .filter_map(|id| registry.get(id))
-        .map(|op| op.query)
-        .collect();
-    drop(registry);
+    let later: Vec<String> = {
+        let registry = sim.shared().bulk.lock().unwrap();
+        let current = registry.current().unwrap();
+        (orders_op + 1..=current.id)
+            .filter_map(|id| registry.get(id))
+            .map(|op| op.query)
+            .collect()
+    };
     assert!(
         later.iter().all(|q| q.starts_with("{ locations(")),
         "the order bulk operation was resumed, not started again (killed after {done} orders): {later:?}"
