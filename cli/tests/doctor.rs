@@ -34,11 +34,12 @@ async fn start_sim(scopes: &[&str]) -> SimHandle {
     .unwrap()
 }
 
-const ALL_SCOPES: [&str; 5] = [
+const ALL_SCOPES: [&str; 6] = [
     "read_orders",
     "read_all_orders",
     "read_customers",
     "read_products",
+    "read_locations",
     "write_webhooks",
 ];
 
@@ -181,6 +182,7 @@ async fn missing_scopes_are_found_with_their_fix() {
         "read_orders",
         "read_customers",
         "read_products",
+        "read_locations",
         "write_webhooks",
     ])
     .await;
@@ -206,6 +208,7 @@ async fn missing_scopes_are_found_with_their_fix() {
         "read_orders",
         "read_all_orders",
         "read_products",
+        "read_locations",
         "write_webhooks",
     ])
     .await;

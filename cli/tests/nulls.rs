@@ -104,7 +104,9 @@ async fn exported(sim: &SimHandle) -> Nulls {
                     );
                 }
             }
-            "transaction" => {}
+            // Nothing nullable to compare: a location's address parts are all strings in
+            // Shopify's webhook schema, and the sync comparison checks its values.
+            "transaction" | "location" => {}
             other => panic!("unknown export type {other}"),
         }
     }

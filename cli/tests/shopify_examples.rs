@@ -36,12 +36,19 @@ const CUSTOMER_TOPICS: &[&str] = &[
     "customers/disable",
 ];
 const PRODUCT_TOPICS: &[&str] = &["products/create", "products/update"];
+const LOCATION_TOPICS: &[&str] = &[
+    "locations/create",
+    "locations/update",
+    "locations/activate",
+    "locations/deactivate",
+];
 /// Topics whose documented body carries nothing to store (an order edit, a merge notice).
 const IGNORED_TOPICS: &[&str] = &["orders/edited", "customers/merge"];
 const DELETE_TOPICS: &[(&str, &str)] = &[
     ("orders/delete", "orders"),
     ("customers/delete", "customers"),
     ("products/delete", "products"),
+    ("locations/delete", "locations"),
 ];
 /// Topics checked on their own: `refunds/create` (`check_refund`),
 /// `order_transactions/create` (`check_transaction`) and the rest (`check_notices`).
@@ -63,6 +70,7 @@ const RESOURCE_TABLES: &[&str] = &[
     "customers",
     "products",
     "product_variants",
+    "locations",
 ];
 
 fn shop_of(version: &str) -> String {
@@ -176,6 +184,17 @@ impl Run {
             let sql = format!("DELETE FROM {table} WHERE shop_domain = $1");
             c.execute(&sql, &[&shop_of(version)]).await.unwrap();
         }
+    }
+
+    /// Posts the example of `topic` alone in the shop's tables, expects it applied, and
+    /// returns it with the row `sql` reads for its `id`.
+    async fn applied_row(&self, version: &str, topic: &str, sql: &str) -> (Value, Row) {
+        let e = ex(version, topic);
+        self.empty_resources(version).await;
+        let outcome = self.post(version, topic, &e).await;
+        assert_eq!(outcome, "applied", "{version} {topic}");
+        let row = self.row(sql, version, e["id"].as_i64().unwrap()).await;
+        (e, row)
     }
 
     async fn row(&self, sql: &str, version: &str, id: i64) -> Row {
@@ -598,6 +617,58 @@ async fn check_product(run: &Run, version: &str, topic: &str) {
     assert_eq!(stored_stock, Some(stock), "{at}: inventory");
 }
 
+async fn check_location(run: &Run, version: &str, topic: &str) {
+    let (e, r) = run
+        .applied_row(
+            version,
+            topic,
+            "SELECT updated_at, created_at, name, address1, address2, city, province,
+                    province_code, country, country_code, zip, phone, active, legacy,
+                    raw->>'admin_graphql_api_id', deleted_at
+             FROM locations WHERE shop_domain = $1 AND id = $2",
+        )
+        .await;
+    let at = format!("{version} {topic}");
+    assert_eq!(
+        r.get::<_, DateTime<Utc>>(0),
+        time(&e["updated_at"]).unwrap(),
+        "{at}"
+    );
+    assert_eq!(
+        r.get::<_, Option<DateTime<Utc>>>(1),
+        time(&e["created_at"]),
+        "{at}"
+    );
+    // REST's `country` is the code; the row's `country` is the name (`country_name`).
+    let texts = [
+        "name",
+        "address1",
+        "address2",
+        "city",
+        "province",
+        "province_code",
+        "country_name",
+        "country_code",
+        "zip",
+        "phone",
+    ];
+    for (i, key) in texts.iter().enumerate() {
+        assert_eq!(
+            r.get::<_, Option<String>>(i + 2),
+            text(&e[*key]),
+            "{at}: {key}"
+        );
+    }
+    assert_eq!(r.get::<_, Option<bool>>(12), e["active"].as_bool(), "{at}");
+    assert_eq!(r.get::<_, Option<bool>>(13), e["legacy"].as_bool(), "{at}");
+    assert_eq!(
+        r.get::<_, Option<String>>(14),
+        text(&e["admin_graphql_api_id"]),
+        "{at}: raw"
+    );
+    assert_eq!(r.get::<_, Option<DateTime<Utc>>>(15), None, "{at}");
+}
+
 /// Deletes: each leaves a tombstone on the record it names.
 async fn check_deletes(run: &Run, version: &str) {
     for (topic, table) in DELETE_TOPICS {
@@ -683,6 +754,7 @@ async fn shopifys_documented_examples_of_every_topic_and_version_land_in_their_r
         ORDER_TOPICS,
         CUSTOMER_TOPICS,
         PRODUCT_TOPICS,
+        LOCATION_TOPICS,
         IGNORED_TOPICS,
     ]
     .concat();
@@ -713,12 +785,28 @@ async fn shopifys_documented_examples_of_every_topic_and_version_land_in_their_r
         for topic in PRODUCT_TOPICS {
             check_product(&run, version, topic).await;
         }
+        for topic in LOCATION_TOPICS {
+            check_location(&run, version, topic).await;
+        }
         for topic in IGNORED_TOPICS {
             let outcome = run.post(version, topic, &ex(version, topic)).await;
             assert_eq!(outcome, "ignored", "{version} {topic}");
         }
         check_deletes(&run, version).await;
         check_notices(&run, version).await;
+        let c = run.h.db.pool.get().await.unwrap();
+        let left = c
+            .query_one(
+                "SELECT count(*) FROM locations WHERE shop_domain = $1",
+                &[&shop_of(version)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            left.get::<_, i64>(0),
+            0,
+            "{version}: shop/redact left locations"
+        );
     }
     eprintln!("Shopify's examples of {versions:?} stored as documented");
     engine.shutdown().await;

@@ -31,6 +31,8 @@ const MODELED: &[&str] = &[
     "Fulfillment",
     "ShippingLine",
     "TaxLine",
+    "Location",
+    "LocationAddress",
     "BulkOperation",
     "WebhookSubscription",
     "Shop",

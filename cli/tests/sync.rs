@@ -39,17 +39,18 @@ async fn full_sync_of_ten_thousand_orders_equals_the_store() {
         .await
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "start");
+    let objects = 12_300 + summary.locations as i64;
     assert_eq!(
         row.get::<_, i64>(1),
-        12_300,
+        objects,
         "every object published exactly once"
     );
-    assert_eq!(row.get::<_, Option<i64>>(2), Some(12_300));
+    assert_eq!(row.get::<_, Option<i64>>(2), Some(objects));
     let states = h
         .query_i64("SELECT count(*) FROM sync_state WHERE status = 'completed' AND updated_at_watermark IS NOT NULL")
         .await;
     assert_eq!(
-        states, 3,
+        states, 4,
         "every resource checkpointed as completed with a watermark"
     );
     engine.shutdown().await;
@@ -105,7 +106,7 @@ async fn small_plan_uses_the_bucket_without_being_throttled() {
     let seconds: f64 = row.get(5);
     let errors: i64 = row.get(6);
     assert_eq!((state.as_str(), trigger.as_str()), ("completed", "cli"));
-    assert_eq!(row.get::<_, i64>(7), 3_600);
+    assert_eq!(row.get::<_, i64>(7), 3_600 + sim.summary().locations as i64);
     // The bucket starts full (2000) and restores 100 points a second.
     let minimum = ((points - 2000.0) / 100.0).max(0.0);
     eprintln!(
@@ -214,11 +215,19 @@ async fn killed_mid_backfill_resumes_with_nothing_missing() {
         1,
         "the same run resumed, none started over"
     );
-    let current = sim.shared().bulk.lock().unwrap().current().unwrap();
-    assert_eq!(
-        format!("gid://shopify/BulkOperation/{}", current.id),
-        bulk_id,
-        "the order bulk operation was resumed, not started again (killed after {done} orders)"
+    // After the order bulk operation only the resources after orders ran theirs.
+    let orders_op: u64 = bulk_id.rsplit('/').next().unwrap().parse().unwrap();
+    let later: Vec<String> = {
+        let registry = sim.shared().bulk.lock().unwrap();
+        let current = registry.current().unwrap();
+        (orders_op + 1..=current.id)
+            .filter_map(|id| registry.get(id))
+            .map(|op| op.query)
+            .collect()
+    };
+    assert!(
+        later.iter().all(|q| q.starts_with("{ locations(")),
+        "the order bulk operation was resumed, not started again (killed after {done} orders): {later:?}"
     );
     engine.shutdown().await;
     sim.shutdown().await;
@@ -257,11 +266,11 @@ async fn reconciliation_repairs_dropped_webhooks() {
     let reconciled = h
         .query_i64("SELECT count(*) FROM sync_state WHERE last_reconciled_at IS NOT NULL")
         .await;
-    assert_eq!(reconciled, 3);
+    assert_eq!(reconciled, 4);
     // The completeness view: every resource compared after the reconciliation, no difference.
     let counts = h.api_get(engine.addr(), "/api/completeness").await;
     let counts = counts["resources"].as_array().unwrap();
-    assert_eq!(counts.len(), 3, "{counts:?}");
+    assert_eq!(counts.len(), 4, "{counts:?}");
     for c in counts {
         assert_eq!(c["difference"], 0, "{c}");
         assert_eq!(c["stored"], c["shopify"], "{c}");
@@ -269,7 +278,7 @@ async fn reconciliation_repairs_dropped_webhooks() {
     let compared = h
         .query_i64("SELECT count(*) FROM resource_counts WHERE compared_at > (SELECT max(started_at) FROM sync_runs)")
         .await;
-    assert_eq!(compared, 3, "compared after the reconciliation run started");
+    assert_eq!(compared, 4, "compared after the reconciliation run started");
     engine.shutdown().await;
     sim.shutdown().await;
 }

@@ -281,6 +281,76 @@ async fn delete_then_late_update_stays_deleted() {
     engine.shutdown().await;
 }
 
+/// A `locations/*` body as Shopify documents it, at `updated_at`.
+fn location_at(updated_at: &str, name: &str, active: bool) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "id": 24826418, "name": name, "address1": "34 Example Street", "address2": "",
+        "city": "Ottawa", "zip": "K1N 5T5", "province": "Ontario", "country": "CA",
+        "phone": "555-555-5555", "created_at": "2024-05-01T10:00:00Z",
+        "updated_at": updated_at, "country_code": "CA", "country_name": "Canada",
+        "province_code": "ON", "legacy": false, "active": active,
+        "admin_graphql_api_id": "gid://shopify/Location/24826418"
+    }))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn locations_keep_the_newest_and_stay_deleted() {
+    let h = Harness::new().await;
+    let engine = h.engine("").await;
+    let post = |topic: &'static str, body: Vec<u8>| {
+        let h = &h;
+        let addr = engine.addr();
+        async move { assert_eq!(h.post(addr, topic, &uid(), &body).await.0, 200) }
+    };
+    let receipts = "SELECT count(*) FROM webhook_receipts";
+    // The deactivation (newer) arrives before the update it followed.
+    post(
+        "locations/deactivate",
+        location_at("2024-05-02T10:00:00Z", "Closed", false),
+    )
+    .await;
+    h.wait_count(receipts, 1, 20).await;
+    post(
+        "locations/update",
+        location_at("2024-05-01T10:00:00Z", "Open", true),
+    )
+    .await;
+    h.wait_count(receipts, 2, 20).await;
+    let row = "SELECT count(*) FROM locations WHERE id = 24826418 AND name = 'Closed'
+               AND NOT active AND country = 'Canada' AND country_code = 'CA'";
+    assert_eq!(h.query_i64(row).await, 1, "the older update did not apply");
+    assert_eq!(
+        h.query_i64("SELECT count(*) FROM webhook_receipts WHERE outcome = 'stale'")
+            .await,
+        1
+    );
+    // Deleted, then a late activation newer than every version: the tombstone stands.
+    let delete = serde_json::to_vec(&json!({"id": 24826418})).unwrap();
+    post("locations/delete", delete).await;
+    h.wait_count(
+        "SELECT count(*) FROM locations WHERE deleted_at IS NOT NULL",
+        1,
+        20,
+    )
+    .await;
+    post(
+        "locations/activate",
+        location_at("2024-05-09T10:00:00Z", "Back", true),
+    )
+    .await;
+    h.wait_count(receipts, 4, 20).await;
+    assert_eq!(
+        h.query_i64(
+            "SELECT count(*) FROM locations WHERE deleted_at IS NOT NULL AND name = 'Closed'"
+        )
+        .await,
+        1,
+        "the tombstone stands and the late activation did not apply"
+    );
+    engine.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn poison_message_goes_to_dead_letters_and_the_rest_is_written() {
     let h = Harness::new().await;

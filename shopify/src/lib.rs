@@ -29,8 +29,8 @@ pub mod versions;
 pub use domain::{normalize_shop_domain, DomainError};
 pub use error::PayloadError;
 pub use model::{
-    CustomerRow, DiscountApplication, LineItemRow, NoteAttribute, OrderDetails, OrderRow,
-    ProductRow, RefundRow, ShippingLine, TaxLine, TransactionRow, VariantRow,
+    CustomerRow, DiscountApplication, LineItemRow, LocationRow, NoteAttribute, OrderDetails,
+    OrderRow, ProductRow, RefundRow, ShippingLine, TaxLine, TransactionRow, VariantRow,
 };
 pub use resource::spec::ResourceSpec;
 pub use resource::Resource;

@@ -256,3 +256,27 @@ pub struct VariantRow {
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
+
+/// A row of `locations`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationRow {
+    pub id: i64,
+    pub name: Option<String>,
+    pub address1: Option<String>,
+    pub address2: Option<String>,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub province_code: Option<String>,
+    /// The country's name (REST `country_name`, GraphQL `address.country`).
+    pub country: Option<String>,
+    /// ISO 3166 code (REST `country_code`, GraphQL `address.countryCode`).
+    pub country_code: Option<String>,
+    pub zip: Option<String>,
+    pub phone: Option<String>,
+    /// Whether it can stock inventory and fulfil orders (REST `active`, GraphQL `isActive`).
+    pub active: Option<bool>,
+    /// Managed by a fulfillment service (REST `legacy`, GraphQL `isFulfillmentService`).
+    pub legacy: Option<bool>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}

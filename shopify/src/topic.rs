@@ -65,6 +65,11 @@ topics! {
     ProductsCreate => "products/create";
     ProductsUpdate => "products/update";
     ProductsDelete => "products/delete";
+    LocationsCreate => "locations/create";
+    LocationsUpdate => "locations/update";
+    LocationsDelete => "locations/delete";
+    LocationsActivate => "locations/activate";
+    LocationsDeactivate => "locations/deactivate";
     AppUninstalled => "app/uninstalled";
     BulkOperationsFinish => "bulk_operations/finish";
     CustomersDataRequest => "customers/data_request";
@@ -91,7 +96,10 @@ impl Topic {
     pub fn is_delete(&self) -> bool {
         matches!(
             self,
-            Topic::OrdersDelete | Topic::CustomersDelete | Topic::ProductsDelete
+            Topic::OrdersDelete
+                | Topic::CustomersDelete
+                | Topic::ProductsDelete
+                | Topic::LocationsDelete
         )
     }
 }
@@ -126,7 +134,7 @@ mod tests {
 
     #[test]
     fn round_trips_every_known_topic() {
-        assert_eq!(Topic::ALL.len(), 24);
+        assert_eq!(Topic::ALL.len(), 29);
         for t in Topic::ALL {
             assert_eq!(&Topic::parse(t.as_str()), t);
             let prefix = t.as_str().split('/').next().unwrap();

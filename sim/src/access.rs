@@ -47,6 +47,7 @@ pub fn scope_for_root_field(field: &str) -> Option<&'static str> {
         | "productVariants"
         | "productVariant"
         | "productByIdentifier" => Some("read_products"),
+        "locations" | "location" | "locationsCount" => Some("read_locations"),
         _ => None,
     }
 }

@@ -49,7 +49,7 @@ fn random_id<T>(rng: &mut SimRng, map: &std::collections::BTreeMap<u64, T>) -> O
 
 fn random_change(store: &mut Store, rng: &mut SimRng) -> Option<Change> {
     let now = Utc::now();
-    let roll = rng.gen_range(0..100);
+    let roll = rng.gen_range(0..106);
     match roll {
         0..=24 => store.create_order(rng, now),
         25..=36 => random_id(rng, &store.orders).and_then(|id| store.pay_order(rng, id, now)),
@@ -68,8 +68,30 @@ fn random_change(store: &mut Store, rng: &mut SimRng) -> Option<Change> {
         86..=98 => {
             random_id(rng, &store.products).and_then(|id| store.update_product(rng, id, now))
         }
-        _ => random_id(rng, &store.products).and_then(|id| store.delete_product(id, now)),
+        99 => random_id(rng, &store.products).and_then(|id| store.delete_product(id, now)),
+        100..=102 => {
+            random_id(rng, &store.locations).and_then(|id| store.update_location(rng, id, now))
+        }
+        _ => location_lifecycle(store, rng, now),
     }
+}
+
+/// A location opens, closes (deactivated), reopens or, once closed, goes for good.
+fn location_lifecycle(
+    store: &mut Store,
+    rng: &mut SimRng,
+    now: chrono::DateTime<Utc>,
+) -> Option<Change> {
+    if store.locations.len() < 2 || rng.gen_bool(0.25) {
+        return Some(store.create_location(rng, now));
+    }
+    let id = random_id(rng, &store.locations)?;
+    if rng.gen_bool(0.5) {
+        if let Some(change) = store.delete_location(id, now) {
+            return Some(change);
+        }
+    }
+    store.toggle_location(id, now)
 }
 
 /// The webhook events of a change, in the order Shopify would send them.

@@ -83,11 +83,12 @@ pub struct ApiFaults {
 
 /// The scopes a token gets unless `--scopes` says otherwise: everything the engine reads,
 /// orders of any age included (`read_all_orders`), and its webhook subscriptions.
-pub const DEFAULT_SCOPES: [&str; 5] = [
+pub const DEFAULT_SCOPES: [&str; 6] = [
     "read_orders",
     "read_all_orders",
     "read_customers",
     "read_products",
+    "read_locations",
     "write_webhooks",
 ];
 /// How long bulk operations take and how long their result URLs stay valid. Shopify's run for

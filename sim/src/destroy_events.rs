@@ -1,8 +1,8 @@
 //! The REST `events.json` list, as far as the simulator has events: the `destroy` events of
 //! deleted orders and products. Shopify's Event resource is emitted by articles, blogs,
-//! collections, comments, orders, pages, price rules and products; customers emit none, so a
-//! deleted customer is found by its `customers/delete` webhook or by its absence from a
-//! listing, not here.
+//! collections, comments, orders, pages, price rules and products; customers and locations
+//! emit none, so a deleted customer or location is found by its delete webhook or by its
+//! absence from a listing, not here.
 //!
 //! Each event is the tombstone the store recorded when the object was deleted
 //! (`store::Tombstone`, written by `generate/` for the history and the live activity alike),
@@ -34,7 +34,7 @@ fn subject_type(kind: Kind) -> Option<&'static str> {
     match kind {
         Kind::Order => Some("Order"),
         Kind::Product => Some("Product"),
-        Kind::Customer => None,
+        Kind::Customer | Kind::Location => None,
     }
 }
 

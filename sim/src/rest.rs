@@ -319,6 +319,7 @@ fn kind_of(resource: &str) -> Option<Kind> {
         "orders" => Some(Kind::Order),
         "customers" => Some(Kind::Customer),
         "products" => Some(Kind::Product),
+        "locations" => Some(Kind::Location),
         _ => None,
     }
 }
@@ -362,6 +363,11 @@ fn index(store: &Store, kind: Kind, visible: OrderVisibility) -> Vec<IndexRow> {
             .products
             .values()
             .map(|p| (p.id, p.created_at, p.updated_at, true, false))
+            .collect(),
+        Kind::Location => store
+            .locations
+            .values()
+            .map(|l| (l.id, l.created_at, l.updated_at, true, false))
             .collect(),
     }
 }

@@ -13,9 +13,11 @@
 //! {"type":"order","deleted":false,"data":{…REST order JSON, as in orders/updated…}}
 //! {"type":"order","deleted":true,"data":{"id":7000000012400}}
 //! {"type":"transaction","deleted":false,"data":{…REST transaction, as in order_transactions/create…}}
+//! {"type":"location","deleted":false,"data":{…REST location JSON, as in locations/update…}}
+//! {"type":"location","deleted":true,"data":{"id":7000000012411}}
 //! ```
 //!
-//! Types come in the order customer, product, order, transaction; within a type live objects
+//! Types come in the order customer, product, order, transaction, location; within a type live objects
 //! by ascending id, then deleted ones by ascending id. Transactions are those of live orders,
 //! by order then in the order they were made. `data` of a live object is exactly the body its
 //! latest webhook carried; of a deleted one, the body of its delete webhook.
@@ -119,6 +121,10 @@ pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
         .orders
         .values()
         .map(move |o| line(Kind::Order, false, rest::order(o, &m)));
+    let locations = store
+        .locations
+        .values()
+        .map(move |l| line(Kind::Location, false, rest::location(l, &m)));
     // Written by hand too: `transaction` is a line type of the export, not a store kind.
     let transactions = store.orders.values().flat_map(move |o| {
         o.transactions.iter().map(move |t| {
@@ -135,6 +141,8 @@ pub fn export_lines(store: &Store) -> impl Iterator<Item = String> + '_ {
         .chain(orders)
         .chain(tombstones(Kind::Order))
         .chain(transactions)
+        .chain(locations)
+        .chain(tombstones(Kind::Location))
 }
 
 async fn export(State(shared): State<Arc<Shared>>) -> Response {

@@ -14,6 +14,8 @@ pub struct DeletedCounts {
     pub customers: usize,
     pub orders: usize,
     pub products: usize,
+    #[serde(default)]
+    pub locations: usize,
 }
 
 /// `GET /_sim/summary`: live objects, the sum of live orders' `total_price` per currency (exact
@@ -23,6 +25,9 @@ pub struct Summary {
     pub customers: usize,
     pub orders: usize,
     pub products: usize,
+    /// Locations, active or not.
+    #[serde(default)]
+    pub locations: usize,
     pub order_totals: BTreeMap<String, String>,
     pub deleted: DeletedCounts,
 }
@@ -37,6 +42,7 @@ impl Summary {
             customers: store.customers.len(),
             orders: store.orders.len(),
             products: store.products.len(),
+            locations: store.locations.len(),
             order_totals: BTreeMap::from([(
                 currency.clone(),
                 round_money(total, &currency).to_string(),
@@ -45,6 +51,7 @@ impl Summary {
                 customers: deleted(Kind::Customer),
                 orders: deleted(Kind::Order),
                 products: deleted(Kind::Product),
+                locations: deleted(Kind::Location),
             },
         }
     }

@@ -54,6 +54,11 @@ const SENT_TOPICS: &[&str] = &[
     "products/create",
     "products/update",
     "products/delete",
+    "locations/create",
+    "locations/update",
+    "locations/activate",
+    "locations/deactivate",
+    "locations/delete",
     "bulk_operations/finish",
 ];
 

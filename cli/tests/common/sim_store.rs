@@ -113,6 +113,8 @@ pub struct Copy {
     /// Order id → its tax lines, shipping lines, note attributes and discount applications
     /// ([`details_key`]).
     pub order_details: BTreeMap<i64, String>,
+    /// Location id (active or not) → its name, city, country code, flags and `updated_at`.
+    pub locations: BTreeMap<i64, String>,
     pub deleted: BTreeSet<(String, i64)>,
 }
 
@@ -173,6 +175,25 @@ pub async fn export(sim: &SimHandle) -> Copy {
                         text("kind"),
                         text("status"),
                         amount.normalize(),
+                    ),
+                );
+            }
+            "location" => {
+                let updated =
+                    chrono::DateTime::parse_from_rfc3339(data["updated_at"].as_str().unwrap())
+                        .unwrap()
+                        .with_timezone(&chrono::Utc);
+                let text = |k: &str| data[k].as_str().map(str::to_string);
+                let flag = |k: &str| data[k].as_bool();
+                copy.locations.insert(
+                    id,
+                    location_key(
+                        text("name"),
+                        text("city"),
+                        text("country_code"),
+                        flag("active"),
+                        flag("legacy"),
+                        updated,
                     ),
                 );
             }
@@ -241,6 +262,18 @@ pub async fn stored(h: &Harness) -> Copy {
         copy.transactions
             .insert(r.get(0), (r.get(1), r.get(2), r.get(3), amount.normalize()));
     }
+    for r in c
+        .query(
+            "SELECT id, name, city, country_code, active, legacy, updated_at FROM locations
+             WHERE deleted_at IS NULL",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let key = location_key(r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+        copy.locations.insert(r.get(0), key);
+    }
     copy
 }
 
@@ -302,6 +335,21 @@ pub fn details_key(
         })
         .collect();
     format!("tax {taxes:?} shipping {shipping:?} notes {notes:?} discounts {discounts:?}")
+}
+
+/// What is compared of a location.
+fn location_key(
+    name: Option<String>,
+    city: Option<String>,
+    country_code: Option<String>,
+    active: Option<bool>,
+    legacy: Option<bool>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    format!(
+        "{name:?} {city:?} {country_code:?} active={active:?} legacy={legacy:?} {}",
+        updated_at.to_rfc3339()
+    )
 }
 
 /// Live copies equal, and every object deleted in the store is absent or tombstoned here.
@@ -367,6 +415,17 @@ pub fn diff(want: &Copy, got: &Copy) -> Vec<String> {
                 .map(|(k, v)| format!("{k}:{v:?}"))
                 .collect(),
         ),
+        compare(
+            "locations",
+            want.locations
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect(),
+            got.locations
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect(),
+        ),
     ]
     .into_iter()
     .flatten()
@@ -375,6 +434,7 @@ pub fn diff(want: &Copy, got: &Copy) -> Vec<String> {
         let live = match kind.as_str() {
             "customer" => got.customers.contains_key(id),
             "product" => got.products.contains_key(id),
+            "location" => got.locations.contains_key(id),
             _ => got.orders.contains_key(id),
         };
         if live {

@@ -202,7 +202,7 @@ pub async fn backfill(
                 };
                 match ids {
                     Some(ids) => {
-                        let floor = ctx.shop.backfill_since;
+                        let floor = ctx.backfill_since(resource);
                         ctx.sweep_deletes(resource, &ids, listed_at, floor).await?;
                         return Ok(listed_at);
                     }
@@ -234,7 +234,7 @@ pub async fn backfill(
 
 /// The bulk query of a backfill: every object, or those updated since `backfill_since`.
 fn backfill_query(ctx: &SyncContext, resource: Resource) -> String {
-    let search = ctx.shop.backfill_since.map(updated_since);
+    let search = ctx.backfill_since(resource).map(updated_since);
     resource.spec().bulk_query_matching(search.as_deref())
 }
 
@@ -258,7 +258,7 @@ async fn paged(
     let resumed = cursor.is_some();
     let result = incremental::pass(Pass {
         resource,
-        since: ctx.shop.backfill_since,
+        since: ctx.backfill_since(resource),
         cursor,
         only_changed: false,
         collect_ids: !resumed,
@@ -267,7 +267,7 @@ async fn paged(
     })
     .await?;
     if let Some(ids) = &result.ids {
-        let floor = ctx.shop.backfill_since;
+        let floor = ctx.backfill_since(resource);
         ctx.sweep_deletes(resource, ids, started - OVERLAP, floor)
             .await?;
     }

@@ -50,7 +50,7 @@ pub async fn compare_all(ctx: &SyncContext) {
 pub async fn compare(ctx: &SyncContext, resource: Resource) -> Result<CountRow, SyncError> {
     let shop = &ctx.shop.domain;
     let spec = resource.spec();
-    let since = ctx.shop.backfill_since;
+    let since = ctx.backfill_since(resource);
     let filter = since.map(updated_since);
     let data = ctx
         .client

@@ -130,6 +130,15 @@ impl SyncContext {
         }
     }
 
+    /// How far back a backfill of `resource` goes: the shop's `backfill_since` where the root
+    /// can filter on `updated_at` (`Listing::by_updated_at`); a root that cannot (locations) is
+    /// kept whole.
+    pub fn backfill_since(&self, resource: Resource) -> Option<DateTime<Utc>> {
+        self.shop
+            .backfill_since
+            .filter(|_| resource.spec().listing.by_updated_at)
+    }
+
     /// Tombstones every live stored object of `resource` that Shopify no longer lists.
     /// Only rows last changed before `snapshot_at` (when Shopify listed `live`) are
     /// candidates, so an object created after the listing is never tombstoned by mistake; and

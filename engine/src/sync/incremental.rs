@@ -67,7 +67,11 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         (format!("page:{resource}"), spec.page_query())
     };
     let name = name.as_str();
-    let search = p.since.map(|t| updated_since(t - OVERLAP));
+    // A root that cannot filter on `updated_at` is listed whole (`Listing::by_updated_at`).
+    let search = p
+        .since
+        .filter(|_| spec.listing.by_updated_at)
+        .map(|t| updated_since(t - OVERLAP));
     let mut cursor = p.cursor.clone();
     let mut page_size = if light {
         250
@@ -80,7 +84,10 @@ pub async fn pass(p: Pass<'_>) -> Result<PassResult, SyncError> {
         ids: p.collect_ids.then(HashSet::new),
     };
     loop {
-        let variables = json!({ "first": page_size, "after": cursor, "query": search });
+        let mut variables = json!({ "first": page_size, "after": cursor });
+        if spec.listing.by_updated_at {
+            variables["query"] = json!(search);
+        }
         let data = match ctx.client.query(name, &document, variables).await {
             Ok(d) => d,
             Err(ClientError::MaxCost { cost, max }) => {

@@ -17,7 +17,7 @@ use super::queries;
 
 /// The topics the engine subscribes to when every resource is on: those of a resource whose
 /// records it keeps, the uninstall, and bulk operations finishing.
-pub const SUBSCRIBED: [Topic; 17] = [
+pub const SUBSCRIBED: [Topic; 22] = [
     Topic::OrdersCreate,
     Topic::OrdersUpdated,
     Topic::OrdersPaid,
@@ -33,6 +33,11 @@ pub const SUBSCRIBED: [Topic; 17] = [
     Topic::ProductsCreate,
     Topic::ProductsUpdate,
     Topic::ProductsDelete,
+    Topic::LocationsCreate,
+    Topic::LocationsUpdate,
+    Topic::LocationsDelete,
+    Topic::LocationsActivate,
+    Topic::LocationsDeactivate,
     Topic::AppUninstalled,
     Topic::BulkOperationsFinish,
 ];

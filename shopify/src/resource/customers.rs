@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::spec::ResourceSpec;
+use super::spec::{Listing, ResourceSpec};
 use crate::error::PayloadError;
 use crate::fields::{node_id, Fields};
 use crate::model::CustomerRow;
@@ -35,6 +35,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     inline_connections: &[],
     appended: None,
     node_cost: 5.0,
+    listing: Listing::BY_UPDATED_AT,
 };
 
 /// A customer webhook body or REST customer.

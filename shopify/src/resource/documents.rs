@@ -35,14 +35,54 @@ impl ResourceSpec {
         }
     }
 
-    /// A page of the resource updated since a time, oldest change first.
+    /// The variables a paged query declares and the arguments its root takes: `$query` and
+    /// `sortKey: UPDATED_AT` where the root sorts by it, and the listing's own arguments.
+    fn paged_root(&self) -> (&'static str, String) {
+        let l = self.listing;
+        let mut args = String::from("first: $first, after: $after");
+        if l.by_updated_at {
+            args.push_str(", query: $query, sortKey: UPDATED_AT");
+        }
+        if !l.args.is_empty() {
+            args.push_str(", ");
+            args.push_str(l.args);
+        }
+        let vars = if l.by_updated_at {
+            "$first: Int!, $after: String, $query: String"
+        } else {
+            "$first: Int!, $after: String"
+        };
+        (vars, format!("{}({args})", self.name))
+    }
+
+    /// The root as a bulk query names it: with the listing's arguments, no paging.
+    /// With a search (`updated_since`) where the root can filter on `updated_at`; a root that
+    /// cannot is listed whole.
+    fn bulk_root(&self, search: Option<&str>) -> String {
+        let mut args: Vec<String> = Vec::new();
+        if let Some(q) = search.filter(|_| self.listing.by_updated_at) {
+            args.push(format!(
+                "query: {}",
+                serde_json::Value::String(q.to_string())
+            ));
+        }
+        if !self.listing.args.is_empty() {
+            args.push(self.listing.args.to_string());
+        }
+        match args.is_empty() {
+            true => self.name.to_string(),
+            false => format!("{}({})", self.name, args.join(", ")),
+        }
+    }
+
+    /// A page of the resource updated since a time, oldest change first (every object, in the
+    /// root's order, where it cannot sort by `UPDATED_AT`: [`super::spec::Listing`]).
     pub fn page_query(&self) -> String {
+        let (vars, root) = self.paged_root();
         format!(
-            "query SyncPage($first: Int!, $after: String, $query: String) {{ \
-               {root}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
+            "query SyncPage({vars}) {{ {root} {{ \
                  nodes {{ {fields} {children} }} \
                  pageInfo {{ hasNextPage endCursor }} }} }}",
-            root = self.name,
             fields = self.node_fields,
             children = self.children_page(),
         )
@@ -56,11 +96,10 @@ impl ResourceSpec {
             Some(a) => format!(" {} {{ id }}", a.field),
             None => String::new(),
         };
+        let (vars, root) = self.paged_root();
         format!(
-            "query SyncChanged($first: Int!, $after: String, $query: String) {{ \
-               {}(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ \
-                 nodes {{ id updatedAt{appended} }} pageInfo {{ hasNextPage endCursor }} }} }}",
-            self.name
+            "query SyncChanged({vars}) {{ {root} {{ \
+                 nodes {{ id updatedAt{appended} }} pageInfo {{ hasNextPage endCursor }} }} }}"
         )
     }
 
@@ -98,20 +137,19 @@ impl ResourceSpec {
             Some(n) => format!("{} {{ edges {{ node {{ {} }} }} }}", n.field, n.fields),
             None => String::new(),
         };
-        let args = match search {
-            Some(q) => format!("(query: {})", serde_json::Value::String(q.to_string())),
-            None => String::new(),
-        };
         format!(
-            "{{ {root}{args} {{ edges {{ node {{ {fields} {children} }} }} }} }}",
-            root = self.name,
+            "{{ {root} {{ edges {{ node {{ {fields} {children} }} }} }} }}",
+            root = self.bulk_root(search),
             fields = self.node_fields,
         )
     }
 
     /// Only the ids of every live object: the deletion sweep.
     pub fn bulk_ids_query(&self) -> String {
-        format!("{{ {} {{ edges {{ node {{ id }} }} }} }}", self.name)
+        format!(
+            "{{ {} {{ edges {{ node {{ id }} }} }} }}",
+            self.bulk_root(None)
+        )
     }
 
     /// Shopify's own count of the resource (`ordersCount`) matching `$query` (none: every
@@ -127,8 +165,12 @@ impl ResourceSpec {
 
     /// A page of ids, when bulk operations are unavailable.
     pub fn ids_page_query(&self) -> String {
+        let args = match self.listing.args {
+            "" => String::new(),
+            args => format!(", {args}"),
+        };
         format!(
-            "query SyncIds($first: Int!, $after: String) {{ {}(first: $first, after: $after) {{ \
+            "query SyncIds($first: Int!, $after: String) {{ {}(first: $first, after: $after{args}) {{ \
                nodes {{ id }} pageInfo {{ hasNextPage endCursor }} }} }}",
             self.name
         )
@@ -185,5 +227,34 @@ mod tests {
             q.starts_with("{ orders(query: \"updated_at:>='2024-01-01T00:00:00Z'\") { edges"),
             "{q}"
         );
+        // Locations cannot filter on `updated_at`: listed whole whatever the search.
+        assert!(Resource::Locations
+            .spec()
+            .bulk_query_matching(Some(&updated_since(since)))
+            .starts_with("{ locations(includeInactive: true, includeLegacy: true) { edges"));
+    }
+
+    #[test]
+    fn a_root_without_updated_at_order_is_listed_whole_with_its_arguments() {
+        let locations = Resource::Locations.spec();
+        let page = locations.page_query();
+        assert!(page.starts_with("query SyncPage($first: Int!, $after: String) {"));
+        assert!(page.contains(
+            "locations(first: $first, after: $after, includeInactive: true, includeLegacy: true)"
+        ));
+        assert!(!page.contains("sortKey") && !page.contains("$query"));
+        assert!(locations
+            .changed_query()
+            .contains("includeLegacy: true) { nodes { id updatedAt }"));
+        assert!(locations
+            .bulk_query()
+            .starts_with("{ locations(includeInactive: true, includeLegacy: true) { edges"));
+        assert_eq!(
+            locations.bulk_ids_query(),
+            "{ locations(includeInactive: true, includeLegacy: true) { edges { node { id } } } }"
+        );
+        assert!(locations
+            .ids_page_query()
+            .contains("locations(first: $first, after: $after, includeInactive: true"));
     }
 }

@@ -25,6 +25,7 @@
 
 pub mod customers;
 pub mod documents;
+pub mod locations;
 mod order_details;
 pub mod orders;
 pub mod products;
@@ -42,12 +43,19 @@ pub enum Resource {
     Customers,
     Products,
     Orders,
+    Locations,
 }
 
 impl Resource {
     /// Every resource, in the order a sync run visits them (orders refer to customers and
-    /// products).
-    pub const ALL: [Resource; 3] = [Resource::Customers, Resource::Products, Resource::Orders];
+    /// products; locations refer to nothing and come last, so the resources existing stores
+    /// already had keep their place).
+    pub const ALL: [Resource; 4] = [
+        Resource::Customers,
+        Resource::Products,
+        Resource::Orders,
+        Resource::Locations,
+    ];
 
     /// The resource's description.
     pub fn spec(self) -> &'static ResourceSpec {
@@ -55,6 +63,7 @@ impl Resource {
             Resource::Customers => &customers::SPEC,
             Resource::Products => &products::SPEC,
             Resource::Orders => &orders::SPEC,
+            Resource::Locations => &locations::SPEC,
         }
     }
 

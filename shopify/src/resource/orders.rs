@@ -107,6 +107,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
         parent_column: "order_id",
     }),
     node_cost: 174.0,
+    listing: super::spec::Listing::BY_UPDATED_AT,
 };
 
 // ---------- REST ----------

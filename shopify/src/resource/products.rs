@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::spec::{Nested, ResourceSpec};
+use super::spec::{Listing, Nested, ResourceSpec};
 use crate::error::PayloadError;
 use crate::fields::{each, money_or_scalar, node_id, Fields};
 use crate::model::{ProductRow, VariantRow};
@@ -35,6 +35,7 @@ pub static SPEC: ResourceSpec = ResourceSpec {
     inline_connections: &[],
     appended: None,
     node_cost: 13.0,
+    listing: Listing::BY_UPDATED_AT,
 };
 
 /// A product webhook body or REST product, with its variants. A variant's `product_id` is

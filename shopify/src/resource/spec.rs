@@ -39,6 +39,29 @@ pub struct ResourceSpec {
     /// The requested cost of one node with its first page of children, by Shopify's rules
     /// (objects 1, money bags 2, a nested connection 2 + 10 × its node).
     pub node_cost: f64,
+    /// How the root field lists the resource (sort key, search, extra arguments).
+    pub listing: Listing,
+}
+
+/// How a resource's root field lists it. Most roots sort by `UPDATED_AT` and filter with
+/// `query: "updated_at:>=…"`, so an incremental read asks only for what changed; a root without
+/// that sort key (`locations` sorts by `NAME` or `ID` only) is listed whole, ids and
+/// `updatedAt` first, and only the objects that differ from the stored copy are fetched.
+#[derive(Debug, Clone, Copy)]
+pub struct Listing {
+    /// Whether the root takes `sortKey: UPDATED_AT` and `query: "updated_at:>=…"`.
+    pub by_updated_at: bool,
+    /// Arguments every listing of the root carries, paged or bulk (`includeInactive: true`:
+    /// Shopify lists only active locations by default, and a deactivated one is not deleted).
+    pub args: &'static str,
+}
+
+impl Listing {
+    /// Sorted by `UPDATED_AT`, filtered on `updated_at`, no other argument.
+    pub const BY_UPDATED_AT: Listing = Listing {
+        by_updated_at: true,
+        args: "",
+    };
 }
 
 /// A node's append-only children (see [`ResourceSpec::appended`]).

@@ -1,6 +1,6 @@
 //! The deterministic generator: builds the initial store from a seed, and makes every random
 //! change of the store, one module per Shopify resource ([`customers`], [`products`],
-//! [`orders`] and the order lifecycle in [`payments`]); [`names`] holds the word lists.
+//! [`orders`] and the order lifecycle in [`payments`], [`locations`]); [`names`] holds the word lists.
 //! A new resource joins the simulator as one module here plus its GraphQL projection in
 //! `graphql/project/`.
 //!
@@ -11,6 +11,7 @@
 //! and fulfillment state, refunds with transactions, and cancelled orders.
 
 pub mod customers;
+pub mod locations;
 pub mod names;
 pub mod orders;
 pub mod payments;
@@ -56,7 +57,25 @@ pub fn generate(shop: ShopInfo, seed: u64, sizes: Sizes) -> (Store, SimRng) {
     for (id, t) in ids {
         walk_order_history(&mut store, &mut rng, id, t);
     }
+    generate_locations(&mut store, seed);
     (store, rng)
+}
+
+/// The shop's locations: two to four, made when the shop opened, one of them sometimes
+/// deactivated later. They draw from a stream of their own (seeded from `seed`), so the
+/// customers, products and orders of a seed, and the stream the live activity continues, are
+/// the ones they were before the simulator kept locations.
+fn generate_locations(store: &mut Store, seed: u64) {
+    let mut rng = SimRng::seed_from_u64(seed ^ 0x6c6f_6361_7469_6f6e);
+    for _ in 0..rng.gen_range(2..=4) {
+        store.create_location(&mut rng, HISTORY_START);
+    }
+    if rng.gen_bool(0.5) {
+        if let Some(id) = store.locations.keys().last().copied() {
+            let t = HISTORY_START + Duration::days(rng.gen_range(30..300));
+            store.toggle_location(id, t);
+        }
+    }
 }
 
 /// Walks a generated order through a random part of its lifecycle: left pending, authorized,

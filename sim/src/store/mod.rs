@@ -1,6 +1,6 @@
-//! The simulated store: customers, products and orders held in memory.
+//! The simulated store: customers, products, orders and locations held in memory.
 //!
-//! The objects live in [`customer`], [`product`] and [`order`]; [`units`] holds the time and
+//! The objects live in [`customer`], [`product`], [`order`] and [`location`]; [`units`] holds the time and
 //! money rules every change follows; [`rest`] renders the REST JSON that webhooks, the export
 //! and the REST API share (the GraphQL projections in `graphql/project/` read the same structs);
 //! [`visibility`] says which orders the token may see (the 60-day window of `read_all_orders`).
@@ -11,6 +11,7 @@
 //! in the shop's currency, and deletions leave a [`Tombstone`].
 
 pub mod customer;
+pub mod location;
 pub mod order;
 pub mod product;
 pub mod rest;
@@ -25,6 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
 
 pub use customer::{Address, Customer};
+pub use location::Location;
 pub use order::{
     DiscountCode, Fulfillment, LineItem, Order, Refund, RefundLineItem, ShippingLine, TaxLine,
     Transaction,
@@ -35,12 +37,13 @@ pub use units::{currency_decimals, next_stamp, round_money, whole_seconds};
 /// The random source of every store change: seeded, so a seed names one store.
 pub type SimRng = ChaCha8Rng;
 
-/// The three kinds of object the store holds.
+/// The kinds of object the store holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Customer,
     Product,
     Order,
+    Location,
 }
 
 impl Kind {
@@ -50,6 +53,7 @@ impl Kind {
             Kind::Customer => "customer",
             Kind::Product => "product",
             Kind::Order => "order",
+            Kind::Location => "location",
         }
     }
 }
@@ -96,6 +100,7 @@ pub struct Store {
     pub customers: BTreeMap<u64, Customer>,
     pub products: BTreeMap<u64, Product>,
     pub orders: BTreeMap<u64, Order>,
+    pub locations: BTreeMap<u64, Location>,
     pub deleted: BTreeMap<(Kind, u64), Tombstone>,
     /// Next numeric id handed out (all kinds share one sequence, like Shopify's ids look).
     next_id: u64,
@@ -110,6 +115,7 @@ impl Store {
             customers: BTreeMap::new(),
             products: BTreeMap::new(),
             orders: BTreeMap::new(),
+            locations: BTreeMap::new(),
             deleted: BTreeMap::new(),
             next_id: first_id,
             next_order_number: 1001,

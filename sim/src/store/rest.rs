@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::customer::{Address, Customer};
+use super::location::Location;
 use super::order::{Fulfillment, LineItem, Order, Refund, Transaction};
 use super::product::Product;
 use super::units::round_money;
@@ -586,6 +587,30 @@ fn order_context(o: &Order, m: &Render) -> serde_json::Map<String, Value> {
     }
 }
 
+/// A location (`locations/create|update|activate|deactivate`, `locations.json`): `country`
+/// is the code, `country_name` the name, as Shopify's REST spells them.
+pub fn location(l: &Location, m: &Render) -> Value {
+    json!({
+        "id": l.id,
+        "name": l.name,
+        "address1": l.address1,
+        "address2": l.address2,
+        "city": l.city,
+        "zip": l.zip,
+        "province": l.province,
+        "country": l.country_code,
+        "phone": l.phone,
+        "created_at": m.time(l.created_at),
+        "updated_at": m.time(l.updated_at),
+        "country_code": l.country_code,
+        "country_name": l.country,
+        "province_code": l.province_code,
+        "legacy": l.legacy,
+        "active": l.active,
+        "admin_graphql_api_id": gid("Location", l.id),
+    })
+}
+
 /// The REST JSON of a live object, or `None` when it does not exist (anymore).
 pub fn live_object(store: &Store, kind: Kind, id: u64) -> Option<Value> {
     let m = Render::for_shop(&store.shop);
@@ -593,6 +618,7 @@ pub fn live_object(store: &Store, kind: Kind, id: u64) -> Option<Value> {
         Kind::Customer => store.customers.get(&id).map(|c| customer(c, &m)),
         Kind::Product => store.products.get(&id).map(|p| product(p, &m)),
         Kind::Order => store.orders.get(&id).map(|o| order(o, &m)),
+        Kind::Location => store.locations.get(&id).map(|l| location(l, &m)),
     }
 }
 
@@ -600,7 +626,7 @@ pub fn live_object(store: &Store, kind: Kind, id: u64) -> Option<Value> {
 pub fn deleted_object(kind: Kind, id: u64) -> Value {
     match kind {
         Kind::Customer => customer_deleted(id),
-        Kind::Product | Kind::Order => json!({"id": id}),
+        Kind::Product | Kind::Order | Kind::Location => json!({"id": id}),
     }
 }
 

@@ -8,6 +8,7 @@
 //! receipt's outcome (data-modifying CTEs); children arrive as parallel arrays (`unnest`).
 
 pub(crate) mod customers;
+mod locations;
 pub(crate) mod orders;
 mod products;
 mod rows;
@@ -42,6 +43,7 @@ pub(crate) async fn apply(
         Resource::Customers => customers::apply(tx, env, webhook_id, value, raw).await,
         Resource::Products => products::apply(tx, env, webhook_id, value, raw).await,
         Resource::Orders => orders::apply(tx, env, webhook_id, value, raw).await,
+        Resource::Locations => locations::apply(tx, env, webhook_id, value, raw).await,
     }
 }
 
@@ -56,6 +58,7 @@ pub(crate) async fn tombstone(
         Resource::Customers => customers::TOMBSTONE,
         Resource::Products => products::TOMBSTONE,
         Resource::Orders => orders::TOMBSTONE,
+        Resource::Locations => locations::TOMBSTONE,
     };
     rows::tombstone(tx, env, sql, id).await
 }

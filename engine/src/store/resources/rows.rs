@@ -1,5 +1,5 @@
-//! Helpers shared by the resource writers: child rows deduplicated by id, the guard's verdict
-//! read back as an [`Outcome`], whether a payload carries a child list, and the tombstone
+//! Helpers shared by the resource writers: a record read by its format's parser, child rows
+//! deduplicated by id, the guard's verdict read back as an [`Outcome`], whether a payload carries a child list, and the tombstone
 //! statement every resource table shares.
 
 use std::collections::HashSet;
@@ -8,7 +8,9 @@ use deadpool_postgres::Transaction;
 use serde_json::Value;
 use tokio_postgres::Error;
 
-use crate::envelope::Envelope;
+use xeno_shopify::PayloadError;
+
+use crate::envelope::{Envelope, Format};
 use crate::store::outcome::Outcome;
 
 /// Keeps the last occurrence of each id: `ON CONFLICT DO UPDATE` refuses to touch one row
@@ -24,6 +26,21 @@ pub(super) fn applied(rows: &[tokio_postgres::Row]) -> Outcome {
     match rows.first().map(|r| r.get::<_, bool>(0)) {
         Some(true) => Outcome::Applied,
         _ => Outcome::Stale,
+    }
+}
+
+/// A record read by the parser of its envelope's format: a synced GraphQL node or a REST
+/// webhook body.
+pub(super) fn read<T>(
+    env: &Envelope,
+    value: &Value,
+    rest: fn(&Value) -> Result<T, PayloadError>,
+    graphql: fn(&Value) -> Result<T, PayloadError>,
+) -> Result<T, PayloadError> {
+    if env.format == Format::Graphql {
+        graphql(value)
+    } else {
+        rest(value)
     }
 }
 

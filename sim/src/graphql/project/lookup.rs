@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{app, customer, order, product};
+use super::{app, customer, location, order, product};
 use crate::state::Shared;
 use crate::store::rest::parse_gid;
 use crate::store::visibility::OrderVisibility;
@@ -25,6 +25,7 @@ pub fn identity(shared: &Arc<Shared>, id: &str) -> Option<Value> {
                 .is_some_and(|o| visible.shows(o.created_at)),
             "Customer" => s.customers.contains_key(&num),
             "Product" => s.products.contains_key(&num),
+            "Location" => s.locations.contains_key(&num),
             "ProductVariant" => s
                 .products
                 .values()
@@ -66,6 +67,7 @@ pub fn by_gid(shared: &Arc<Shared>, id: &str) -> Option<Value> {
             .map(|o| order::order(o, cur)),
         "Customer" => s.customers.get(&num).map(|c| customer::customer(c, cur)),
         "Product" => s.products.get(&num).map(|p| product::product(p, cur)),
+        "Location" => s.locations.get(&num).map(location::location),
         "ProductVariant" => s.products.values().find_map(|p| {
             p.variants
                 .iter()

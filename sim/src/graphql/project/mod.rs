@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod customer;
+pub mod location;
 pub mod lookup;
 pub mod order;
 pub mod product;

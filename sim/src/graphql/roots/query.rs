@@ -1,5 +1,5 @@
 //! `QueryRoot`: the entry points the simulator keeps data behind: `orders`, `customers`,
-//! `products` (Shopify's paging, sort keys and search filter) and their counts; single
+//! `products` (Shopify's paging, sort keys and search filter), `locations` and their counts; single
 //! objects; `node`/`nodes`; `shop`; `currentAppInstallation`; bulk operations; webhook
 //! subscriptions. Orders older than 60 days are invisible without `read_all_orders`
 //! (`store/visibility.rs`).
@@ -138,6 +138,53 @@ fn product_ids(ctx: &ResolverContext<'_>) -> Vec<((i64, u64), u64)> {
         sort_flags(ctx),
         |p| (p.id, p.created_at, p.updated_at),
     )
+}
+
+/// The `(sort key, id)` of every location `locations` lists: active ones unless
+/// `includeInactive`, merchant-managed ones unless `includeLegacy` (Shopify's defaults), by
+/// `ID` or, Shopify's default, `NAME` (the simulator orders names by id: the cursor is a
+/// number). `query:` filters by id and times like the other roots.
+fn location_ids(ctx: &ResolverContext<'_>) -> Vec<((i64, u64), u64)> {
+    let filter = search(ctx);
+    let flag = |name: &str| ctx.args.get(name).and_then(|v| v.boolean().ok()) == Some(true);
+    let (inactive, legacy) = (flag("includeInactive"), flag("includeLegacy"));
+    keyed(
+        store(shared(ctx))
+            .locations
+            .values()
+            .filter(|l| (inactive || l.active) && (legacy || !l.legacy)),
+        &filter,
+        (false, false),
+        |l| (l.id, l.created_at, l.updated_at),
+    )
+}
+
+fn locations<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
+    page_of(
+        ctx,
+        catalog,
+        "LocationConnection",
+        location_ids(ctx),
+        |s, id| s.locations.get(&id).map(project::location::location),
+    )
+}
+
+/// `locationsCount` takes no `includeInactive`: the simulator counts every location the shop
+/// keeps, active or not (what the engine stores and compares).
+fn locations_count<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
+    let filter = search(ctx);
+    let n = keyed(
+        store(shared(ctx)).locations.values(),
+        &filter,
+        (false, false),
+        |l| (l.id, l.created_at, l.updated_at),
+    )
+    .len();
+    counted(ctx, catalog, n)
+}
+
+fn location<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
+    one_of(ctx, catalog, "Location")
 }
 
 fn orders<'a>(ctx: &ResolverContext<'a>, catalog: &Catalog) -> Answer<'a> {
@@ -355,6 +402,9 @@ pub fn register(t: &mut Table) {
     t.insert((q, "ordersCount"), orders_count);
     t.insert((q, "customersCount"), customers_count);
     t.insert((q, "productsCount"), products_count);
+    t.insert((q, "locations"), locations);
+    t.insert((q, "locationsCount"), locations_count);
+    t.insert((q, "location"), location);
     t.insert((q, "order"), order);
     t.insert((q, "customer"), customer);
     t.insert((q, "product"), product);
