@@ -30,19 +30,7 @@ pub(crate) fn details_from_rest(f: &Fields<'_>, currency: Option<&str>) -> Resul
             tax_line(v, "price_set", "price", currency)
         })?,
         shipping_lines: each(f, "shipping_lines", |v| {
-            let lf = Fields::new("order", v)?;
-            let (price, price_currency) = money(&lf, "price_set", "price")?;
-            let (discounted, _) = money(&lf, "discounted_price_set", "discounted_price")?;
-            Ok(ShippingLine {
-                id: lf.id("id")?,
-                title: lf.str("title")?,
-                code: lf.str("code")?,
-                source: lf.str("source")?,
-                price,
-                discounted_price: discounted,
-                currency: price_currency.or_else(|| currency.map(str::to_string)),
-                is_removed: lf.bool("is_removed")?.unwrap_or(false),
-            })
+            shipping_line(v, &REST_SHIPPING, currency)
         })?,
         note_attributes: each(f, "note_attributes", |v| attribute(v, "name"))?,
         discount_applications: each(f, "discount_applications", rest_discount)?,
@@ -56,22 +44,47 @@ pub(crate) fn details_from_graphql(f: &Fields<'_>, currency: Option<&str>) -> Re
             tax_line(v, "priceSet", "price", currency)
         })?,
         shipping_lines: each(f, "shippingLines", |v| {
-            let lf = Fields::new("order", v)?;
-            let (price, price_currency) = money(&lf, "originalPriceSet", "originalPrice")?;
-            let (discounted, _) = money(&lf, "discountedPriceSet", "discountedPrice")?;
-            Ok(ShippingLine {
-                id: lf.id("id")?,
-                title: lf.str("title")?,
-                code: lf.str("code")?,
-                source: lf.str("source")?,
-                price,
-                discounted_price: discounted,
-                currency: price_currency.or_else(|| currency.map(str::to_string)),
-                is_removed: lf.bool("isRemoved")?.unwrap_or(false),
-            })
+            shipping_line(v, &GRAPHQL_SHIPPING, currency)
         })?,
         note_attributes: each(f, "customAttributes", |v| attribute(v, "key"))?,
         discount_applications: each(f, "discountApplications", graphql_discount)?,
+    })
+}
+
+/// How a format spells a shipping line's money and removal flag: (money bag, plain amount) of
+/// the price and of the discounted price, then the flag.
+struct ShippingKeys {
+    price: (&'static str, &'static str),
+    discounted: (&'static str, &'static str),
+    removed: &'static str,
+}
+
+const REST_SHIPPING: ShippingKeys = ShippingKeys {
+    price: ("price_set", "price"),
+    discounted: ("discounted_price_set", "discounted_price"),
+    removed: "is_removed",
+};
+
+const GRAPHQL_SHIPPING: ShippingKeys = ShippingKeys {
+    price: ("originalPriceSet", "originalPrice"),
+    discounted: ("discountedPriceSet", "discountedPrice"),
+    removed: "isRemoved",
+};
+
+/// A shipping line of either format; `currency` is the order's, for a line without its own.
+fn shipping_line(v: &Value, keys: &ShippingKeys, currency: Option<&str>) -> Result<ShippingLine> {
+    let lf = Fields::new("order", v)?;
+    let (price, price_currency) = money(&lf, keys.price.0, keys.price.1)?;
+    let (discounted, _) = money(&lf, keys.discounted.0, keys.discounted.1)?;
+    Ok(ShippingLine {
+        id: lf.id("id")?,
+        title: lf.str("title")?,
+        code: lf.str("code")?,
+        source: lf.str("source")?,
+        price,
+        discounted_price: discounted,
+        currency: price_currency.or_else(|| currency.map(str::to_string)),
+        is_removed: lf.bool(keys.removed)?.unwrap_or(false),
     })
 }
 
