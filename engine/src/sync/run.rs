@@ -6,8 +6,8 @@
 //! (one just turned on in the config), backfill through [`super::bulk`]; incremental runs
 //! read what changed since the watermark minus the shop's `reconcile_lookback`
 //! ([`super::incremental`]) and then sweep for deletions. Every resource ends with its
-//! watermark moved forward. A backfill of orders first warns when the token lacks
-//! `read_all_orders` ([`super::scopes`]). A completed run compares every resource's stored
+//! watermark moved forward. (A backfill of orders without `read_all_orders` is warned about
+//! when the run's resources are chosen, [`super::selection`].) A completed run compares every resource's stored
 //! count with Shopify's ([`super::completeness`]).
 
 use std::time::Duration;
@@ -17,7 +17,7 @@ use xeno_shopify::Resource;
 use super::context::SyncContext;
 use super::error::SyncError;
 use super::mode::SyncMode;
-use super::{bulk, checkpoint, completeness, incremental, progress, scopes};
+use super::{bulk, checkpoint, completeness, incremental, progress};
 
 /// What a finished run did.
 #[derive(Debug, Clone, Default)]
@@ -36,9 +36,6 @@ pub async fn execute(ctx: &SyncContext) -> Result<RunSummary, SyncError> {
             }
         }
     };
-    if ctx.mode == SyncMode::Full && ctx.resources.contains(&Resource::Orders) {
-        warn_if_orders_limited(ctx).await;
-    }
     let result = tokio::select! {
         r = async {
             resources(ctx).await?;
@@ -52,21 +49,6 @@ pub async fn execute(ctx: &SyncContext) -> Result<RunSummary, SyncError> {
     let snapshot = ctx.progress.snapshot(&ctx.client);
     let _ = progress::write(&ctx.pool, ctx.run_id, &snapshot).await;
     result.map(|()| RunSummary { snapshot })
-}
-
-/// Shopify hides orders older than 60 days from a token without `read_all_orders`, so such a
-/// backfill completes without them and without an error: say so in the log (and the live log
-/// the dashboard shows), once per backfill. `xeno doctor` reports the same.
-async fn warn_if_orders_limited(ctx: &SyncContext) {
-    match scopes::granted(ctx.client.http(), &ctx.shop).await {
-        Ok(granted) if !scopes::reads_all_orders(&granted) => {
-            tracing::warn!(shop = %ctx.shop.domain, run_id = %ctx.run_id, "read_all_orders is not granted: the backfill returns only the last 60 days of orders");
-        }
-        Ok(_) => {}
-        Err(e) => {
-            tracing::debug!(shop = %ctx.shop.domain, error = %e, "cannot read the granted access scopes")
-        }
-    }
 }
 
 fn unreachable_writer() -> Result<(), SyncError> {

@@ -13,6 +13,7 @@
 use xeno_shopify::Resource;
 
 use super::context::SyncContext;
+use super::mode::SyncMode;
 use super::scopes;
 use crate::config::ResourceChoice;
 
@@ -64,8 +65,11 @@ pub fn select(choice: &ResourceChoice, granted: Option<&[String]>) -> Selection 
     selection
 }
 
-/// The selection for this run's shop: reads the granted scopes (one REST call) and logs the
-/// resources that are off for lack of one.
+/// The selection for this run's shop: reads the granted scopes (one REST call, the run's only
+/// one) and logs the resources that are off for lack of one. A full run keeping orders without
+/// `read_all_orders` is warned about once here: Shopify hides orders older than 60 days from
+/// such a token, so the backfill completes without them and without an error (`xeno doctor`
+/// reports the same).
 pub async fn resolve(ctx: &SyncContext) -> Selection {
     let granted = match scopes::granted(ctx.client.http(), &ctx.shop).await {
         Ok(granted) => Some(granted),
@@ -83,6 +87,14 @@ pub async fn resolve(ctx: &SyncContext) -> Selection {
                 tracing::info!(shop = %ctx.shop.domain, resource = off.resource.as_str(), scope, "resource off: its scope is not granted");
             }
         }
+    }
+    let backfills_orders = ctx.mode == SyncMode::Full && selection.on.contains(&Resource::Orders);
+    if backfills_orders
+        && granted
+            .as_deref()
+            .is_some_and(|g| !scopes::reads_all_orders(g))
+    {
+        tracing::warn!(shop = %ctx.shop.domain, run_id = %ctx.run_id, "read_all_orders is not granted: the backfill returns only the last 60 days of orders");
     }
     selection
 }
