@@ -23,6 +23,7 @@
 //! tests and with the `testkit` feature, which `cli/`'s black-box tests and the benchmark
 //! suite turn on.
 
+pub mod alerts;
 pub mod analytics;
 pub mod api;
 pub mod bus;

@@ -22,6 +22,7 @@ use ractor::{
 };
 use tokio::sync::Semaphore;
 
+use crate::alerts::notifier::{AlertNotifier, NotifierArgs};
 use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
 use crate::bus::bridge::{BridgeArgs, BridgeHandle, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
@@ -51,6 +52,8 @@ pub enum Child {
     Consumer,
     /// The SyncSupervisor and its one SyncActor per shop (`crate::sync`).
     Sync,
+    /// Evaluates the alert conditions and notifies `[[alerts]]` (`engine/src/alerts/notifier.rs`).
+    Alerts,
     Receiver,
 }
 
@@ -63,17 +66,19 @@ impl Child {
             Child::Compactor => "rollup_compactor",
             Child::Consumer => "ingest_consumer",
             Child::Sync => "sync_supervisor",
+            Child::Alerts => "alert_notifier",
             Child::Receiver => "webhook_receiver",
         }
     }
 
-    const START_ORDER: [Child; 7] = [
+    const START_ORDER: [Child; 8] = [
         Child::LogSink,
         Child::Bridge,
         Child::Writers,
         Child::Compactor,
         Child::Consumer,
         Child::Sync,
+        Child::Alerts,
         Child::Receiver,
     ];
 }
@@ -226,6 +231,7 @@ impl RootState {
             Child::Compactor => self.spawn_compactor(me).await?,
             Child::Consumer => self.spawn_consumer(me).await?,
             Child::Sync => self.spawn_sync(me).await?,
+            Child::Alerts => self.spawn_alerts(me).await?,
             Child::Receiver => self.spawn_receiver(me).await?,
         };
         self.children.insert(cell.get_id(), child);
@@ -332,6 +338,15 @@ impl RootState {
         Ok(r.get_cell())
     }
 
+    async fn spawn_alerts(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let args = NotifierArgs {
+            config: self.args.config.clone(),
+            metrics: self.args.metrics.clone(),
+        };
+        let (r, _) = Actor::spawn_linked(None, AlertNotifier, args, me).await?;
+        Ok(r.get_cell())
+    }
+
     async fn spawn_receiver(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
         let args = ReceiverArgs {
             listener: self.args.listener.try_clone()?,
@@ -345,6 +360,7 @@ impl RootState {
     async fn stop_children(&mut self) {
         let order = [
             Child::Receiver,
+            Child::Alerts,
             Child::Sync,
             Child::Consumer,
             Child::Writers,
