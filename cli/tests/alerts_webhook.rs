@@ -228,6 +228,18 @@ only = ["XenoDeadLettersOpen", "XenoPostgresDown"]
         "docs/operations.md#xenodeadlettersopen"
     );
 
+    // Shown where operators look: /api/health (the dashboard, `xeno health`).
+    let health = h.api_get(addr, "/api/health").await;
+    let active: Vec<&Value> = health["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["alert"] == "XenoDeadLettersOpen")
+        .collect();
+    assert_eq!(active.len(), 1, "{health}");
+    assert_eq!(active[0]["state"], "firing");
+    assert_eq!(active[0]["severity"], "warning");
+
     // Once per incident: more evaluations while it holds send nothing.
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(receiver.taken().len(), 1, "{:?}", receiver.taken());
@@ -255,6 +267,15 @@ only = ["XenoDeadLettersOpen", "XenoPostgresDown"]
     tokio::time::sleep(Duration::from_secs(3)).await;
     let taken = receiver.taken();
     assert_eq!(taken.len(), 2, "nothing after the recovery");
+    let health = h.api_get(addr, "/api/health").await;
+    assert!(
+        !health["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["alert"] == "XenoDeadLettersOpen"),
+        "{health}"
+    );
 
     // No secret in any message: not the URL, the signing key, the API token or the
     // shop's webhook secret.

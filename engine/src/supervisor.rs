@@ -342,6 +342,7 @@ impl RootState {
         let args = NotifierArgs {
             config: self.args.config.clone(),
             metrics: self.args.metrics.clone(),
+            board: self.args.state.alerts.clone(),
         };
         let (r, _) = Actor::spawn_linked(None, AlertNotifier, args, me).await?;
         Ok(r.get_cell())

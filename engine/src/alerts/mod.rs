@@ -4,6 +4,7 @@
 //! sends each `[[alerts]]` target a signed, Slack-compatible message (`message.rs`) once when
 //! an incident starts and once when it ends.
 
+pub mod board;
 pub mod conditions;
 pub mod message;
 pub mod notifier;

@@ -18,12 +18,14 @@ use chrono::{DateTime, Utc};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use uuid::Uuid;
 
+use super::board::AlertBoard;
 use super::conditions::{evaluate, History, Holding};
 use super::message::{signature, Notice, Status, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::reading::Reading;
 use super::rules::{self, Rule};
 use crate::config::{AlertTarget, Config};
 use crate::metrics::Metrics;
+use xeno_api_types::health::ActiveAlert;
 
 /// Undelivered messages kept for retry; older ones are dropped (and logged).
 pub const QUEUE_LIMIT: usize = 1000;
@@ -40,6 +42,8 @@ pub struct AlertNotifier;
 pub struct NotifierArgs {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// Where the incidents holding now are shown (`/api/health`).
+    pub board: AlertBoard,
 }
 
 /// An alert's name and labels: what makes one incident.
@@ -103,6 +107,7 @@ impl Actor for AlertNotifier {
         match msg {
             NotifierMsg::Tick => {
                 state.evaluate(Utc::now());
+                state.args.board.set(state.active());
                 state.deliver().await;
                 myself.send_after(state.args.config.alerting.every, || NotifierMsg::Tick);
             }
@@ -182,6 +187,33 @@ impl NotifierState {
                 self.enqueue(notice);
             }
         }
+    }
+
+    /// The incidents holding now, most severe and oldest first.
+    fn active(&self) -> Vec<ActiveAlert> {
+        let mut out: Vec<ActiveAlert> = self
+            .incidents
+            .values()
+            .filter_map(|i| {
+                let rule = rules::find(i.holding.alert)?;
+                Some(ActiveAlert {
+                    alert: rule.name.to_string(),
+                    severity: rule.severity.as_str().to_string(),
+                    state: if i.announced { "firing" } else { "pending" }.to_string(),
+                    labels: i
+                        .holding
+                        .labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect(),
+                    summary: i.holding.summary.clone(),
+                    since: i.since,
+                    runbook: format!("docs/operations.md#{}", rule.runbook),
+                })
+            })
+            .collect();
+        out.sort_by_key(|a| (a.severity != "critical", a.state != "firing", a.since));
+        out
     }
 
     /// Queues `notice` for every target that wants its alert.
