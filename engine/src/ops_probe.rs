@@ -4,9 +4,8 @@
 //!
 //! 1. PostgreSQL: a connection and the count of open dead letters (`store/dead_letters.rs`) →
 //!    `dependency_up{dependency="postgres"}`, `dead_letters_open`;
-//! 2. NATS: JetStream's account info → `dependency_up{dependency="nats"}`; then the stream's
-//!    state and limits → `stream_*`, and the writers' consumer → `consumer_pending`,
-//!    `consumer_ack_pending`.
+//! 2. NATS: the stream's info → `dependency_up{dependency="nats"}` and its state and limits
+//!    → `stream_*`; the writers' consumer → `consumer_pending`, `consumer_ack_pending`.
 //!
 //! Failure policy: each question has [`PROBE_TIMEOUT`]; a dependency that does not answer in
 //! time or answers with an error gets 0 and its other gauges keep their last value (a stale
@@ -18,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream;
+use async_nats::jetstream::context::GetStreamErrorKind;
 use deadpool_postgres::Pool;
 
 use crate::bus::names::Names;
@@ -81,10 +81,12 @@ async fn probe_postgres(t: &ProbeTargets) -> bool {
 }
 
 /// Whether JetStream answered; sets the stream and consumer gauges when the stream exists.
+/// The stream's info is the question: an answer, even "no such stream", means NATS and
+/// JetStream are up.
 async fn probe_nats(t: &ProbeTargets) -> bool {
-    let account = tokio::time::timeout(PROBE_TIMEOUT, t.js.query_account()).await;
-    match account {
-        Ok(Ok(_)) => {}
+    let stream = match tokio::time::timeout(PROBE_TIMEOUT, t.js.get_stream(&t.names.stream)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(e)) if matches!(e.kind(), GetStreamErrorKind::JetStream(_)) => return true,
         Ok(Err(e)) => {
             tracing::debug!(error = %e, "operations probe: JetStream did not answer");
             return false;
@@ -93,24 +95,18 @@ async fn probe_nats(t: &ProbeTargets) -> bool {
             tracing::debug!("operations probe: JetStream timed out");
             return false;
         }
-    }
-    let stream = async {
-        let stream = t.js.get_stream(&t.names.stream).await.ok()?;
-        let info = stream.get_info().await.ok()?;
-        let consumer = stream.consumer_info(t.names.writer_consumer()).await.ok();
-        Some((info, consumer))
     };
-    if let Ok(Some((info, consumer))) = tokio::time::timeout(PROBE_TIMEOUT, stream).await {
-        let m = &t.metrics;
-        m.stream_messages.set(saturating_i64(info.state.messages));
-        m.stream_bytes.set(saturating_i64(info.state.bytes));
-        m.stream_max_messages.set(info.config.max_messages);
-        m.stream_max_bytes.set(info.config.max_bytes);
-        if let Some(c) = consumer {
-            m.consumer_pending.set(saturating_i64(c.num_pending));
-            m.consumer_ack_pending
-                .set(saturating_i64(c.num_ack_pending as u64));
-        }
+    let m = &t.metrics;
+    let info = stream.cached_info();
+    m.stream_messages.set(saturating_i64(info.state.messages));
+    m.stream_bytes.set(saturating_i64(info.state.bytes));
+    m.stream_max_messages.set(info.config.max_messages);
+    m.stream_max_bytes.set(info.config.max_bytes);
+    let consumer = stream.consumer_info(t.names.writer_consumer());
+    if let Ok(Ok(c)) = tokio::time::timeout(PROBE_TIMEOUT, consumer).await {
+        m.consumer_pending.set(saturating_i64(c.num_pending));
+        m.consumer_ack_pending
+            .set(saturating_i64(c.num_ack_pending as u64));
     }
     true
 }
