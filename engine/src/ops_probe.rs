@@ -114,3 +114,120 @@ async fn probe_nats(t: &ProbeTargets) -> bool {
 fn saturating_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use async_nats::jetstream::stream;
+
+    use super::*;
+    use crate::store::dead_letters::DeadLetter;
+    use crate::testkit::{self, TestDb};
+
+    fn dead_letter(msg_id: &str) -> DeadLetter {
+        DeadLetter {
+            shop_domain: Some("acme.myshopify.com".into()),
+            msg_id: Some(msg_id.into()),
+            subject: "XENO.webhook.acme_myshopify_com".into(),
+            topic: Some("orders/create".into()),
+            headers: serde_json::json!({}),
+            payload: b"{}".to_vec(),
+            reason: "test".into(),
+            deliveries: 1,
+        }
+    }
+
+    fn dependency(m: &Metrics, d: Dependency) -> i64 {
+        m.dependency_up
+            .get_or_create(&crate::metrics::DependencyLabels {
+                dependency: d.label().into(),
+            })
+            .get()
+    }
+
+    #[tokio::test]
+    async fn reports_open_dead_letters_the_stream_and_both_dependencies_up() {
+        let db = TestDb::new().await;
+        let names = Names::new(&testkit::unique_stream());
+        let client = async_nats::connect(testkit::nats_url()).await.unwrap();
+        let js = jetstream::new(client);
+        let t = ProbeTargets {
+            pool: db.pool.clone(),
+            js: js.clone(),
+            names: names.clone(),
+            metrics: Arc::new(Metrics::new()),
+        };
+
+        // No stream yet: JetStream answered "not found", so NATS is up.
+        probe_once(&t).await;
+        assert_eq!(dependency(&t.metrics, Dependency::Nats), 1);
+        assert_eq!(dependency(&t.metrics, Dependency::Postgres), 1);
+        assert_eq!(t.metrics.dead_letters_open.get(), 0);
+
+        let c = db.pool.get().await.unwrap();
+        let replayed = dead_letters::insert(&**c, &dead_letter("a")).await.unwrap();
+        dead_letters::insert(&**c, &dead_letter("b")).await.unwrap();
+        dead_letters::insert(&**c, &dead_letter("c")).await.unwrap();
+        dead_letters::mark_replayed(&**c, replayed).await.unwrap();
+        js.create_stream(stream::Config {
+            name: names.stream.clone(),
+            subjects: vec![names.stream_subjects()],
+            max_messages: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        for i in 0..3 {
+            js.publish(
+                format!("{}.webhook.acme", names.stream),
+                format!("{i}").into(),
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        }
+
+        probe_once(&t).await;
+        let m = &t.metrics;
+        assert_eq!(m.dead_letters_open.get(), 2, "the replayed one is not open");
+        assert_eq!(m.stream_messages.get(), 3);
+        assert!(m.stream_bytes.get() > 0);
+        assert_eq!(m.stream_max_messages.get(), 1000);
+        assert_eq!(m.stream_max_bytes.get(), -1, "no limit stays -1");
+        assert_eq!(dependency(m, Dependency::Nats), 1);
+        let _ = js.delete_stream(&names.stream).await;
+    }
+
+    #[tokio::test]
+    async fn a_dependency_that_does_not_answer_is_down_and_the_last_count_stays() {
+        // Nothing listens on port 1: PostgreSQL refuses, NATS never connects.
+        let pool = crate::db::pool("postgres://postgres@127.0.0.1:1/none", 1).unwrap();
+        let client = async_nats::ConnectOptions::new()
+            .retry_on_initial_connect()
+            .connect("nats://127.0.0.1:1")
+            .await
+            .unwrap();
+        let t = ProbeTargets {
+            pool,
+            js: jetstream::new(client),
+            names: Names::new(&testkit::unique_stream()),
+            metrics: Arc::new(Metrics::new()),
+        };
+        t.metrics.dependency(Dependency::Postgres, true);
+        t.metrics.dependency(Dependency::Nats, true);
+        t.metrics.dead_letters_open.set(7);
+
+        let started = Instant::now();
+        probe_once(&t).await;
+        assert!(started.elapsed() < PROBE_TIMEOUT + Duration::from_secs(1));
+        assert_eq!(dependency(&t.metrics, Dependency::Postgres), 0);
+        assert_eq!(dependency(&t.metrics, Dependency::Nats), 0);
+        assert_eq!(
+            t.metrics.dead_letters_open.get(),
+            7,
+            "a stale count, not a false 0"
+        );
+    }
+}
