@@ -263,6 +263,30 @@ async fn reconciliation_repairs_dropped_webhooks() {
     let fixed = reconcile(&h, engine.addr()).await;
     wait_equal(&h, &sim, 60).await;
     assert!(fixed > 0, "the reconciliation fixed something");
+    // What it repaired is what `xeno_reconcile_repaired_total` counts (the alert on missed
+    // webhooks), and the shop's reconciliation gauges say it succeeded.
+    let metrics = engine.state().metrics.encode();
+    let sum = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    assert_eq!(
+        sum("xeno_reconcile_repaired_total"),
+        fixed as f64,
+        "{metrics}"
+    );
+    assert_eq!(sum("xeno_sync_consecutive_failures"), 0.0, "{metrics}");
+    assert_eq!(sum("xeno_sync_failures_total"), 0.0, "{metrics}");
+    let reconciled_at = sum("xeno_reconcile_last_success_timestamp_seconds");
+    let now = chrono::Utc::now().timestamp() as f64;
+    assert!(
+        (now - 120.0..=now + 1.0).contains(&reconciled_at),
+        "last reconciliation at {reconciled_at}, now {now}"
+    );
+    assert!(sum("xeno_reconcile_interval_seconds") > 0.0, "{metrics}");
     let reconciled = h
         .query_i64("SELECT count(*) FROM sync_state WHERE last_reconciled_at IS NOT NULL")
         .await;
