@@ -308,6 +308,32 @@ async fn reconciliation_repairs_dropped_webhooks() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rejected_token_fails_the_run_and_the_failure_gauges_say_so() {
+    let h = Harness::new().await;
+    let mut config = sim_config(5, 2, 5);
+    config.access_token = "shpat_another_token".to_string();
+    let sim = Sim::start(config).await.unwrap();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    wait_text(
+        &h,
+        "SELECT state FROM sync_runs ORDER BY queued_at DESC LIMIT 1",
+        "failed",
+        60,
+    )
+    .await;
+    // What XenoSyncFailing watches: one failure, one in a row, and no success to date.
+    let m = &engine.state().metrics;
+    let shop = xeno_engine::metrics::ShopLabels {
+        shop: SHOP.to_string(),
+    };
+    assert_eq!(m.sync_failures.get_or_create(&shop).get(), 1);
+    assert_eq!(m.sync_consecutive_failures.get_or_create(&shop).get(), 1);
+    assert!(m.sync_last_success_timestamp_seconds.get(&shop).is_none());
+    engine.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sync_api_answers_clear_errors() {
     let h = Harness::new().await;
     let sim = Sim::start(sim_config(5, 2, 5)).await.unwrap();
