@@ -7,7 +7,8 @@
 //!   `docs/operations.md`;
 //! - a real Prometheus (Debian's `/usr/bin/prometheus`, on a free port with its own storage)
 //!   scrapes a running engine every second with the repository's rules, and
-//!   `XenoDeadLettersOpen` fires once a poison message became a dead letter, not before.
+//!   `XenoDeadLettersOpen` fires once a poison message became a dead letter, not before; the
+//!   same server accepts every query of the dashboard.
 //!
 //! The rules' own unit tests (`promtool test rules`) are `scripts/check-alert-rules.sh`.
 //! Skipped (passes) without `/usr/bin/prometheus`, unless `XENO_REQUIRE_PROMETHEUS` is set
@@ -65,6 +66,19 @@ fn unknown_metrics(text: &str, exported: &BTreeSet<String>) -> Vec<String> {
         .collect()
 }
 
+/// Every Prometheus query of the dashboard's panels.
+fn dashboard_queries() -> Vec<String> {
+    let dashboard: Value =
+        serde_json::from_str(&repo_file("ops/grafana/xeno.json")).expect("the dashboard is JSON");
+    dashboard["panels"]
+        .as_array()
+        .expect("panels")
+        .iter()
+        .flat_map(|p| p["targets"].as_array().into_iter().flatten())
+        .filter_map(|t| t["expr"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// The alert names of a rules file (`- alert: Name` lines).
 fn alert_names(rules: &str) -> Vec<String> {
     rules
@@ -94,15 +108,8 @@ fn rules_and_dashboard_reference_only_metrics_the_engine_exports() {
     assert_eq!(unknown_metrics(&rules, &exported), Vec::<String>::new());
     assert_eq!(unknown_metrics(&dashboard, &exported), Vec::<String>::new());
 
-    // The dashboard queries its metrics in Prometheus expressions, through its data source.
-    let dashboard: Value = serde_json::from_str(&dashboard).expect("the dashboard is JSON");
-    let exprs: Vec<&str> = dashboard["panels"]
-        .as_array()
-        .expect("panels")
-        .iter()
-        .flat_map(|p| p["targets"].as_array().into_iter().flatten())
-        .filter_map(|t| t["expr"].as_str())
-        .collect();
+    // The dashboard queries its metrics in Prometheus expressions.
+    let exprs = dashboard_queries();
     assert!(exprs.len() >= 20, "{} queries", exprs.len());
     assert!(exprs
         .iter()
@@ -354,6 +361,24 @@ async fn a_real_prometheus_fires_dead_letters_open_when_a_poison_message_is_dead
         alert["annotations"]["runbook_url"],
         "docs/operations.md#xenodeadlettersopen"
     );
+    // Every query of the dashboard is PromQL this Prometheus accepts, with Grafana's
+    // variables as Grafana would fill them.
+    for expr in dashboard_queries() {
+        let expr = expr
+            .replace("$__rate_interval", "1m")
+            .replace("$shop", ".*");
+        let body: Value = h
+            .http
+            .get(format!("{}/api/v1/query", prometheus.url))
+            .query(&[("query", expr.as_str())])
+            .send()
+            .await
+            .expect("prometheus answers")
+            .json()
+            .await
+            .expect("prometheus answers JSON");
+        assert_eq!(body["status"], "success", "{expr}: {body}");
+    }
     eprintln!(
         "first healthy scrape after {:.1} s; XenoDeadLettersOpen firing {:.1} s after the dead letter was committed",
         scraped_after.as_secs_f64(),
