@@ -67,6 +67,10 @@ pub struct Metrics {
     /// Shopify's count minus the stored live rows at the last completeness comparison
     /// (`engine/src/sync/completeness.rs`): positive when rows are missing.
     pub count_difference: Family<ResourceLabels, Gauge>,
+    /// Changes the relay published to the change feed (`engine/src/feed/relay.rs`).
+    pub feed_published: Counter,
+    /// Changes committed and not yet published (the outbox's rows at the relay's last pass).
+    pub feed_outbox_depth: Gauge,
 }
 
 impl Default for Metrics {
@@ -97,6 +101,8 @@ impl Metrics {
             sync_records: Family::default(),
             sync_throttle_wait_seconds: Family::default(),
             count_difference: Family::default(),
+            feed_published: Counter::default(),
+            feed_outbox_depth: Gauge::default(),
             registry: Registry::default(),
         };
         let mut registry = Registry::with_prefix("xeno");
@@ -104,6 +110,7 @@ impl Metrics {
         m.register_writer(&mut registry);
         m.register_health(&mut registry);
         m.register_sync(&mut registry);
+        m.register_feed(&mut registry);
         Metrics { registry, ..m }
     }
 
@@ -210,6 +217,20 @@ impl Metrics {
             "count_difference",
             "Shopify's count minus the stored rows per shop and resource, at the last comparison",
             self.count_difference.clone(),
+        );
+    }
+
+    /// The change feed's relay (`engine/src/feed/relay.rs`).
+    fn register_feed(&self, registry: &mut Registry) {
+        registry.register(
+            "feed_published",
+            "Changes published to the change feed",
+            self.feed_published.clone(),
+        );
+        registry.register(
+            "feed_outbox_depth",
+            "Changes committed and not yet published to the change feed",
+            self.feed_outbox_depth.clone(),
         );
     }
 
