@@ -290,13 +290,9 @@ pub async fn ensure_stream_and_consumer(
         .map_err(Into::into)
 }
 
-/// How long the change feed keeps a change: consumers that were away longer must re-read
-/// PostgreSQL (`docs/change-feed.md`).
-pub const CHANGES_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
-
 /// Creates or updates the change feed's stream (`<stream>_changes`, `docs/change-feed.md`):
 /// limits retention, so every consumer reads every change independently, for
-/// [`CHANGES_MAX_AGE`]; the duplicate window dedupes the relay's republish after a crash.
+/// `nats.changes_max_age`; the duplicate window dedupes the relay's republish after a crash.
 /// Fails while the writers' stream still captures `<stream>.>` (a deployment from before the
 /// feed, until [`ensure_stream_and_consumer`] narrowed it).
 pub async fn ensure_changes_stream(
@@ -312,7 +308,7 @@ pub async fn ensure_changes_stream(
         storage: stream::StorageType::File,
         num_replicas: nats.replicas,
         duplicate_window: nats.duplicate_window,
-        max_age: CHANGES_MAX_AGE,
+        max_age: nats.changes_max_age,
         ..Default::default()
     })
     .await?;
