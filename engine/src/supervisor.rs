@@ -27,7 +27,7 @@ use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
 use crate::bus::bridge::{BridgeArgs, BridgeHandle, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
 use crate::config::Config;
-use crate::feed::relay::{ChangeRelay, RelayArgs, RelayMsg};
+use crate::feed::relay::{ChangeRelay, RelayArgs, RelayHandle};
 use crate::http::state::AppState;
 use crate::log_sink::{LogHub, LogSink, LogSinkArgs, LogSinkMsg};
 use crate::metrics::{ActorLabels, Metrics};
@@ -115,7 +115,7 @@ pub struct RootState {
     restarts: HashMap<Child, RestartBudget>,
     writers: Option<ActorRef<FactoryMessage<(), WriteBatch>>>,
     /// The current change relay, for the writers' wake-ups.
-    relay: Slot<RelayMsg>,
+    relay: RelayHandle,
     in_flight: Arc<Semaphore>,
     shutting_down: bool,
 }
@@ -137,7 +137,7 @@ impl Actor for RootSupervisor {
             cells: HashMap::new(),
             restarts: HashMap::new(),
             writers: None,
-            relay: Slot::default(),
+            relay: RelayHandle::default(),
             in_flight,
             shutting_down: false,
         };
@@ -323,6 +323,7 @@ impl RootState {
             names: a.names.clone(),
             nats: a.config.nats.clone(),
             metrics: a.metrics.clone(),
+            handle: self.relay.clone(),
             every: Duration::from_secs(1),
         };
         let (r, _) = Actor::spawn_linked(None, ChangeRelay, args, me).await?;

@@ -13,12 +13,14 @@
 //! - **One publisher.** Each pass runs in one transaction holding an advisory lock; another
 //!   engine process sharing the database skips its pass while the lock is held.
 //!
-//! Woken by the writers after a commit that recorded a change ([`RelayMsg::Wake`], through
-//! the supervisor's slot), and on a timer ([`RelayMsg::Tick`]) for anything a wake missed
-//! (another process's writers, a failed pass). Started and restarted by the RootSupervisor
+//! Woken by the writers after a commit that recorded a change ([`RelayHandle::wake`]; wakes
+//! coalesce, so a busy pool sends one per pass, not one per batch), and on a timer
+//! ([`RelayMsg::Tick`]) for anything a wake missed (another process's writers, a failed
+//! pass). Started and restarted by the RootSupervisor
 //! (`engine/src/supervisor.rs`).
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +34,7 @@ use crate::bus::bridge::ensure_changes_stream;
 use crate::bus::names::Names;
 use crate::config::NatsConfig;
 use crate::metrics::Metrics;
+use crate::slot::Slot;
 use crate::store::changes::{self, Change};
 
 /// Messages the relay handles.
@@ -45,12 +48,46 @@ pub enum RelayMsg {
 
 pub struct ChangeRelay;
 
+/// How the writers reach the current relay, whichever restart it is.
+#[derive(Clone, Default)]
+pub struct RelayHandle {
+    slot: Slot<RelayMsg>,
+    /// A wake is queued and its pass has not started: further wakes are not needed, since
+    /// that pass will read every change committed before it starts.
+    woken: Arc<AtomicBool>,
+}
+
+impl RelayHandle {
+    /// Wakes the relay after a commit that recorded a change. When it is restarting, its
+    /// first pass (and its timer) picks the change up.
+    pub fn wake(&self) {
+        if self.woken.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        match self.slot.get() {
+            Some(relay) if relay.cast(RelayMsg::Wake).is_ok() => {}
+            _ => self.woken.store(false, Ordering::Release),
+        }
+    }
+
+    pub fn set(&self, relay: ActorRef<RelayMsg>) {
+        self.slot.set(relay);
+        self.woken.store(false, Ordering::Release);
+    }
+
+    pub fn clear(&self) {
+        self.slot.clear();
+    }
+}
+
 pub struct RelayArgs {
     pub pool: Pool,
     pub js: jetstream::Context,
     pub names: Names,
     pub nats: NatsConfig,
     pub metrics: Arc<Metrics>,
+    /// The handle the writers wake this relay through (its wake flag is reset here).
+    pub handle: RelayHandle,
     /// Pause between timer passes.
     pub every: Duration,
 }
@@ -87,6 +124,10 @@ impl Actor for ChangeRelay {
         msg: Self::Msg,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
+        if let RelayMsg::Wake = msg {
+            // Before the pass: a commit after this line sends a new wake.
+            state.args.handle.woken.store(false, Ordering::Release);
+        }
         if let Err(e) = state.drain().await {
             // PostgreSQL or JetStream away: the rows wait in the outbox; the next tick retries.
             tracing::debug!(error = %e, "change relay pass stopped");

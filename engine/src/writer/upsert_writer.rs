@@ -25,9 +25,8 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::activity::ActivitySampler;
 use crate::bus::codec;
 use crate::envelope::{Envelope, Source};
-use crate::feed::relay::RelayMsg;
+use crate::feed::relay::RelayHandle;
 use crate::metrics::Metrics;
-use crate::slot::Slot;
 use crate::store::{self, dead_letters, Outcome, StoreError};
 
 /// A batch of delivered messages and the in-flight slot it occupies until written.
@@ -43,14 +42,14 @@ pub struct WriterArgs {
     pub metrics: Arc<Metrics>,
     pub max_deliveries: u64,
     /// The change relay, woken after a commit that recorded a change.
-    pub relay: Slot<RelayMsg>,
+    pub relay: RelayHandle,
 }
 
 pub struct WriterState {
     pool: Pool,
     metrics: Arc<Metrics>,
     max_deliveries: u64,
-    relay: Slot<RelayMsg>,
+    relay: RelayHandle,
     activity: ActivitySampler,
 }
 
@@ -137,7 +136,7 @@ impl WriterState {
                     self.record(outcome);
                 }
                 if outcomes.iter().any(|(_, o)| changed(o)) {
-                    self.wake_relay();
+                    self.relay.wake();
                 }
                 ack_all(&items).await;
             }
@@ -200,7 +199,7 @@ impl WriterState {
             Ok(env) => match self.apply_alone(env).await {
                 Ok(outcome) => {
                     if changed(&outcome) {
-                        self.wake_relay();
+                        self.relay.wake();
                     }
                     self.record(&(env.clone(), outcome));
                     let _ = item.message.ack().await;
@@ -286,13 +285,6 @@ impl WriterState {
         )
         .await?;
         Ok(())
-    }
-
-    /// Wakes the change relay; when it is restarting, its timer picks the change up.
-    fn wake_relay(&self) {
-        if let Some(relay) = self.relay.get() {
-            let _ = relay.cast(RelayMsg::Wake);
-        }
     }
 
     fn record(&mut self, (env, outcome): &(Envelope, Outcome)) {
