@@ -94,7 +94,7 @@ pub struct RelayArgs {
 
 pub struct RelayState {
     args: RelayArgs,
-    /// Whether the change stream exists (checked once per actor life, retried until it does).
+    /// Whether the change stream is known to exist (ensured again after a publish failure).
     stream_ready: bool,
 }
 
@@ -160,8 +160,18 @@ impl RelayState {
                 .map_err(|e| RelayError::Nats(e.to_string()))?;
             self.stream_ready = true;
         }
-        while self.pass().await? == BATCH as usize {}
-        Ok(())
+        let result = loop {
+            match self.pass().await {
+                Ok(read) if read == BATCH as usize => continue,
+                Ok(_) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        if let Err(RelayError::Nats(_)) = result {
+            // The stream may have been deleted or never narrowed: ensure it again next time.
+            self.stream_ready = false;
+        }
+        result
     }
 
     /// Publishes up to [`BATCH`] changes and deletes those JetStream took; returns how many
