@@ -268,3 +268,52 @@ impl Feed {
         }
     }
 }
+
+/// A deployment from before the feed: its writers' stream captured `<stream>.>`. An engine
+/// starting on it narrows the stream in place to webhooks and sync records, and the relay
+/// then creates the feed's stream and publishes.
+#[tokio::test]
+async fn an_old_stream_is_narrowed_in_place_and_the_feed_starts() {
+    let h = Harness::new().await;
+    let client = async_nats::connect(xeno_engine::testkit::nats_url())
+        .await
+        .unwrap();
+    let js = jetstream::new(client);
+    js.create_stream(jetstream::stream::Config {
+        name: h.stream.clone(),
+        subjects: vec![format!("{}.>", h.stream)],
+        retention: jetstream::stream::RetentionPolicy::WorkQueue,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+
+    let engine = h.engine("").await;
+    let body = json!({"id": FIRST_ID, "email": "old@example.com",
+                      "updated_at": "2025-01-01T00:00:00Z"});
+    post_until_accepted(&h, engine.addr(), "customers/update", &body).await;
+    let feed = Feed::start(&h.stream).await;
+    let expected: HashSet<String> = {
+        h.wait_count("SELECT count(*) FROM webhook_receipts", 1, 20)
+            .await;
+        let client = h.db.pool.get().await.unwrap();
+        let row = client
+            .query_one("SELECT webhook_id FROM webhook_receipts", &[])
+            .await
+            .unwrap();
+        HashSet::from([row.get(0)])
+    };
+    let messages = feed.until_seen(&expected, Duration::from_secs(20)).await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["row"]["email"], "old@example.com");
+    let mut stream = js.get_stream(&h.stream).await.unwrap();
+    let subjects = stream.info().await.unwrap().config.subjects.clone();
+    assert_eq!(
+        subjects,
+        [
+            format!("{}.webhook.>", h.stream),
+            format!("{}.sync.>", h.stream)
+        ]
+    );
+    engine.shutdown().await;
+}
