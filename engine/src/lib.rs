@@ -32,6 +32,7 @@ pub mod db;
 pub mod doctor;
 pub mod engine;
 pub mod envelope;
+pub mod feed;
 pub mod http;
 pub mod log_sink;
 pub mod metrics;

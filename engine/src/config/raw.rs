@@ -55,6 +55,7 @@ pub struct RawNats {
     pub replicas: Option<u64>,
     pub duplicate_window: Option<String>,
     pub max_age: Option<String>,
+    pub changes_max_age: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

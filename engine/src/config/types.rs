@@ -58,6 +58,8 @@ pub struct NatsConfig {
     pub duplicate_window: Duration,
     /// How long unconsumed messages are kept (a PostgreSQL outage longer than this loses data).
     pub max_age: Duration,
+    /// How long the change feed's stream keeps a change (`docs/change-feed.md`).
+    pub changes_max_age: Duration,
 }
 
 #[derive(Debug, Clone)]
