@@ -69,6 +69,7 @@ fn check_config_accepts_the_example_with_its_variables_set() {
         "XENO_OPS_TOKEN",
         "ACME_ANALYST_TOKEN",
         "XENO_ALERTS_SECRET",
+        "WAREHOUSE_HOOK_SECRET",
     ] {
         cmd.env(var, "a-long-enough-secret-value");
     }
@@ -76,6 +77,7 @@ fn check_config_accepts_the_example_with_its_variables_set() {
         "XENO_ALERTS_SLACK_URL",
         "https://hooks.slack.com/services/T000/B000/XXXX",
     );
+    cmd.env("WAREHOUSE_HOOK_URL", "https://warehouse.example.com/xeno");
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),

@@ -33,6 +33,14 @@ pub struct ActorLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedHookLabels {
+    /// The `[[feed_webhooks]]` target's name.
+    pub target: String,
+    /// `delivered`, `refused` (an attempt), `dead_lettered`.
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct DependencyLabels {
     /// `postgres` or `nats` ([`Dependency::label`]).
     pub dependency: String,
@@ -124,6 +132,8 @@ pub struct Metrics {
     pub feed_published: Counter,
     /// Changes committed and not yet published (the outbox's rows at the relay's last pass).
     pub feed_outbox_depth: Gauge,
+    /// Deliveries to `[[feed_webhooks]]` targets by outcome (`engine/src/feed/webhooks.rs`).
+    pub feed_webhooks: Family<FeedHookLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -169,6 +179,7 @@ impl Metrics {
             stream_max_bytes: Gauge::default(),
             feed_published: Counter::default(),
             feed_outbox_depth: Gauge::default(),
+            feed_webhooks: Family::default(),
             registry: Registry::default(),
         };
         let mut registry = Registry::with_prefix("xeno");
@@ -369,6 +380,11 @@ impl Metrics {
             "Changes committed and not yet published to the change feed",
             self.feed_outbox_depth.clone(),
         );
+        registry.register(
+            "feed_webhooks",
+            "Change deliveries to feed webhook targets by outcome",
+            self.feed_webhooks.clone(),
+        );
     }
 
     /// The registry in Prometheus text exposition format.
@@ -382,6 +398,15 @@ impl Metrics {
     pub fn webhook(&self, outcome: &str) {
         self.webhooks
             .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn feed_webhook(&self, target: &str, outcome: &str) {
+        self.feed_webhooks
+            .get_or_create(&FeedHookLabels {
+                target: target.to_string(),
                 outcome: outcome.to_string(),
             })
             .inc();

@@ -172,7 +172,7 @@ mod tests {
         dead_letters::mark_replayed(&**c, replayed).await.unwrap();
         js.create_stream(stream::Config {
             name: names.stream.clone(),
-            subjects: vec![names.stream_subjects()],
+            subjects: names.stream_subjects(),
             max_messages: 1000,
             ..Default::default()
         })

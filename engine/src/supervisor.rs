@@ -29,6 +29,7 @@ use crate::bus::bridge::{BridgeArgs, BridgeHandle, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
 use crate::config::Config;
 use crate::feed::relay::{ChangeRelay, RelayArgs, RelayHandle};
+use crate::feed::webhooks::{FeedWebhooks, FeedWebhooksArgs};
 use crate::http::state::AppState;
 use crate::log_sink::{LogHub, LogSink, LogSinkArgs, LogSinkMsg};
 use crate::metrics::{ActorLabels, Metrics};
@@ -56,6 +57,8 @@ pub enum Child {
     Consumer,
     /// The SyncSupervisor and its one SyncActor per shop (`crate::sync`).
     Sync,
+    /// Delivers the change feed to `[[feed_webhooks]]` (`engine/src/feed/webhooks.rs`).
+    FeedHooks,
     /// Evaluates the alert conditions and notifies `[[alerts]]` (`engine/src/alerts/notifier.rs`).
     Alerts,
     Receiver,
@@ -72,11 +75,12 @@ impl Child {
             Child::Consumer => "ingest_consumer",
             Child::Sync => "sync_supervisor",
             Child::Alerts => "alert_notifier",
+            Child::FeedHooks => "feed_webhooks",
             Child::Receiver => "webhook_receiver",
         }
     }
 
-    const START_ORDER: [Child; 9] = [
+    const START_ORDER: [Child; 10] = [
         Child::LogSink,
         Child::Bridge,
         Child::Writers,
@@ -85,6 +89,7 @@ impl Child {
         Child::Consumer,
         Child::Sync,
         Child::Alerts,
+        Child::FeedHooks,
         Child::Receiver,
     ];
 }
@@ -242,6 +247,7 @@ impl RootState {
             Child::Consumer => self.spawn_consumer(me).await?,
             Child::Sync => self.spawn_sync(me).await?,
             Child::Alerts => self.spawn_alerts(me).await?,
+            Child::FeedHooks => self.spawn_feed_hooks(me).await?,
             Child::Receiver => self.spawn_receiver(me).await?,
         };
         self.children.insert(cell.get_id(), child);
@@ -366,6 +372,19 @@ impl RootState {
         Ok(r.get_cell())
     }
 
+    async fn spawn_feed_hooks(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let a = &self.args;
+        let args = FeedWebhooksArgs {
+            targets: a.config.feed_webhooks.clone(),
+            js: a.js.clone(),
+            names: a.names.clone(),
+            pool: a.pool.clone(),
+            metrics: a.metrics.clone(),
+        };
+        let (r, _) = Actor::spawn_linked(None, FeedWebhooks, args, me).await?;
+        Ok(r.get_cell())
+    }
+
     async fn spawn_alerts(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
         let args = NotifierArgs {
             config: self.args.config.clone(),
@@ -390,6 +409,7 @@ impl RootState {
         let order = [
             Child::Receiver,
             Child::Alerts,
+            Child::FeedHooks,
             Child::Sync,
             Child::Consumer,
             Child::Writers,

@@ -6,6 +6,7 @@ pub mod deliveries;
 pub mod nats_cluster;
 pub mod process;
 pub mod raw_http;
+pub mod receiver;
 pub mod shopify_artifacts;
 pub mod sim_store;
 pub mod tcp_proxy;

@@ -16,6 +16,7 @@
 
 mod alerting;
 mod error;
+pub(crate) mod feed_webhooks;
 mod raw;
 mod secret;
 mod sections;
@@ -35,7 +36,7 @@ pub use raw::{
 pub use secret::Secret;
 pub use shops::DEFAULT_RECONCILE_LOOKBACK;
 pub use types::{
-    AlertTarget, AlertingConfig, ApiTokenConfig, Config, NatsConfig, PostgresConfig,
+    AlertTarget, AlertingConfig, ApiTokenConfig, Config, FeedWebhook, NatsConfig, PostgresConfig,
     ResourceChoice, ServerConfig, ShopConfig, SyncConfig, WriterConfig, DEFAULT_API_VERSION,
 };
 
@@ -99,6 +100,7 @@ impl Config {
         let (shops, configured) = shops::shops(&mut v, raw.shops, sync.reconcile_every, env);
         let api_tokens = shops::api_tokens(&mut v, raw.api_tokens, &configured, env);
         let alerting = alerting::alerting(&mut v, raw.alerting, raw.alerts, env);
+        let feed_webhooks = feed_webhooks::feed_webhooks(&mut v, raw.feed_webhooks, env);
         let (tolerated, fatal): (Vec<ConfigIssue>, Vec<ConfigIssue>) =
             v.issues.into_iter().partition(|i| tolerate.tolerates(i));
         if !fatal.is_empty() {
@@ -113,6 +115,7 @@ impl Config {
             shops,
             api_tokens,
             alerting,
+            feed_webhooks,
         };
         Ok((config, tolerated))
     }

@@ -26,6 +26,8 @@ pub struct RawConfig {
     pub alerting: RawAlerting,
     #[serde(default)]
     pub alerts: Vec<RawAlertTarget>,
+    #[serde(default)]
+    pub feed_webhooks: Vec<RawFeedWebhook>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -113,4 +115,14 @@ pub struct RawAlertTarget {
     pub url_env: String,
     pub secret_env: Option<String>,
     pub only: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeedWebhook {
+    pub name: Option<String>,
+    pub url_env: String,
+    pub secret_env: String,
+    pub resources: Option<Vec<String>>,
+    pub max_attempts: Option<u32>,
 }

@@ -310,3 +310,38 @@ fn alert_targets_are_typed_and_their_problems_named() {
         "a URL is never echoed: {issues}"
     );
 }
+
+#[test]
+fn feed_webhooks_are_typed_and_their_problems_named() {
+    let env = env_of(&[
+        ("ACME_WEBHOOK_SECRET", "s3cret"),
+        ("ACME_ACCESS_TOKEN", "tok"),
+        ("HOOK_URL", "https://warehouse.example.com/xeno"),
+        ("HOOK_KEY", "k"),
+    ]);
+    let good = format!(
+        "{GOOD}\n[[feed_webhooks]]\nname = \"warehouse\"\nurl_env = \"HOOK_URL\"\n\
+         secret_env = \"HOOK_KEY\"\nresources = [\"orders\"]\n"
+    );
+    let c = Config::from_toml(&good, "t.toml", &env).unwrap();
+    let t = &c.feed_webhooks[0];
+    assert!(t.wants("orders") && !t.wants("customers"));
+    assert_eq!(t.max_attempts, feed_webhooks::DEFAULT_MAX_ATTEMPTS);
+
+    let bad = format!(
+        "{GOOD}\n[[feed_webhooks]]\nname = \"bad name\"\nurl_env = \"HOOK_URL\"\n\
+         secret_env = \"NOPE\"\nresources = [\"carts\"]\nmax_attempts = 0\n"
+    );
+    let issues = Config::from_toml(&bad, "t.toml", &env)
+        .unwrap_err()
+        .issues()
+        .join("\n");
+    for needle in [
+        "feed_webhooks[0].name: `bad name` must be letters, digits, `-` or `_`",
+        "feed_webhooks[0].secret_env: environment variable NOPE is not set",
+        "feed_webhooks[0].resources[0]: `carts` is not a resource; the resources are customers, products, orders, locations",
+        "feed_webhooks[0].max_attempts: must be at least 1",
+    ] {
+        assert!(issues.contains(needle), "missing {needle:?} in:\n{issues}");
+    }
+}

@@ -21,6 +21,7 @@ pub struct Config {
     pub shops: Vec<ShopConfig>,
     pub api_tokens: Vec<ApiTokenConfig>,
     pub alerting: AlertingConfig,
+    pub feed_webhooks: Vec<FeedWebhook>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,5 +195,28 @@ pub struct AlertTarget {
 impl AlertTarget {
     pub fn wants(&self, alert: &str) -> bool {
         self.only.as_ref().is_none_or(|only| only.contains(&alert))
+    }
+}
+
+/// A system that takes the change feed as signed webhooks (`[[feed_webhooks]]`,
+/// `engine/src/feed/webhooks.rs`).
+#[derive(Debug, Clone)]
+pub struct FeedWebhook {
+    /// Names its durable JetStream consumer (`<stream>_hook_<name>`) and its log lines.
+    pub name: String,
+    pub url: Secret,
+    /// Signs every delivery (`X-Xeno-Signature`).
+    pub secret: Secret,
+    /// Only changes of these; `None`: every resource.
+    pub resources: Option<Vec<Resource>>,
+    /// Attempts per change before it becomes a feed dead letter.
+    pub max_attempts: u32,
+}
+
+impl FeedWebhook {
+    pub fn wants(&self, resource: &str) -> bool {
+        self.resources
+            .as_ref()
+            .is_none_or(|r| r.iter().any(|r| r.as_str() == resource))
     }
 }

@@ -31,6 +31,7 @@ pub mod completeness;
 mod compliance;
 pub mod dead_letters;
 mod error;
+pub mod feed_dead_letters;
 mod outcome;
 mod receipts;
 mod resources;
