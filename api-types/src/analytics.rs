@@ -11,6 +11,7 @@ pub type Money = BTreeMap<String, String>;
 
 /// The KPIs of one period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
@@ -34,6 +35,7 @@ pub struct Figures {
 
 /// `GET /api/stats`: the period's figures at the top level, the period before in `previous`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatsResponse {
     pub shops: Vec<String>,
     #[serde(flatten)]
@@ -44,6 +46,7 @@ pub struct StatsResponse {
 
 /// Bucket widths of the revenue series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Bucket {
     Hour,
@@ -63,9 +66,14 @@ impl Bucket {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeriesPoint {
     /// Bucket start, wall-clock time in the shop's time zone (no offset).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, example = "2025-07-01T00:00:00")
+    )]
     pub start: NaiveDateTime,
     pub orders_count: i64,
     pub revenue: Money,
@@ -74,6 +82,7 @@ pub struct SeriesPoint {
 
 /// `GET /api/revenue-series`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeriesResponse {
     pub shops: Vec<String>,
@@ -87,6 +96,7 @@ pub struct SeriesResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopCustomer {
     pub shop: String,
@@ -101,6 +111,7 @@ pub struct TopCustomer {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CurrencyRanking {
     pub currency: String,
@@ -109,6 +120,7 @@ pub struct CurrencyRanking {
 
 /// `GET /api/top-customers`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopCustomersResponse {
     pub shops: Vec<String>,

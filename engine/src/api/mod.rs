@@ -22,6 +22,7 @@ pub mod dead_letters;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod openapi;
 pub mod params;
 pub mod probes;
 pub mod shops;
