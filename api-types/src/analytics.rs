@@ -22,13 +22,17 @@ pub struct Figures {
     /// Products that existed at the end of the period.
     pub products_count: i64,
     /// Gross sales per currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub revenue: Money,
     /// Refunded per currency (refunds dated in the period).
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub refunds: Money,
     pub refunds_count: i64,
     /// `revenue − refunds` per currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub net_revenue: Money,
     /// `revenue / orders` per currency, rounded to the currency amounts' decimals.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub average_order_value: Money,
     pub orders_by_currency: BTreeMap<String, i64>,
 }
@@ -76,7 +80,9 @@ pub struct SeriesPoint {
     )]
     pub start: NaiveDateTime,
     pub orders_count: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub revenue: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub refunds: Money,
 }
 
