@@ -468,8 +468,9 @@ async fn check_stream(h: &Harness, engine: &Engine, doc: &Value) {
     panic!("no live event arrived: {seen}");
 }
 
-/// The engine with a second token that sees only [`SHOP`] and a second configured shop it
-/// may not see (for 403).
+/// The engine with a second token that sees only [`SHOP`], a second configured shop it may
+/// not see and without an Admin API token (for 403 and 409), and webhook bodies limited to
+/// 1 KiB (for 413).
 async fn engine(h: &Harness) -> Engine {
     let extra = format!(
         r#"
@@ -481,7 +482,8 @@ token_env = "SCOPED_TOKEN"
 shops = ["{SHOP}"]
 "#
     );
-    let text = h.config_text(&testkit::nats_url(), "127.0.0.1:0", "");
+    let small_bodies = "[server]\nmax_body_bytes = 1024";
+    let text = h.config_text(&testkit::nats_url(), "127.0.0.1:0", small_bodies);
     let text = format!("{text}\n{extra}");
     let env = |k: &str| match k {
         "SCOPED_TOKEN" => Some(SCOPED_TOKEN.to_string()),
@@ -501,15 +503,17 @@ async fn real_answers_match_their_schemas() {
     let engine = engine(&h).await;
     let addr = engine.addr();
 
-    // The webhook: accepted, refused unsigned, refused without its topic.
+    // The webhook: accepted, refused unsigned, refused without its topic, refused too large.
     let order = br#"{"id": 501, "email": "a@example.com", "currency": "USD", "total_price": "5.00", "created_at": "2025-07-03T10:00:00Z", "updated_at": "2025-07-03T10:00:00Z"}"#;
+    let large = format!("{{\"note\": \"{}\"}}", "x".repeat(2048)).into_bytes();
     let (webhook, document_path) = ("POST", "/api/webhooks");
     let sig = xeno_shopify::signature::sign(SECRET.as_bytes(), order);
-    let send_webhook = |headers: Vec<(String, String)>| {
+    let large_sig = xeno_shopify::signature::sign(SECRET.as_bytes(), &large);
+    let send_webhook = |headers: Vec<(String, String)>, body: &[u8]| {
         let mut req = h
             .http
             .post(format!("http://{addr}{document_path}"))
-            .body(order.to_vec());
+            .body(body.to_vec());
         for (k, v) in headers {
             req = req.header(k, v);
         }
@@ -521,8 +525,14 @@ async fn real_answers_match_their_schemas() {
         .into_iter()
         .filter(|(k, _)| k != "X-Shopify-Topic")
         .collect();
-    for (headers, want) in [(headers, 200), (unsigned, 401), (untopical, 400)] {
-        let r = send_webhook(headers).await.unwrap();
+    let too_large = webhook_headers("orders/create", &uid(), &large_sig);
+    for (headers, body, want) in [
+        (headers, &order[..], 200),
+        (unsigned, &order[..], 401),
+        (untopical, &order[..], 400),
+        (too_large, &large[..], 413),
+    ] {
+        let r = send_webhook(headers, body).await.unwrap();
         let status = r.status().as_u16();
         let content_type = r.headers()["content-type"].to_str().unwrap().to_string();
         let body = r.bytes().await.unwrap();
@@ -739,7 +749,7 @@ async fn real_answers_match_their_schemas() {
     assert_eq!(
         statuses,
         BTreeSet::from([200, 202, 400, 401, 403, 404, 409]),
-        "every kind of answer was checked"
+        "every kind of answer was checked (and 413 above)"
     );
     engine.shutdown().await;
 }
