@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::tcp_proxy::TcpProxy;
 use common::*;
 use serde_json::{json, Value};
 use xeno_engine::config::Config;
@@ -751,5 +752,55 @@ async fn real_answers_match_their_schemas() {
         BTreeSet::from([200, 202, 400, 401, 403, 404, 409]),
         "every kind of answer was checked (and 413 above)"
     );
+    engine.shutdown().await;
+}
+
+/// With PostgreSQL cut off (a proxy between the engine and the database), the answers that
+/// say so are documented too: `/readyz` 503 with its `Readiness` body, a JSON route 503 with
+/// `ErrorBody`, and `/api/health` 200 `degraded`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn outage_answers_match_their_schemas() {
+    let doc = document();
+    let h = Harness::new().await;
+    let proxy = TcpProxy::start("127.0.0.1:5432".parse().unwrap()).await;
+    let text = h
+        .config_text(&testkit::nats_url(), "127.0.0.1:0", "")
+        .replace(
+            "@127.0.0.1:5432/",
+            &format!("@127.0.0.1:{}/", proxy.addr.port()),
+        );
+    assert!(text.contains(&proxy.addr.to_string()), "through the proxy");
+    let config = Config::from_toml(&text, "test", &Harness::env).expect("test config");
+    let engine = Engine::start(config).await.expect("engine starts");
+    let addr = engine.addr();
+    h.wait_ready(addr).await;
+    proxy.cut();
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = h.http.get(format!("http://{addr}/readyz")).send().await;
+        if r.is_ok_and(|r| r.status() == 503) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "/readyz never said 503");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let readyz = call("GET", "/readyz", "/readyz", 503).token(None);
+    let body: Value = serde_json::from_slice(&send(&h, addr, &doc, &readyz).await).unwrap();
+    assert!(
+        body["postgres"].as_str().unwrap().starts_with("down"),
+        "{body}"
+    );
+    send(
+        &h,
+        addr,
+        &doc,
+        &call("GET", "/api/shops", "/api/shops", 503),
+    )
+    .await;
+    let health = call("GET", "/api/health", "/api/health", 200);
+    let body: Value = serde_json::from_slice(&send(&h, addr, &doc, &health).await).unwrap();
+    assert_eq!(body["status"], "degraded", "{body}");
+    proxy.restore();
     engine.shutdown().await;
 }
