@@ -12,6 +12,19 @@ if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; t
 fi
 export XENO_REQUIRE_BROWSER=1
 
+if ! command -v promtool > /dev/null || [[ ! -x /usr/bin/prometheus ]]; then
+  echo "== installing Prometheus for the alert rules' tests (promtool, a real server) =="
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus > /dev/null
+  # The package may start its own server on :9090; the tests start theirs on free ports.
+  if command -v systemctl > /dev/null && systemctl is-active --quiet prometheus 2> /dev/null; then
+    systemctl disable --now prometheus > /dev/null 2>&1 || true
+  elif command -v service > /dev/null; then
+    service prometheus stop > /dev/null 2>&1 || true
+  fi
+fi
+export XENO_REQUIRE_PROMETHEUS=1
+
 echo "== Shopify's published artifacts (npm, pinned) =="
 scripts/shopify-artifacts.sh
 
@@ -44,6 +57,14 @@ rm -f "$log"
 
 echo "== a real Shopify client against the simulator =="
 if scripts/check-real-clients.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+
+echo "== alert rules and the Grafana dashboard (promtool) =="
+if scripts/check-alert-rules.sh; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))

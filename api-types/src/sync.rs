@@ -100,3 +100,37 @@ pub struct SyncQueued {
     /// Always `queued`: the shop's SyncActor picks the run up.
     pub state: String,
 }
+
+/// `GET /api/sync/{id}`: one run (`POST /api/sync`'s `sync_id`) and its latest numbers, about
+/// a second old while it runs (`xeno sync --shop` without `--config` watches it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SyncRun {
+    pub sync_id: String,
+    pub shop: String,
+    /// `full` or `incremental`.
+    pub mode: String,
+    /// `queued`, `running`, `completed` or `failed`.
+    pub state: String,
+    /// The resource being synced now (the last one once ended); empty before it starts.
+    pub resource: String,
+    pub objects_done: u64,
+    /// Known while a bulk operation runs (its object count).
+    pub objects_total: Option<u64>,
+    /// Objects reconciliation found missing or stale and fetched again.
+    pub objects_fixed: u64,
+    /// Objects found deleted in Shopify and tombstoned.
+    pub objects_deleted: u64,
+    pub rate_per_second: f64,
+    pub eta_seconds: Option<f64>,
+    /// Admin API requests, the rate-limit points they cost and the waits for the bucket.
+    pub requests: u64,
+    pub points_used: f64,
+    pub throttled_requests: u64,
+    pub throttle_waits: u64,
+    pub throttle_wait_seconds: f64,
+    pub errors: u64,
+    pub last_error: Option<String>,
+    pub elapsed_seconds: f64,
+}

@@ -58,14 +58,28 @@ impl ApiClient {
         method: Method,
         path: &str,
     ) -> anyhow::Result<(T, Value)> {
+        self.send(method, path, None).await
+    }
+
+    /// Like [`ApiClient::call`], with a JSON request body.
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(T, Value)> {
         let url = self
             .base
             .join(path)
             .with_context(|| format!("{path} under {}", self.base))?;
-        let answer = self
+        let mut request = self
             .http
             .request(method.clone(), url.clone())
-            .bearer_auth(&self.token)
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let answer = request
             .send()
             .await
             .with_context(|| format!("cannot reach the engine at {}", self.base))?;

@@ -14,6 +14,7 @@ mod dead_letters;
 mod demo;
 mod doctor;
 mod health;
+mod remote_sync;
 mod sync;
 
 use std::path::PathBuf;
@@ -73,16 +74,23 @@ enum Command {
     /// API version, by Shopify's published schema (plan an upgrade before Shopify retires yours).
     CheckApi(check_api::CheckApiArgs),
     /// Sync one shop now (incremental, or a full backfill with --full), with a progress bar.
-    /// Runs it here unless a running engine holds the shop's sync lease, then follows it.
+    /// With --config: runs it here unless a running engine holds the shop's sync lease, then
+    /// follows it. Without: asks the running engine at --url (its API, the token from
+    /// $XENO_API_TOKEN) to run it and watches it; exits 1 when it failed.
     Sync {
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
         /// The shop's `*.myshopify.com` domain, as configured.
         #[arg(long)]
         shop: String,
         /// Backfill everything through bulk operations instead of catching up incrementally.
         #[arg(long)]
         full: bool,
+        /// Through the API: print the queued run's id and return instead of watching it.
+        #[arg(long, conflicts_with = "config")]
+        detach: bool,
+        #[command(flatten)]
+        api: api_client::ApiArgs,
     },
     /// List or replay a running engine's dead letters (through its API; the token from
     /// $XENO_API_TOKEN).
@@ -162,7 +170,19 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", xeno_engine::api::openapi::document_json());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sync { config, shop, full } => {
+        Command::Sync {
+            config: None,
+            shop,
+            full,
+            detach,
+            api,
+        } => remote_sync::run(api, shop, full, detach).await,
+        Command::Sync {
+            config: Some(config),
+            shop,
+            full,
+            ..
+        } => {
             let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
             sync::run(config, shop, full).await?;
             Ok(ExitCode::SUCCESS)

@@ -2,14 +2,16 @@
 //! progress bar and a summary at the end.
 //!
 //! The sync itself (lease, private bridge, or following the engine that holds the lease) is
-//! the engine's, in `engine/src/sync/standalone.rs`; this file only shows its events.
+//! the engine's, in `engine/src/sync/standalone.rs`; this file only shows its events. Without
+//! `--config` the same command asks a running engine through its API instead
+//! (`cli/src/remote_sync.rs`), and shows its progress with the same bar and summary.
 
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use xeno_engine::config::Config;
 use xeno_engine::sync::progress::Snapshot;
-use xeno_engine::sync::standalone::{self, SyncEvent, SyncReport};
+use xeno_engine::sync::standalone::{self, SyncEvent};
 use xeno_engine::sync::SyncMode;
 
 /// Runs (or follows) one sync of `shop` and prints a summary; fails unless it completed.
@@ -19,18 +21,29 @@ pub async fn run(config: Config, shop: String, full: bool) -> anyhow::Result<()>
     } else {
         SyncMode::Incremental
     };
+    let bar = spinner();
+    let report = standalone::sync_shop(config, &shop, mode, &|event| show(&bar, event)).await;
+    bar.finish_and_clear();
+    let report = report?;
+    print_summary(
+        &report.shop,
+        report.mode.as_str(),
+        &report.state,
+        &report.snapshot,
+    );
+    anyhow::ensure!(report.completed(), "the sync {}", report.state);
+    Ok(())
+}
+
+/// The progress line every `xeno sync` draws on stderr.
+pub fn spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {elapsed_precise} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
-    let report = standalone::sync_shop(config, &shop, mode, &|event| show(&bar, event)).await;
-    bar.finish_and_clear();
-    let report = report?;
-    print_summary(&report);
-    anyhow::ensure!(report.completed(), "the sync {}", report.state);
-    Ok(())
+    bar
 }
 
 fn show(bar: &ProgressBar, event: SyncEvent<'_>) {
@@ -44,7 +57,7 @@ fn show(bar: &ProgressBar, event: SyncEvent<'_>) {
     }
 }
 
-fn show_progress(bar: &ProgressBar, s: &Snapshot) {
+pub fn show_progress(bar: &ProgressBar, s: &Snapshot) {
     let total = s.objects_total.map(|t| format!("/{t}")).unwrap_or_default();
     let eta = s
         .eta_seconds
@@ -66,14 +79,9 @@ fn show_progress(bar: &ProgressBar, s: &Snapshot) {
     ));
 }
 
-fn print_summary(report: &SyncReport) {
-    let s = &report.snapshot;
-    println!(
-        "sync of {} ({}) {}",
-        report.shop,
-        report.mode.as_str(),
-        report.state
-    );
+/// The summary of a run that ended, wherever it ran.
+pub fn print_summary(shop: &str, mode: &str, state: &str, s: &Snapshot) {
+    println!("sync of {shop} ({mode}) {state}");
     println!("  objects        {}", s.objects_done);
     println!("  fixed          {}", s.objects_fixed);
     println!("  deleted        {}", s.objects_deleted);

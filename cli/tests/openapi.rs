@@ -710,6 +710,7 @@ async fn real_answers_match_their_schemas() {
             .body(json!({"shop": SHOP, "mode": "incremental"})),
     ];
     let mut statuses = BTreeSet::new();
+    let mut sync_id = None;
     for c in &calls {
         let body = send(&h, addr, &doc, c).await;
         statuses.insert(c.status);
@@ -717,7 +718,28 @@ async fn real_answers_match_their_schemas() {
             let served: Value = serde_json::from_slice(&body).unwrap();
             assert_eq!(served, doc, "the route serves what `xeno openapi` prints");
         }
+        if c.status == 202 {
+            let queued: Value = serde_json::from_slice(&body).unwrap();
+            sync_id = queued["sync_id"].as_str().map(str::to_string);
+        }
     }
+
+    // The queued run, a malformed id, and an id no run has.
+    let run = "/api/sync/{id}";
+    let sync_id = sync_id.expect("POST /api/sync queued a run");
+    let path = format!("/api/sync/{sync_id}");
+    let body = send(&h, addr, &doc, &call("GET", run, path, 200)).await;
+    let status: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status["sync_id"], sync_id.as_str());
+    send(
+        &h,
+        addr,
+        &doc,
+        &call("GET", run, "/api/sync/not-a-uuid", 400),
+    )
+    .await;
+    let nobody = format!("/api/sync/{}", uid());
+    send(&h, addr, &doc, &call("GET", run, nobody, 404)).await;
 
     // Replays: the one on the stream's subject succeeds, then is a conflict; "replay all"
     // republishes what it can and reports the rest.

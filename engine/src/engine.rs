@@ -1,6 +1,6 @@
 //! Starting and stopping a whole engine: connect (lazily, so a missing PostgreSQL or NATS
-//! does not stop the start), migrate, bind, spawn the root supervisor and the doctor's periodic
-//! checks (`doctor/monitor.rs`).
+//! does not stop the start), migrate, bind, spawn the root supervisor, the doctor's periodic
+//! checks (`doctor/monitor.rs`) and the operations probe (`ops_probe.rs`).
 //!
 //! `xeno run` calls [`Engine::start`] and waits for a signal; black-box tests start engines
 //! in-process the same way.
@@ -20,6 +20,7 @@ use crate::doctor::{self, monitor::LatestReport};
 use crate::http::state::{AppState, Components};
 use crate::log_sink;
 use crate::metrics::Metrics;
+use crate::ops_probe;
 use crate::slot::Slot;
 use crate::supervisor::{RootArgs, RootMsg, RootSupervisor};
 
@@ -31,6 +32,8 @@ pub struct Engine {
     state: AppState,
     /// The doctor's periodic checks (`doctor/monitor.rs`), aborted on shutdown.
     doctor: tokio::task::JoinHandle<()>,
+    /// The operations probe (`ops_probe.rs`), aborted on shutdown.
+    probe: tokio::task::JoinHandle<()>,
 }
 
 impl Engine {
@@ -84,6 +87,12 @@ impl Engine {
             doctor: LatestReport::default(),
         };
         let doctor = doctor::monitor::spawn(config.clone(), metrics.clone(), state.doctor.clone());
+        let probe = ops_probe::spawn(ops_probe::ProbeTargets {
+            pool: pool.clone(),
+            js: js.clone(),
+            names: names.clone(),
+            metrics: metrics.clone(),
+        });
 
         let (root, handle) = Actor::spawn(
             None,
@@ -113,6 +122,7 @@ impl Engine {
             }),
             state,
             doctor,
+            probe,
         })
     }
 
@@ -135,6 +145,7 @@ impl Engine {
     /// Graceful stop: stop accepting, finish in-flight requests, drain the writers, flush.
     pub async fn shutdown(self) {
         self.doctor.abort();
+        self.probe.abort();
         let _ = ractor::call_t!(self.root, RootMsg::Shutdown, 60_000);
         let _ = self.handle.await;
     }

@@ -16,7 +16,8 @@
 //! Modules: [`config`] (TOML, validated at load), [`engine`] (start/stop), [`supervisor`]
 //! and [`supervision`] (restart policy), [`bus`] (JetStream), [`webhook`], [`writer`],
 //! [`store`] (SQL), [`analytics`] (rollups and figures), [`http`] (state, router, server) and
-//! [`api`] (handlers), [`log_sink`], [`metrics`], [`db`] (pool, migrations), [`doctor`] (why a
+//! [`api`] (handlers), [`log_sink`], [`metrics`], [`ops_probe`] (the gauges the alert rules
+//! need: dependencies up, open dead letters, the stream's fill), [`db`] (pool, migrations), [`doctor`] (why a
 //! shop does not sync: `xeno doctor` and the health API).
 //! `testkit` (a private database per test, unique stream names) exists only in this crate's
 //! tests and with the `testkit` feature, which `cli/`'s black-box tests and the benchmark
@@ -33,6 +34,7 @@ pub mod envelope;
 pub mod http;
 pub mod log_sink;
 pub mod metrics;
+pub mod ops_probe;
 pub mod slot;
 pub mod store;
 pub mod supervision;

@@ -2,6 +2,8 @@
 //! Prometheus text format and `/api/health` reads the same counters, so the dashboard and
 //! Prometheus never disagree.
 
+use std::sync::atomic::AtomicU64;
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -29,6 +31,31 @@ pub struct ResourceLabels {
 pub struct ActorLabels {
     pub actor: String,
 }
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DependencyLabels {
+    /// `postgres` or `nats` ([`Dependency::label`]).
+    pub dependency: String,
+}
+
+/// What the engine cannot work without, as `dependency_up` labels them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dependency {
+    Postgres,
+    Nats,
+}
+
+impl Dependency {
+    pub fn label(self) -> &'static str {
+        match self {
+            Dependency::Postgres => "postgres",
+            Dependency::Nats => "nats",
+        }
+    }
+}
+
+/// A gauge of a fractional value (a Unix timestamp, bucket points) an integer one would truncate.
+pub type FloatGauge = Gauge<f64, AtomicU64>;
 
 /// The engine's counters, gauges and histograms.
 pub struct Metrics {
@@ -59,14 +86,40 @@ pub struct Metrics {
     /// Messages delivered to writers and not yet acknowledged.
     pub consumer_ack_pending: Gauge,
     /// Mirrored GraphQL bucket per shop.
-    pub bucket_available: Family<ShopLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
-    pub bucket_maximum: Family<ShopLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    pub bucket_available: Family<ShopLabels, FloatGauge>,
+    pub bucket_maximum: Family<ShopLabels, FloatGauge>,
     /// Records fetched by syncs per shop, and the time syncs spent waiting on the bucket.
     pub sync_records: Family<ShopLabels, Counter>,
-    pub sync_throttle_wait_seconds: Family<ShopLabels, Counter<f64, std::sync::atomic::AtomicU64>>,
+    pub sync_throttle_wait_seconds: Family<ShopLabels, Counter<f64, AtomicU64>>,
     /// Shopify's count minus the stored live rows at the last completeness comparison
     /// (`engine/src/sync/completeness.rs`): positive when rows are missing.
     pub count_difference: Family<ResourceLabels, Gauge>,
+    /// When each shop's last sync run completed, its failed runs, and how many failed in a
+    /// row since the last success (set by `engine/src/sync/shop_sync.rs` when a run ends).
+    pub sync_last_success_timestamp_seconds: Family<ShopLabels, FloatGauge>,
+    pub sync_failures: Family<ShopLabels, Counter>,
+    pub sync_consecutive_failures: Family<ShopLabels, Gauge>,
+    /// When each shop's copy was last reconciled with Shopify (a completed run: an
+    /// incremental one re-reads what changed and sweeps deletions, a full one reads all), and
+    /// the shop's `reconcile_every` in seconds, so a rule can say "overdue" without the config.
+    pub reconcile_last_success_timestamp_seconds: Family<ShopLabels, FloatGauge>,
+    pub reconcile_interval_seconds: Family<ShopLabels, Gauge>,
+    /// Objects a reconciliation found missing, stale or deleted in Shopify but live in
+    /// PostgreSQL, and re-published: webhooks that never arrived.
+    pub reconcile_repaired: Family<ResourceLabels, Counter>,
+    /// Webhook topics whose subscription is missing or points elsewhere, per shop, at the
+    /// doctor's last check (`engine/src/doctor/checks.rs`).
+    pub subscriptions_missing: Family<ShopLabels, Gauge>,
+    /// Dead letters not yet replayed, engine-wide (`engine/src/ops_probe.rs` counts them).
+    pub dead_letters_open: Gauge,
+    /// 1 when the last probe of the dependency answered, 0 when it did not (`ops_probe.rs`).
+    pub dependency_up: Family<DependencyLabels, Gauge>,
+    /// The JetStream stream's messages and bytes, and its limits (-1: no limit), as the last
+    /// probe read them.
+    pub stream_messages: Gauge,
+    pub stream_bytes: Gauge,
+    pub stream_max_messages: Gauge,
+    pub stream_max_bytes: Gauge,
 }
 
 impl Default for Metrics {
@@ -97,6 +150,19 @@ impl Metrics {
             sync_records: Family::default(),
             sync_throttle_wait_seconds: Family::default(),
             count_difference: Family::default(),
+            sync_last_success_timestamp_seconds: Family::default(),
+            sync_failures: Family::default(),
+            sync_consecutive_failures: Family::default(),
+            reconcile_last_success_timestamp_seconds: Family::default(),
+            reconcile_interval_seconds: Family::default(),
+            reconcile_repaired: Family::default(),
+            subscriptions_missing: Family::default(),
+            dead_letters_open: Gauge::default(),
+            dependency_up: Family::default(),
+            stream_messages: Gauge::default(),
+            stream_bytes: Gauge::default(),
+            stream_max_messages: Gauge::default(),
+            stream_max_bytes: Gauge::default(),
             registry: Registry::default(),
         };
         let mut registry = Registry::with_prefix("xeno");
@@ -104,6 +170,7 @@ impl Metrics {
         m.register_writer(&mut registry);
         m.register_health(&mut registry);
         m.register_sync(&mut registry);
+        m.register_operations(&mut registry);
         Metrics { registry, ..m }
     }
 
@@ -213,6 +280,76 @@ impl Metrics {
         );
     }
 
+    /// What the alert rules (`ops/prometheus/alerts.yml`) watch besides the above: sync and
+    /// reconciliation outcomes, subscriptions, dead letters, dependencies, the stream's fill.
+    fn register_operations(&self, registry: &mut Registry) {
+        registry.register(
+            "sync_last_success_timestamp_seconds",
+            "Unix time the shop's last sync run completed",
+            self.sync_last_success_timestamp_seconds.clone(),
+        );
+        registry.register(
+            "sync_failures",
+            "Sync runs that ended in an error per shop",
+            self.sync_failures.clone(),
+        );
+        registry.register(
+            "sync_consecutive_failures",
+            "Sync runs failed in a row since the shop's last completed one",
+            self.sync_consecutive_failures.clone(),
+        );
+        registry.register(
+            "reconcile_last_success_timestamp_seconds",
+            "Unix time the shop's copy was last reconciled with Shopify",
+            self.reconcile_last_success_timestamp_seconds.clone(),
+        );
+        registry.register(
+            "reconcile_interval_seconds",
+            "The shop's configured reconciliation interval (reconcile_every)",
+            self.reconcile_interval_seconds.clone(),
+        );
+        registry.register(
+            "reconcile_repaired",
+            "Objects a reconciliation found missing, stale or deleted and re-published",
+            self.reconcile_repaired.clone(),
+        );
+        registry.register(
+            "subscriptions_missing",
+            "Webhook topics not subscribed to this engine at the doctor's last check",
+            self.subscriptions_missing.clone(),
+        );
+        registry.register(
+            "dead_letters_open",
+            "Dead letters not yet replayed",
+            self.dead_letters_open.clone(),
+        );
+        registry.register(
+            "dependency_up",
+            "Whether the dependency answered the last probe (1) or not (0)",
+            self.dependency_up.clone(),
+        );
+        registry.register(
+            "stream_messages",
+            "Messages in the JetStream stream",
+            self.stream_messages.clone(),
+        );
+        registry.register(
+            "stream_bytes",
+            "Bytes in the JetStream stream",
+            self.stream_bytes.clone(),
+        );
+        registry.register(
+            "stream_max_messages",
+            "The stream's message limit (-1: none)",
+            self.stream_max_messages.clone(),
+        );
+        registry.register(
+            "stream_max_bytes",
+            "The stream's byte limit (-1: none)",
+            self.stream_max_bytes.clone(),
+        );
+    }
+
     /// The registry in Prometheus text exposition format.
     pub fn encode(&self) -> String {
         let mut out = String::new();
@@ -235,6 +372,15 @@ impl Metrics {
                 outcome: outcome.to_string(),
             })
             .inc_by(n);
+    }
+
+    /// Sets whether `dependency` answered its last probe.
+    pub fn dependency(&self, dependency: Dependency, up: bool) {
+        self.dependency_up
+            .get_or_create(&DependencyLabels {
+                dependency: dependency.label().to_string(),
+            })
+            .set(i64::from(up));
     }
 
     /// Current value of a labelled outcome counter (for `/api/health`).

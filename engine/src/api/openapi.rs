@@ -43,6 +43,7 @@ use super::{
         shops::shops,
         sync_status::sync_status,
         sync::start_sync,
+        sync::run_status,
         analytics::stats,
         analytics::revenue_series,
         analytics::top_customers,

@@ -4,17 +4,19 @@
 //! incremental). Like every API route it takes the dashboard's bearer token
 //! ([`crate::api::auth::Access`]) and only for shops that token may see. The run is a row in
 //! `sync_runs`; the shop's SyncActor, in whichever engine process holds the shop's lease,
-//! picks it up (woken at once when it lives in this process). `GET /api/sync-status` shows
-//! its progress.
+//! picks it up (woken at once when it lives in this process). `GET /api/sync/{id}` follows
+//! that run (`xeno sync` without `--config` watches it there); `GET /api/sync-status` shows
+//! every resource's checkpoint.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ractor::ActorRef;
 use serde_json::Value;
-use xeno_api_types::sync::SyncQueued;
+use uuid::Uuid;
+use xeno_api_types::sync::{SyncQueued, SyncRun};
 
 use super::auth::Access;
 use super::error::ApiError;
@@ -98,4 +100,64 @@ pub async fn start_sync(
         }),
     )
         .into_response())
+}
+
+/// `GET /api/sync/{id}`: a run the token may see (another shop's run is "not found", so ids
+/// do not tell which shops exist).
+#[utoipa::path(
+    get,
+    path = "/api/sync/{id}",
+    tag = "api",
+    summary = "One sync run's state and progress",
+    params(
+        ("id" = String, Path, format = Uuid, description = "The run's `sync_id` from `POST /api/sync`."),
+    ),
+    responses(
+        (status = 200, description = "The run and its latest numbers (about a second old while it runs).", body = xeno_api_types::sync::SyncRun),
+        (status = 400, description = "`id` is not a UUID.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "No such run among the shops the token sees.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 503, description = "PostgreSQL unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn run_status(
+    State(state): State<AppState>,
+    access: Access,
+    Path(id): Path<String>,
+) -> Result<Json<SyncRun>, ApiError> {
+    let run_id = Uuid::parse_str(&id).map_err(|_| {
+        ApiError::bad_parameter(
+            "id",
+            format!("`{id}` is not a sync id (a UUID from POST /api/sync)"),
+        )
+    })?;
+    let run = progress::read(&state.pool, run_id)
+        .await
+        .map_err(|e| ApiError::unavailable("PostgreSQL", e))?
+        .filter(|run| access.select_shops(&state.config, Some(&run.shop)).is_ok())
+        .ok_or_else(|| ApiError::not_found(format!("no sync run {run_id}")))?;
+    let s = run.snapshot;
+    Ok(Json(SyncRun {
+        sync_id: run_id.to_string(),
+        shop: run.shop,
+        mode: run.mode,
+        state: run.state,
+        resource: s.resource,
+        objects_done: s.objects_done,
+        objects_total: s.objects_total,
+        objects_fixed: s.objects_fixed,
+        objects_deleted: s.objects_deleted,
+        rate_per_second: s.rate_per_second,
+        eta_seconds: s.eta_seconds,
+        requests: s.requests,
+        points_used: s.points_used,
+        throttled_requests: s.throttled_requests,
+        throttle_waits: s.throttle_waits,
+        throttle_wait_seconds: s.throttle_wait_seconds,
+        errors: s.errors,
+        last_error: s.last_error,
+        elapsed_seconds: s.elapsed_seconds,
+    }))
 }

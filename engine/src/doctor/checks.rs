@@ -11,7 +11,7 @@ use xeno_shopify::versions::{self, VersionStatus};
 use xeno_shopify::Resource;
 
 use crate::config::{Config, ShopConfig};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, ShopLabels};
 use crate::sync::graphql_client::GraphqlClient;
 use crate::sync::scopes::{self, ScopesError, READ_ALL_ORDERS};
 use crate::sync::selection::{self, OffReason, Selection};
@@ -210,7 +210,9 @@ fn scope_findings(
     out
 }
 
-/// Whether every topic of the resources `on` is subscribed to this engine.
+/// Whether every topic of the resources `on` is subscribed to this engine. The count of those
+/// that are not goes to `subscriptions_missing` (Shopify removing one shows there, and
+/// `ops/prometheus/alerts.yml` alerts on it); a listing that fails leaves the gauge as it was.
 async fn webhooks(
     config: &Config,
     shop: &ShopConfig,
@@ -238,6 +240,7 @@ async fn webhooks(
             )
         }
     };
+    let subscriptions_gauge = metrics.clone();
     let listed = async {
         let client = GraphqlClient::new(shop, metrics).map_err(|e| e.to_string())?;
         subscriptions::list(&client)
@@ -275,6 +278,13 @@ async fn webhooks(
             Some(subs) => elsewhere.push(format!("{topic} → {}", subs[0].1)),
         }
     }
+    let not_here = i64::try_from(missing.len() + elsewhere.len()).unwrap_or(i64::MAX);
+    subscriptions_gauge
+        .subscriptions_missing
+        .get_or_create(&ShopLabels {
+            shop: shop.domain.clone(),
+        })
+        .set(not_here);
     if missing.is_empty() && elsewhere.is_empty() {
         return finding(
             shop,

@@ -6,7 +6,7 @@
 //! | `GET /healthz`, `GET /readyz`, `GET /metrics` | `api/probes.rs` | none |
 //! | `GET /api/shops` | `api/shops.rs` | bearer |
 //! | `GET /api/sync-status` | `api/sync_status.rs` | bearer |
-//! | `POST /api/sync` | `api/sync.rs` | bearer |
+//! | `POST /api/sync`, `GET /api/sync/{id}` | `api/sync.rs` | bearer |
 //! | `GET /api/stats`, `GET /api/revenue-series`, `GET /api/top-customers` | `api/analytics.rs` | bearer |
 //! | `GET /api/events/stream` (SSE) | `api/events.rs` | bearer or `?access_token=` |
 //! | `GET /api/health` | `api/health.rs` | bearer |
@@ -69,6 +69,7 @@ fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/shops", get(shops::shops))
         .route("/api/sync-status", get(sync_status::sync_status))
+        .route("/api/sync/{id}", get(sync::run_status))
         .route("/api/stats", get(analytics::stats))
         .route("/api/revenue-series", get(analytics::revenue_series))
         .route("/api/top-customers", get(analytics::top_customers))

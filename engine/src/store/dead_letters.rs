@@ -2,7 +2,8 @@
 //! bytes exactly as they travelled, so an operator can see them (dashboard, API) and replay
 //! them once the cause is fixed. The only SQL of the `dead_letters` table: the UpsertWriter
 //! (`engine/src/writer/upsert_writer.rs`) inserts; the API (`engine/src/api/dead_letters.rs`)
-//! lists, counts, locks and marks them replayed.
+//! lists, counts, locks and marks them replayed; the operations probe (`engine/src/ops_probe.rs`)
+//! counts the open ones for `/metrics`.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -194,6 +195,18 @@ pub async fn count_open<C: GenericClient + Sync>(
     let sql = format!("SELECT count(*) FROM dead_letters WHERE {VISIBLE} AND replayed_at IS NULL");
     Ok(client
         .query_one(&sql, &[&visible.shops, &visible.engine_wide])
+        .await?
+        .get(0))
+}
+
+/// Every open (not replayed) dead letter, of any shop or none: what the alert on dead letters
+/// counts, whatever the API's callers may see.
+pub async fn count_all_open<C: GenericClient + Sync>(client: &C) -> Result<i64, Error> {
+    Ok(client
+        .query_one(
+            "SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL",
+            &[],
+        )
         .await?
         .get(0))
 }

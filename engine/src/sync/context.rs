@@ -23,7 +23,7 @@ use super::progress::Progress;
 use crate::bus::bridge::BridgeHandle;
 use crate::config::ShopConfig;
 use crate::envelope::{Envelope, Format, Source};
-use crate::metrics::{Metrics, ShopLabels};
+use crate::metrics::{Metrics, ResourceLabels, ShopLabels};
 use crate::store::stored_copy;
 
 /// Everything one run needs.
@@ -67,6 +67,21 @@ impl SyncContext {
             .sync_records
             .get_or_create(&ShopLabels {
                 shop: self.shop.domain.clone(),
+            })
+            .inc_by(n);
+    }
+
+    /// Counts `n` objects of `resource` a reconciliation found missing, stale or deleted and
+    /// re-published: webhooks that never arrived (`reconcile_repaired`, an alert's input).
+    pub fn count_repaired(&self, resource: Resource, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.metrics
+            .reconcile_repaired
+            .get_or_create(&ResourceLabels {
+                shop: self.shop.domain.clone(),
+                resource: resource.as_str().to_string(),
             })
             .inc_by(n);
     }

@@ -193,6 +193,7 @@ async fn publish_page(
     };
     if p.only_changed {
         ctx.progress.add_fixed(to_publish.len() as u64);
+        ctx.count_repaired(resource, to_publish.len() as u64);
     }
     let envelopes = to_publish.iter().map(|n| ctx.record(resource, n)).collect();
     ctx.publish_all(envelopes).await;

@@ -244,8 +244,26 @@ pub async fn finish(pool: &Pool, run_id: Uuid, error: Option<&str>) -> Result<()
     Ok(())
 }
 
-/// A run's state and final numbers (the CLI follows a run another process executes).
-pub async fn read(pool: &Pool, run_id: Uuid) -> Result<Option<(String, Snapshot)>, SyncError> {
+/// One `sync_runs` row: which shop and mode, its state and its latest numbers.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub shop: String,
+    pub mode: String,
+    /// `queued`, `running`, `completed` or `failed`.
+    pub state: String,
+    pub snapshot: Snapshot,
+}
+
+impl RunRecord {
+    /// Whether the run has ended (completed or failed).
+    pub fn ended(&self) -> bool {
+        self.state == "completed" || self.state == "failed"
+    }
+}
+
+/// A run's state and latest numbers (the CLI follows a run another process executes;
+/// `GET /api/sync/{id}` serves it).
+pub async fn read(pool: &Pool, run_id: Uuid) -> Result<Option<RunRecord>, SyncError> {
     let client = pool.get().await?;
     let row = client
         .query_opt(
@@ -253,31 +271,31 @@ pub async fn read(pool: &Pool, run_id: Uuid) -> Result<Option<(String, Snapshot)
                     objects_deleted, COALESCE(rate_per_second, 0), eta_seconds, requests,
                     throttled_requests, throttle_waits, throttle_wait_seconds, errors, last_error,
                     EXTRACT(EPOCH FROM (COALESCE(finished_at, now()) - COALESCE(started_at, now())))::float8,
-                    points_used
+                    points_used, shop_domain, mode
              FROM sync_runs WHERE id = $1",
             &[&run_id],
         )
         .await?;
-    Ok(row.map(|r| {
-        (
-            r.get(0),
-            Snapshot {
-                resource: r.get(1),
-                objects_done: r.get::<_, i64>(2) as u64,
-                objects_total: r.get::<_, Option<i64>>(3).map(|t| t as u64),
-                objects_fixed: r.get::<_, i64>(4) as u64,
-                objects_deleted: r.get::<_, i64>(5) as u64,
-                rate_per_second: r.get(6),
-                eta_seconds: r.get(7),
-                requests: r.get::<_, i64>(8) as u64,
-                throttled_requests: r.get::<_, i64>(9) as u64,
-                throttle_waits: r.get::<_, i64>(10) as u64,
-                throttle_wait_seconds: r.get(11),
-                errors: r.get::<_, i64>(12) as u64,
-                last_error: r.get(13),
-                elapsed_seconds: r.get(14),
-                points_used: r.get(15),
-            },
-        )
+    Ok(row.map(|r| RunRecord {
+        state: r.get(0),
+        shop: r.get(16),
+        mode: r.get(17),
+        snapshot: Snapshot {
+            resource: r.get(1),
+            objects_done: r.get::<_, i64>(2) as u64,
+            objects_total: r.get::<_, Option<i64>>(3).map(|t| t as u64),
+            objects_fixed: r.get::<_, i64>(4) as u64,
+            objects_deleted: r.get::<_, i64>(5) as u64,
+            rate_per_second: r.get(6),
+            eta_seconds: r.get(7),
+            requests: r.get::<_, i64>(8) as u64,
+            throttled_requests: r.get::<_, i64>(9) as u64,
+            throttle_waits: r.get::<_, i64>(10) as u64,
+            throttle_wait_seconds: r.get(11),
+            errors: r.get::<_, i64>(12) as u64,
+            last_error: r.get(13),
+            elapsed_seconds: r.get(14),
+            points_used: r.get(15),
+        },
     }))
 }

@@ -126,7 +126,8 @@ async fn reconcile(
     })
     .await?;
     let (live, listed_at) = bulk::live_ids(ctx, resource).await?;
-    ctx.sweep_deletes(resource, &live, listed_at, None).await?;
+    let deleted = ctx.sweep_deletes(resource, &live, listed_at, None).await?;
+    ctx.count_repaired(resource, deleted);
     // The look-back re-reads changes behind the watermark; it never moves back.
     Ok(pass.max_updated.max(cp.watermark))
 }

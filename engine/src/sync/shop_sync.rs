@@ -11,6 +11,9 @@
 //! Outcomes: completed → logged with what it fixed; a database outage → resumed from the
 //! checkpoint after a backoff; a permanent Admin API error (token rejected, uninstalled) →
 //! the run fails with the reason and automatic runs stop until one is requested again.
+//!
+//! Every run's end sets the shop's sync and reconciliation gauges of `engine/src/metrics.rs`
+//! (last success, failures in a row) that `ops/prometheus/alerts.yml` watches.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,7 +32,7 @@ use super::run::{self, RunSummary};
 use super::{selection, subscriptions};
 use crate::bus::BridgeHandle;
 use crate::config::{Config, ShopConfig};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, ShopLabels};
 
 /// How often the actor looks at its lease and its queue.
 const TICK: Duration = Duration::from_millis(500);
@@ -56,6 +59,12 @@ pub struct SyncArgs {
     pub metrics: Arc<Metrics>,
     /// The process group `POST /api/sync` wakes ([`group_name`]).
     pub group: String,
+}
+
+fn shop_labels(shop: &str) -> ShopLabels {
+    ShopLabels {
+        shop: shop.to_string(),
+    }
 }
 
 /// The process group of a shop's SyncActors in this process (one per engine in it).
@@ -107,6 +116,11 @@ impl Actor for SyncActor {
             args.config.sync.lease_ttl,
         );
         ractor::pg::join(args.group.clone(), vec![myself.get_cell()]);
+        let interval = i64::try_from(args.shop.reconcile_every.as_secs()).unwrap_or(i64::MAX);
+        args.metrics
+            .reconcile_interval_seconds
+            .get_or_create(&shop_labels(&args.shop.domain))
+            .set(interval);
         let timer = myself.send_interval(TICK, || SyncMsg::Tick);
         Ok(SyncState {
             client,
@@ -164,6 +178,27 @@ impl Actor for SyncActor {
 impl SyncState {
     fn shop(&self) -> &str {
         &self.args.shop.domain
+    }
+
+    /// Sets the shop's run gauges: a completed run (full or incremental, both compare every
+    /// resource with Shopify) is a sync and a reconciliation; any failure, interruptions
+    /// included, counts towards the failures in a row.
+    fn count_outcome(&self, completed: bool) {
+        let m = &self.args.metrics;
+        let labels = shop_labels(self.shop());
+        if completed {
+            let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+            m.sync_last_success_timestamp_seconds
+                .get_or_create(&labels)
+                .set(now);
+            m.reconcile_last_success_timestamp_seconds
+                .get_or_create(&labels)
+                .set(now);
+            m.sync_consecutive_failures.get_or_create(&labels).set(0);
+        } else {
+            m.sync_failures.get_or_create(&labels).inc();
+            m.sync_consecutive_failures.get_or_create(&labels).inc();
+        }
     }
 
     async fn keep_lease(&mut self) {
@@ -291,6 +326,7 @@ impl SyncState {
         let Some(running) = self.running.take().filter(|r| r.run_id == run_id) else {
             return;
         };
+        self.count_outcome(result.is_ok());
         let pool = self.args.pool.clone();
         let shop = self.shop().to_string();
         match result {

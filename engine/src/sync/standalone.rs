@@ -231,12 +231,12 @@ async fn follow(
     on_event: &(dyn Fn(SyncEvent<'_>) + Sync),
 ) -> anyhow::Result<(String, Snapshot)> {
     loop {
-        if let Some((state, snapshot)) = progress::read(pool, run_id).await? {
-            on_event(SyncEvent::Progress(&snapshot));
-            if state == "completed" || state == "failed" {
-                return Ok((state, snapshot));
+        if let Some(run) = progress::read(pool, run_id).await? {
+            on_event(SyncEvent::Progress(&run.snapshot));
+            if run.ended() {
+                return Ok((run.state, run.snapshot));
             }
-            if state == "queued" {
+            if run.state == "queued" {
                 on_event(SyncEvent::Queued);
             }
         }
