@@ -551,6 +551,7 @@ async fn real_answers_match_their_schemas() {
         call("GET", "/readyz", "/readyz", 200).token(None),
         call("GET", "/metrics", "/metrics", 200).token(None),
         call("GET", "/", "/", 200).token(None),
+        call("GET", "/assets/{path}", "/assets/index.html", 200).token(None),
         call("GET", "/assets/{path}", "/assets/no-such-file.js", 404).token(None),
         call("GET", "/api/shops", "/api/shops", 200),
         call("GET", "/api/shops", "/api/shops", 401).token(None),

@@ -73,7 +73,17 @@ pub async fn index() -> Response {
         ("path" = String, Path, description = "A file of the built dashboard (scripts, wasm, styles)."),
     ),
     responses(
-        (status = 200, description = "The file, with its content type."), (status = 404, description = "No such file.", content_type = "text/plain", body = String),
+        (status = 200, description = "The file, with the content type of its extension (`engine/build.rs`).", content(
+            (String = "text/html"),
+            (String = "text/javascript"),
+            (String = "text/css"),
+            (Vec<u8> = "application/wasm"),
+            (String = "image/svg+xml"),
+            (Object = "application/json"),
+            (Vec<u8> = "image/x-icon"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "application/octet-stream"),
+        )), (status = 404, description = "No such file.", content_type = "text/plain", body = String),
         (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
     ),
 )]
