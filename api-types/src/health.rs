@@ -89,6 +89,30 @@ pub struct HealthResponse {
     /// The latest `xeno doctor` checks the engine ran, for the shops this token sees;
     /// `null` until the first run ends.
     pub doctor: Option<DoctorReport>,
+    /// Alert conditions holding now in this engine process (the alerts of
+    /// `ops/prometheus/alerts.yml`, evaluated by the engine itself), engine-wide ones and
+    /// those of the shops this token sees; most severe first.
+    pub alerts: Vec<ActiveAlert>,
+}
+
+/// One alert condition that holds: `pending` until it held for its rule's `for:`, then
+/// `firing` (and sent to the `[[alerts]]` targets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveAlert {
+    /// The rule's name, e.g. `XenoDeadLettersOpen`.
+    pub alert: String,
+    /// `warning` or `critical`.
+    pub severity: String,
+    /// `pending` or `firing`.
+    pub state: String,
+    /// e.g. `shop`, `resource`; empty for engine-wide alerts.
+    pub labels: BTreeMap<String, String>,
+    pub summary: String,
+    /// When the condition started to hold.
+    pub since: DateTime<Utc>,
+    /// The runbook's section, relative to the repository (`docs/operations.md#…`).
+    pub runbook: String,
 }
 
 /// `GET /readyz`: `ok` or `down: <why>` for each dependency.

@@ -1,6 +1,7 @@
 //! `xeno health`: what the dashboard's health view shows, from the command line, through
 //! `GET /api/health`: the engine's status, its dependencies, each actor, the queue, dead
-//! letters and each shop, then the doctor's latest findings that are not ok. Exit status 1
+//! letters, the alerts holding now and each shop, then the doctor's latest findings that are
+//! not ok. Exit status 1
 //! when the engine says it is degraded.
 
 use std::process::ExitCode;
@@ -62,6 +63,26 @@ fn print_health(h: &HealthResponse) {
             format!(", down: {}", down.join(", "))
         }
     );
+    if h.alerts.is_empty() {
+        println!("alerts      none");
+    }
+    for a in &h.alerts {
+        let place: Vec<String> = a.labels.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let place = if place.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", place.join(", "))
+        };
+        println!(
+            "alert       {} {} {}{place}: {} (since {}; runbook {})",
+            a.alert,
+            a.severity,
+            a.state,
+            a.summary,
+            a.since.format("%Y-%m-%d %H:%M:%S"),
+            a.runbook
+        );
+    }
     println!();
     let rows: Vec<Vec<String>> = h
         .shops

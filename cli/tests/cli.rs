@@ -68,9 +68,14 @@ fn check_config_accepts_the_example_with_its_variables_set() {
         "GLOBEX_ACCESS_TOKEN",
         "XENO_OPS_TOKEN",
         "ACME_ANALYST_TOKEN",
+        "XENO_ALERTS_SECRET",
     ] {
         cmd.env(var, "a-long-enough-secret-value");
     }
+    cmd.env(
+        "XENO_ALERTS_SLACK_URL",
+        "https://hooks.slack.com/services/T000/B000/XXXX",
+    );
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),

@@ -5,9 +5,12 @@
 
 use std::path::Path;
 use std::process::Output;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 use xeno_api_types::doctor::{DoctorReport, FindingStatus};
+use xeno_engine::config::Config;
+use xeno_engine::metrics::{Metrics, ShopLabels};
 use xeno_engine::sync::subscriptions;
 use xeno_shopify::Resource;
 use xeno_sim::{Sim, SimConfig, SimHandle};
@@ -129,6 +132,27 @@ async fn report(config: &Path) -> (Option<i32>, DoctorReport) {
     let report: DoctorReport = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code(), report)
+}
+
+/// The checks as the engine's doctor runs them (`doctor/monitor.rs`), in this process: the
+/// `subscriptions_missing` gauge of the shop they set.
+async fn subscriptions_missing(config: &Path) -> i64 {
+    let text = std::fs::read_to_string(config).unwrap();
+    let env = |k: &str| match k {
+        "DOCTOR_SECRET" => Some("doctor-secret".to_string()),
+        "DOCTOR_TOKEN" => Some(TOKEN.to_string()),
+        _ => None,
+    };
+    let config = Config::from_toml(&text, "doctor", &env).expect("the config loads");
+    let metrics = Arc::new(Metrics::new());
+    xeno_engine::doctor::examine(&config, metrics.clone()).await;
+    let missing = metrics
+        .subscriptions_missing
+        .get_or_create(&ShopLabels {
+            shop: SHOP.to_string(),
+        })
+        .get();
+    missing
 }
 
 /// The (check, status) pairs of a report, and the finding of `check` with `status`.
@@ -282,6 +306,9 @@ async fn a_retired_version_loads_and_is_a_finding() {
 async fn a_deleted_subscription_and_a_rejected_token_are_errors() {
     let sim = start_sim(&ALL_SCOPES).await;
     let ids = subscribe_all(&sim).await;
+    let dir = ScratchDir::new("xeno-doctor");
+    let path = config(&dir, &sim, "2026-07");
+    assert_eq!(subscriptions_missing(&path).await, 0);
     let (topic, id) = ids.iter().find(|(t, _)| t == "CUSTOMERS_UPDATE").unwrap();
     let body = gql(
         &sim,
@@ -293,8 +320,9 @@ async fn a_deleted_subscription_and_a_rejected_token_are_errors() {
         body["data"]["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"],
         json!(id)
     );
-    let dir = ScratchDir::new("xeno-doctor");
-    let path = config(&dir, &sim, "2026-07");
+    // The engine's doctor counts the topic no longer subscribed (`xeno_subscriptions_missing`,
+    // which XenoSubscriptionMissing alerts on).
+    assert_eq!(subscriptions_missing(&path).await, 1);
     let (code, r) = report(&path).await;
     assert_eq!(code, Some(1), "{r:#?}");
     let f = find(&r, "webhooks", FindingStatus::Error);

@@ -263,6 +263,30 @@ async fn reconciliation_repairs_dropped_webhooks() {
     let fixed = reconcile(&h, engine.addr()).await;
     wait_equal(&h, &sim, 60).await;
     assert!(fixed > 0, "the reconciliation fixed something");
+    // What it repaired is what `xeno_reconcile_repaired_total` counts (the alert on missed
+    // webhooks), and the shop's reconciliation gauges say it succeeded.
+    let metrics = engine.state().metrics.encode();
+    let sum = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    assert_eq!(
+        sum("xeno_reconcile_repaired_total"),
+        fixed as f64,
+        "{metrics}"
+    );
+    assert_eq!(sum("xeno_sync_consecutive_failures"), 0.0, "{metrics}");
+    assert_eq!(sum("xeno_sync_failures_total"), 0.0, "{metrics}");
+    let reconciled_at = sum("xeno_reconcile_last_success_timestamp_seconds");
+    let now = chrono::Utc::now().timestamp() as f64;
+    assert!(
+        (now - 120.0..=now + 1.0).contains(&reconciled_at),
+        "last reconciliation at {reconciled_at}, now {now}"
+    );
+    assert!(sum("xeno_reconcile_interval_seconds") > 0.0, "{metrics}");
     let reconciled = h
         .query_i64("SELECT count(*) FROM sync_state WHERE last_reconciled_at IS NOT NULL")
         .await;
@@ -279,6 +303,32 @@ async fn reconciliation_repairs_dropped_webhooks() {
         .query_i64("SELECT count(*) FROM resource_counts WHERE compared_at > (SELECT max(started_at) FROM sync_runs)")
         .await;
     assert_eq!(compared, 4, "compared after the reconciliation run started");
+    engine.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rejected_token_fails_the_run_and_the_failure_gauges_say_so() {
+    let h = Harness::new().await;
+    let mut config = sim_config(5, 2, 5);
+    config.access_token = "shpat_another_token".to_string();
+    let sim = Sim::start(config).await.unwrap();
+    let engine = start_engine(&h, config_for(&h, &sim, "127.0.0.1:0", None, SYNC)).await;
+    wait_text(
+        &h,
+        "SELECT state FROM sync_runs ORDER BY queued_at DESC LIMIT 1",
+        "failed",
+        60,
+    )
+    .await;
+    // What XenoSyncFailing watches: one failure, one in a row, and no success to date.
+    let m = &engine.state().metrics;
+    let shop = xeno_engine::metrics::ShopLabels {
+        shop: SHOP.to_string(),
+    };
+    assert_eq!(m.sync_failures.get_or_create(&shop).get(), 1);
+    assert_eq!(m.sync_consecutive_failures.get_or_create(&shop).get(), 1);
+    assert!(m.sync_last_success_timestamp_seconds.get(&shop).is_none());
     engine.shutdown().await;
     sim.shutdown().await;
 }

@@ -1,4 +1,5 @@
-//! System health: components up/down, the queue (depth, lag), throughput, the doctor's
+//! System health: the alerts holding now (the engine's own evaluation of
+//! `ops/prometheus/alerts.yml`), components up/down, the queue (depth, lag), throughput, the doctor's
 //! findings (token, scopes, API version, webhook subscriptions, each with its fix), each
 //! resource's stored count beside Shopify's (`completeness.rs`), dead
 //! letters with replay, and per shop the rate-limit bucket, sync progress (bar, rate, ETA) and
@@ -9,7 +10,7 @@ use yew::prelude::*;
 
 use xeno_api_types::dead_letters::{DeadLettersResponse, ReplayResponse};
 use xeno_api_types::doctor::{DoctorReport, FindingStatus};
-use xeno_api_types::health::{HealthResponse, ShopHealth};
+use xeno_api_types::health::{ActiveAlert, HealthResponse, ShopHealth};
 use xeno_api_types::sync::{ShopSync, SyncStatusResponse};
 
 use crate::api::{self, CallError};
@@ -52,6 +53,7 @@ pub fn system_health() -> Html {
             if let Some((ok, text)) = &*notice {
                 <div class={classes!("notice", if *ok { "ok" } else { "bad" })}>{ text.clone() }</div>
             }
+            { alerts_card(&h.alerts) }
             <div class="grid">
                 { components_card(&h) }
                 { queue_card(&h) }
@@ -148,6 +150,46 @@ fn finding_pill(status: FindingStatus) -> Html {
         FindingStatus::Error => "bad",
     };
     html! { <span class={classes!("pill", class)}>{ status.to_string() }</span> }
+}
+
+/// The alert conditions holding now: firing ones were sent to the `[[alerts]]` targets,
+/// pending ones have not held for their rule's `for:` yet. Nothing when all is well.
+fn alerts_card(alerts: &[ActiveAlert]) -> Html {
+    if alerts.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="card alerts">
+            <div class="card-head"><h2>{ "Alerts" }</h2></div>
+            <table>
+                <thead><tr><th>{ "Alert" }</th><th>{ "State" }</th><th>{ "Where" }</th><th>{ "What" }</th><th>{ "Since" }</th><th>{ "Runbook" }</th></tr></thead>
+                <tbody>
+                    { for alerts.iter().map(|a| {
+                        let class = match (a.state.as_str(), a.severity.as_str()) {
+                            ("firing", "critical") => "bad",
+                            _ => "warn",
+                        };
+                        let place = a
+                            .labels
+                            .iter()
+                            .map(|(k, v)| format!("{k} {v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        html! {
+                            <tr>
+                                <td>{ a.alert.clone() }</td>
+                                <td><span class={classes!("pill", class)}>{ format!("{} {}", a.severity, a.state) }</span></td>
+                                <td class="small">{ place }</td>
+                                <td class="small">{ a.summary.clone() }</td>
+                                <td class="small">{ ago(Some(&a.since)) }</td>
+                                <td class="small muted">{ a.runbook.clone() }</td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
 }
 
 /// The checks `xeno doctor` runs, as the engine last ran them: one row per finding, the fix

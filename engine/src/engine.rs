@@ -85,6 +85,7 @@ impl Engine {
             started_at: chrono::Utc::now(),
             last_webhook: Arc::new(Mutex::new(Default::default())),
             doctor: LatestReport::default(),
+            alerts: Default::default(),
         };
         let doctor = doctor::monitor::spawn(config.clone(), metrics.clone(), state.doctor.clone());
         let probe = ops_probe::spawn(ops_probe::ProbeTargets {

@@ -23,6 +23,7 @@
 //! tests and with the `testkit` feature, which `cli/`'s black-box tests and the benchmark
 //! suite turn on.
 
+pub mod alerts;
 pub mod analytics;
 pub mod api;
 pub mod bus;
@@ -31,6 +32,7 @@ pub mod db;
 pub mod doctor;
 pub mod engine;
 pub mod envelope;
+pub mod feed;
 pub mod http;
 pub mod log_sink;
 pub mod metrics;

@@ -120,6 +120,10 @@ pub struct Metrics {
     pub stream_bytes: Gauge,
     pub stream_max_messages: Gauge,
     pub stream_max_bytes: Gauge,
+    /// Changes the relay published to the change feed (`engine/src/feed/relay.rs`).
+    pub feed_published: Counter,
+    /// Changes committed and not yet published (the outbox's rows at the relay's last pass).
+    pub feed_outbox_depth: Gauge,
 }
 
 impl Default for Metrics {
@@ -163,6 +167,8 @@ impl Metrics {
             stream_bytes: Gauge::default(),
             stream_max_messages: Gauge::default(),
             stream_max_bytes: Gauge::default(),
+            feed_published: Counter::default(),
+            feed_outbox_depth: Gauge::default(),
             registry: Registry::default(),
         };
         let mut registry = Registry::with_prefix("xeno");
@@ -171,6 +177,7 @@ impl Metrics {
         m.register_health(&mut registry);
         m.register_sync(&mut registry);
         m.register_operations(&mut registry);
+        m.register_feed(&mut registry);
         Metrics { registry, ..m }
     }
 
@@ -347,6 +354,20 @@ impl Metrics {
             "stream_max_bytes",
             "The stream's byte limit (-1: none)",
             self.stream_max_bytes.clone(),
+        );
+    }
+
+    /// The change feed's relay (`engine/src/feed/relay.rs`).
+    fn register_feed(&self, registry: &mut Registry) {
+        registry.register(
+            "feed_published",
+            "Changes published to the change feed",
+            self.feed_published.clone(),
+        );
+        registry.register(
+            "feed_outbox_depth",
+            "Changes committed and not yet published to the change feed",
+            self.feed_outbox_depth.clone(),
         );
     }
 

@@ -7,7 +7,8 @@
 //! an error naming the actor, rather than looping forever.
 //!
 //! Shutdown order (graceful): receiver (stop accepting, finish in-flight requests), sync
-//! actors, consumer (stop pulling), writer pool (drain), bridge (flush), log sink (flush).
+//! actors, consumer (stop pulling), writer pool (drain), change relay, bridge (flush), log
+//! sink (flush).
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -22,10 +23,12 @@ use ractor::{
 };
 use tokio::sync::Semaphore;
 
+use crate::alerts::notifier::{AlertNotifier, NotifierArgs};
 use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
 use crate::bus::bridge::{BridgeArgs, BridgeHandle, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
 use crate::config::Config;
+use crate::feed::relay::{ChangeRelay, RelayArgs, RelayHandle};
 use crate::http::state::AppState;
 use crate::log_sink::{LogHub, LogSink, LogSinkArgs, LogSinkMsg};
 use crate::metrics::{ActorLabels, Metrics};
@@ -48,9 +51,13 @@ pub enum Child {
     Writers,
     /// Folds the writers' analytics deltas into the rollups (`engine/src/analytics/rollup_compactor.rs`).
     Compactor,
+    /// Publishes the change outbox to the change feed (`engine/src/feed/relay.rs`).
+    Relay,
     Consumer,
     /// The SyncSupervisor and its one SyncActor per shop (`crate::sync`).
     Sync,
+    /// Evaluates the alert conditions and notifies `[[alerts]]` (`engine/src/alerts/notifier.rs`).
+    Alerts,
     Receiver,
 }
 
@@ -61,19 +68,23 @@ impl Child {
             Child::Bridge => "jetstream_bridge",
             Child::Writers => "upsert_writers",
             Child::Compactor => "rollup_compactor",
+            Child::Relay => "change_relay",
             Child::Consumer => "ingest_consumer",
             Child::Sync => "sync_supervisor",
+            Child::Alerts => "alert_notifier",
             Child::Receiver => "webhook_receiver",
         }
     }
 
-    const START_ORDER: [Child; 7] = [
+    const START_ORDER: [Child; 9] = [
         Child::LogSink,
         Child::Bridge,
         Child::Writers,
         Child::Compactor,
+        Child::Relay,
         Child::Consumer,
         Child::Sync,
+        Child::Alerts,
         Child::Receiver,
     ];
 }
@@ -108,6 +119,8 @@ pub struct RootState {
     cells: HashMap<Child, ActorCell>,
     restarts: HashMap<Child, RestartBudget>,
     writers: Option<ActorRef<FactoryMessage<(), WriteBatch>>>,
+    /// The current change relay, for the writers' wake-ups.
+    relay: RelayHandle,
     in_flight: Arc<Semaphore>,
     shutting_down: bool,
 }
@@ -129,6 +142,7 @@ impl Actor for RootSupervisor {
             cells: HashMap::new(),
             restarts: HashMap::new(),
             writers: None,
+            relay: RelayHandle::default(),
             in_flight,
             shutting_down: false,
         };
@@ -224,8 +238,10 @@ impl RootState {
             Child::Bridge => self.spawn_bridge(me).await?,
             Child::Writers => self.spawn_writers(me).await?,
             Child::Compactor => self.spawn_compactor(me).await?,
+            Child::Relay => self.spawn_relay(me).await?,
             Child::Consumer => self.spawn_consumer(me).await?,
             Child::Sync => self.spawn_sync(me).await?,
+            Child::Alerts => self.spawn_alerts(me).await?,
             Child::Receiver => self.spawn_receiver(me).await?,
         };
         self.children.insert(cell.get_id(), child);
@@ -275,6 +291,7 @@ impl RootState {
         let pool = a.pool.clone();
         let metrics = a.metrics.clone();
         let max_deliveries = a.config.writer.max_deliveries;
+        let relay = self.relay.clone();
         let r = crate::writer::spawn_pool(
             format!(
                 "{}-writers-{}",
@@ -286,6 +303,7 @@ impl RootState {
                 pool: pool.clone(),
                 metrics: metrics.clone(),
                 max_deliveries,
+                relay: relay.clone(),
             },
             me,
         )
@@ -300,6 +318,22 @@ impl RootState {
             every: Duration::from_secs(1),
         };
         let (r, _) = Actor::spawn_linked(None, RollupCompactor, args, me).await?;
+        Ok(r.get_cell())
+    }
+
+    async fn spawn_relay(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let a = &self.args;
+        let args = RelayArgs {
+            pool: a.pool.clone(),
+            js: a.js.clone(),
+            names: a.names.clone(),
+            nats: a.config.nats.clone(),
+            metrics: a.metrics.clone(),
+            handle: self.relay.clone(),
+            every: Duration::from_secs(1),
+        };
+        let (r, _) = Actor::spawn_linked(None, ChangeRelay, args, me).await?;
+        self.relay.set(r.clone());
         Ok(r.get_cell())
     }
 
@@ -332,6 +366,16 @@ impl RootState {
         Ok(r.get_cell())
     }
 
+    async fn spawn_alerts(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
+        let args = NotifierArgs {
+            config: self.args.config.clone(),
+            metrics: self.args.metrics.clone(),
+            board: self.args.state.alerts.clone(),
+        };
+        let (r, _) = Actor::spawn_linked(None, AlertNotifier, args, me).await?;
+        Ok(r.get_cell())
+    }
+
     async fn spawn_receiver(&self, me: ActorCell) -> Result<ActorCell, ActorProcessingErr> {
         let args = ReceiverArgs {
             listener: self.args.listener.try_clone()?,
@@ -345,10 +389,12 @@ impl RootState {
     async fn stop_children(&mut self) {
         let order = [
             Child::Receiver,
+            Child::Alerts,
             Child::Sync,
             Child::Consumer,
             Child::Writers,
             Child::Compactor,
+            Child::Relay,
             Child::Bridge,
             Child::LogSink,
         ];
@@ -378,6 +424,7 @@ impl RootState {
             self.args.state.components.down(child.name(), None, false);
         }
         self.args.bridge_slot.clear();
+        self.relay.clear();
         let _ = tokio::time::timeout(Duration::from_secs(2), self.args.client.flush()).await;
     }
 }

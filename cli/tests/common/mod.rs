@@ -192,7 +192,10 @@ impl Drop for Harness {
                 .unwrap();
             rt.block_on(async move {
                 if let Ok(c) = async_nats::connect(testkit::nats_url()).await {
-                    let _ = async_nats::jetstream::new(c).delete_stream(&stream).await;
+                    let js = async_nats::jetstream::new(c);
+                    let _ = js.delete_stream(&stream).await;
+                    // The change feed's stream (`engine/src/bus/names.rs`).
+                    let _ = js.delete_stream(format!("{stream}_changes")).await;
                 }
             });
         })

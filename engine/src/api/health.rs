@@ -258,6 +258,16 @@ pub async fn health(
             .retain(|f| shops.iter().any(|s| s.shop == f.shop));
         report
     });
+    let alerts = state
+        .alerts
+        .get()
+        .into_iter()
+        .filter(|a| {
+            a.labels
+                .get("shop")
+                .is_none_or(|shop| shops.iter().any(|s| &s.shop == shop))
+        })
+        .collect();
     let components = state.components.snapshot();
     let all_up = pg.is_ok() && js.is_ok() && components.values().all(|c| c.up);
     Ok(Json(HealthResponse {
@@ -272,6 +282,7 @@ pub async fn health(
         dead_letters_open,
         shops,
         doctor,
+        alerts,
     }))
 }
 

@@ -255,7 +255,9 @@ pub async fn ensure_stream_and_consumer(
     let stream = js
         .create_or_update_stream(stream::Config {
             name: names.stream.clone(),
-            subjects: vec![names.stream_subjects()],
+            // Updated in place on existing deployments (they captured `<stream>.>`), so the
+            // change feed's stream can take `<stream>.changes.>`.
+            subjects: names.stream_subjects(),
             // A work queue: a message leaves the stream once a writer acked it after commit.
             retention: stream::RetentionPolicy::WorkQueue,
             // When full, refuse new messages (the webhook gets 503 and Shopify retries)
@@ -286,6 +288,31 @@ pub async fn ensure_stream_and_consumer(
         .await
         .map(|_| ())
         .map_err(Into::into)
+}
+
+/// Creates or updates the change feed's stream (`<stream>_changes`, `docs/change-feed.md`):
+/// limits retention, so every consumer reads every change independently, for
+/// `nats.changes_max_age`; the duplicate window dedupes the relay's republish after a crash.
+/// Fails while the writers' stream still captures `<stream>.>` (a deployment from before the
+/// feed, until [`ensure_stream_and_consumer`] narrowed it).
+pub async fn ensure_changes_stream(
+    js: &jetstream::Context,
+    names: &Names,
+    nats: &NatsConfig,
+) -> Result<(), async_nats::Error> {
+    js.create_or_update_stream(stream::Config {
+        name: names.changes_stream(),
+        subjects: vec![names.changes_subjects()],
+        retention: stream::RetentionPolicy::Limits,
+        discard: stream::DiscardPolicy::Old,
+        storage: stream::StorageType::File,
+        num_replicas: nats.replicas,
+        duplicate_window: nats.duplicate_window,
+        max_age: nats.changes_max_age,
+        ..Default::default()
+    })
+    .await?;
+    Ok(())
 }
 
 /// A cheap, clonable way to reach the current JetStreamBridge, whichever restart it is.

@@ -14,6 +14,7 @@
 //! doctor` to report. Environment overrides win over the file: `XENO_POSTGRES_URL`, `XENO_NATS_URL`, `XENO_LISTEN`.
 //! How to run the engine with a config: `docs/operations.md`.
 
+mod alerting;
 mod error;
 mod raw;
 mod secret;
@@ -34,8 +35,8 @@ pub use raw::{
 pub use secret::Secret;
 pub use shops::DEFAULT_RECONCILE_LOOKBACK;
 pub use types::{
-    ApiTokenConfig, Config, NatsConfig, PostgresConfig, ResourceChoice, ServerConfig, ShopConfig,
-    SyncConfig, WriterConfig, DEFAULT_API_VERSION,
+    AlertTarget, AlertingConfig, ApiTokenConfig, Config, NatsConfig, PostgresConfig,
+    ResourceChoice, ServerConfig, ShopConfig, SyncConfig, WriterConfig, DEFAULT_API_VERSION,
 };
 
 use validator::Validator;
@@ -97,6 +98,7 @@ impl Config {
         let sync = sections::sync(&mut v, raw.sync);
         let (shops, configured) = shops::shops(&mut v, raw.shops, sync.reconcile_every, env);
         let api_tokens = shops::api_tokens(&mut v, raw.api_tokens, &configured, env);
+        let alerting = alerting::alerting(&mut v, raw.alerting, raw.alerts, env);
         let (tolerated, fatal): (Vec<ConfigIssue>, Vec<ConfigIssue>) =
             v.issues.into_iter().partition(|i| tolerate.tolerates(i));
         if !fatal.is_empty() {
@@ -110,6 +112,7 @@ impl Config {
             sync,
             shops,
             api_tokens,
+            alerting,
         };
         Ok((config, tolerated))
     }

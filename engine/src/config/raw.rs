@@ -22,6 +22,10 @@ pub struct RawConfig {
     pub shops: Vec<RawShop>,
     #[serde(default)]
     pub api_tokens: Vec<RawApiToken>,
+    #[serde(default)]
+    pub alerting: RawAlerting,
+    #[serde(default)]
+    pub alerts: Vec<RawAlertTarget>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +55,7 @@ pub struct RawNats {
     pub replicas: Option<u64>,
     pub duplicate_window: Option<String>,
     pub max_age: Option<String>,
+    pub changes_max_age: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,4 +96,21 @@ pub struct RawApiToken {
     pub name: Option<String>,
     pub token_env: String,
     pub shops: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlerting {
+    pub every: Option<String>,
+    /// Alert name → how long its condition must hold before it fires.
+    pub hold: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlertTarget {
+    pub name: Option<String>,
+    pub url_env: String,
+    pub secret_env: Option<String>,
+    pub only: Option<Vec<String>>,
 }

@@ -144,6 +144,11 @@ pub(super) fn nats(
             raw.max_age.as_deref(),
             Duration::from_secs(7 * 24 * 3600),
         ),
+        changes_max_age: v.duration(
+            "nats.changes_max_age",
+            raw.changes_max_age.as_deref(),
+            Duration::from_secs(7 * 24 * 3600),
+        ),
     }
 }
 

@@ -178,7 +178,12 @@ fn example_configs_parse() {
         let text = std::fs::read_to_string(&path).unwrap();
         // Every variable the example names is set, so only real mistakes fail.
         let overrides = ["XENO_LISTEN", "XENO_POSTGRES_URL", "XENO_NATS_URL"];
-        let env = |k: &str| (!overrides.contains(&k)).then(|| format!("value-of-{k}-long-enough"));
+        let env = |k: &str| {
+            (!overrides.contains(&k)).then(|| match k.strip_suffix("_URL") {
+                Some(name) => format!("https://hooks.example.com/{name}"),
+                None => format!("value-of-{k}-long-enough"),
+            })
+        };
         if let Err(e) = Config::from_toml(&text, &path.display().to_string(), &env) {
             panic!("{} does not load: {e}", path.display());
         }
@@ -252,4 +257,56 @@ fn bad_resources_and_backfill_since_name_the_problem() {
             .to_string();
         assert!(err.contains(expected), "{extra}: {err}");
     }
+}
+
+#[test]
+fn alert_targets_are_typed_and_their_problems_named() {
+    let env = env_of(&[
+        ("ACME_WEBHOOK_SECRET", "s3cret"),
+        ("ACME_ACCESS_TOKEN", "tok"),
+        ("OPS_URL", "https://hooks.example.com/services/T0/B0/xyz"),
+        ("OPS_KEY", "signing-key"),
+        ("NOT_A_URL", "hooks.example.com/secret-path"),
+    ]);
+    let good = format!(
+        "{GOOD}\n[alerting]\nevery = \"5s\"\n[alerting.hold]\nXenoDeadLettersOpen = \"0s\"\n\
+         [[alerts]]\nname = \"ops\"\nurl_env = \"OPS_URL\"\nsecret_env = \"OPS_KEY\"\n\
+         only = [\"XenoSyncFailing\"]\n"
+    );
+    let c = Config::from_toml(&good, "t.toml", &env).unwrap();
+    assert_eq!(c.alerting.every, std::time::Duration::from_secs(5));
+    assert_eq!(
+        c.alerting.hold.get("XenoDeadLettersOpen"),
+        Some(&std::time::Duration::ZERO)
+    );
+    let t = &c.alerting.targets[0];
+    assert_eq!(t.name, "ops");
+    assert!(t.wants("XenoSyncFailing") && !t.wants("XenoNatsDown"));
+    assert!(!format!("{c:?}").contains("xyz"), "the URL never prints");
+    let defaults = Config::from_toml(GOOD, "t.toml", &env).unwrap();
+    assert_eq!(defaults.alerting.every, alerting::DEFAULT_EVERY);
+    assert!(defaults.alerting.targets.is_empty());
+
+    let bad = format!(
+        "{GOOD}\n[alerting.hold]\nXenoNope = \"1m\"\nXenoNatsDown = \"soon\"\n\
+         [[alerts]]\nname = \"a\"\nurl_env = \"NOT_A_URL\"\nonly = [\"XenoSyncFailing\", \"Bogus\"]\n\
+         [[alerts]]\nname = \"a\"\nurl_env = \"MISSING\"\nsecret_env = \"\"\n"
+    );
+    let err = Config::from_toml(&bad, "t.toml", &env).unwrap_err();
+    let issues = err.issues().join("\n");
+    for needle in [
+        "alerting.hold.XenoNope: `XenoNope` is not an alert; the alerts are XenoWebhooksUnavailable",
+        "alerting.hold.XenoNatsDown: `soon` is not a duration",
+        "alerts[0].url_env: $NOT_A_URL does not hold an http(s) URL",
+        "alerts[0].only[1]: `Bogus` is not an alert",
+        "alerts[1].name: `a` is also the name of alerts[0]",
+        "alerts[1].url_env: environment variable MISSING is not set",
+        "alerts[1].secret_env: names no environment variable",
+    ] {
+        assert!(issues.contains(needle), "missing {needle:?} in:\n{issues}");
+    }
+    assert!(
+        !issues.contains("secret-path"),
+        "a URL is never echoed: {issues}"
+    );
 }

@@ -20,6 +20,7 @@ pub struct Config {
     pub sync: SyncConfig,
     pub shops: Vec<ShopConfig>,
     pub api_tokens: Vec<ApiTokenConfig>,
+    pub alerting: AlertingConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +58,8 @@ pub struct NatsConfig {
     pub duplicate_window: Duration,
     /// How long unconsumed messages are kept (a PostgreSQL outage longer than this loses data).
     pub max_age: Duration,
+    /// How long the change feed's stream keeps a change (`docs/change-feed.md`).
+    pub changes_max_age: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -160,5 +163,36 @@ impl Config {
     /// The configured shop with this (normalised) domain.
     pub fn shop(&self, domain: &str) -> Option<&ShopConfig> {
         self.shops.iter().find(|s| s.domain == domain)
+    }
+}
+
+/// The engine's own alerts (`[alerting]`, `[[alerts]]`; `engine/src/alerts/`).
+#[derive(Debug, Clone)]
+pub struct AlertingConfig {
+    /// How often the conditions are evaluated.
+    pub every: Duration,
+    /// Per alert, how long its condition must hold before it fires, where the config changes
+    /// the rule's own (`engine/src/alerts/rules.rs`).
+    pub hold: std::collections::BTreeMap<&'static str, Duration>,
+    /// Where alerts go; none: the engine evaluates nothing (Prometheus may still).
+    pub targets: Vec<AlertTarget>,
+}
+
+/// One webhook that receives alerts.
+#[derive(Debug, Clone)]
+pub struct AlertTarget {
+    /// Shown in logs instead of the URL.
+    pub name: String,
+    /// The webhook URL (a Slack incoming-webhook URL is a credential).
+    pub url: Secret,
+    /// Signs each message (`X-Xeno-Signature`) when set.
+    pub secret: Option<Secret>,
+    /// Only these alerts; `None`: every one.
+    pub only: Option<Vec<&'static str>>,
+}
+
+impl AlertTarget {
+    pub fn wants(&self, alert: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(&alert))
     }
 }

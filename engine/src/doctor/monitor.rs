@@ -2,6 +2,8 @@
 //! [`CHECK_EVERY`], the latest report kept in [`LatestReport`] for `GET /api/health`
 //! (`api/health.rs`) and the dashboard's health view. A finding that turns into an error is
 //! logged as a WARN, once per change, so the live log says when a shop stops syncing.
+//! The webhook check also sets each shop's `xeno_subscriptions_missing` (`checks.rs`), which
+//! `ops/prometheus/alerts.yml` alerts on.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use xeno_api_types::health::ComponentStatus;
 
+use crate::alerts::board::AlertBoard;
 use crate::bus::names::Names;
 use crate::bus::BridgeHandle;
 use crate::config::Config;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub last_webhook: Arc<Mutex<HashMap<String, DateTime<Utc>>>>,
     /// The doctor's latest findings (`doctor/monitor.rs`), served by `/api/health`.
     pub doctor: LatestReport,
+    /// The alerts holding now (`alerts/notifier.rs`), served by `/api/health`.
+    pub alerts: AlertBoard,
 }
 
 impl AppState {

@@ -15,6 +15,7 @@
 //! - **Compliance** topics ([`compliance`]) act on every table and return a summary.
 //!
 //! Files: [`receipts`] (`webhook_receipts`), [`resources`] (one module per resource),
+//! [`changes`] (`change_outbox`, the change feed's outbox, written by the resource statements),
 //! [`uninstall`] (`app/uninstalled`), [`compliance`], [`dead_letters`], [`completeness`]
 //! (Shopify's counts beside the stored ones), [`stored_copy`] (what the sync compares with
 //! Shopify before publishing), and the types
@@ -25,6 +26,7 @@
 //! connection (`prepare_cached`) and fully parameterised.
 
 pub mod analytics;
+pub mod changes;
 pub mod completeness;
 mod compliance;
 pub mod dead_letters;

@@ -9,6 +9,9 @@
 //! - A message that cannot be decoded or parsed (permanent) goes to `dead_letters` at once; one
 //!   that keeps failing for a retryable reason goes there after `max_deliveries` deliveries.
 //!   Either way it is acked only after its dead letter is committed: nothing is dropped.
+//!
+//! A commit that changed an entity (recorded in the change outbox by the store's own
+//! statements) wakes the change relay (`engine/src/feed/relay.rs`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +25,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::activity::ActivitySampler;
 use crate::bus::codec;
 use crate::envelope::{Envelope, Source};
+use crate::feed::relay::RelayHandle;
 use crate::metrics::Metrics;
 use crate::store::{self, dead_letters, Outcome, StoreError};
 
@@ -37,12 +41,15 @@ pub struct WriterArgs {
     pub pool: Pool,
     pub metrics: Arc<Metrics>,
     pub max_deliveries: u64,
+    /// The change relay, woken after a commit that recorded a change.
+    pub relay: RelayHandle,
 }
 
 pub struct WriterState {
     pool: Pool,
     metrics: Arc<Metrics>,
     max_deliveries: u64,
+    relay: RelayHandle,
     activity: ActivitySampler,
 }
 
@@ -65,6 +72,7 @@ impl Worker for UpsertWriter {
             pool: args.pool,
             metrics: args.metrics,
             max_deliveries: args.max_deliveries,
+            relay: args.relay,
             activity: ActivitySampler::default(),
         })
     }
@@ -127,6 +135,9 @@ impl WriterState {
                 for outcome in &outcomes {
                     self.record(outcome);
                 }
+                if outcomes.iter().any(|(_, o)| changed(o)) {
+                    self.relay.wake();
+                }
                 ack_all(&items).await;
             }
             Err(BatchFailure::Unreachable(reason)) => {
@@ -187,6 +198,9 @@ impl WriterState {
             Err(reason) => Some((format!("undecodable message: {reason}"), true)),
             Ok(env) => match self.apply_alone(env).await {
                 Ok(outcome) => {
+                    if changed(&outcome) {
+                        self.relay.wake();
+                    }
                     self.record(&(env.clone(), outcome));
                     let _ = item.message.ack().await;
                     return;
@@ -306,6 +320,11 @@ impl WriterState {
             _ => {}
         }
     }
+}
+
+/// Whether `outcome` may have recorded a change in the outbox.
+fn changed(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Applied | Outcome::Deleted)
 }
 
 enum OneFailure {

@@ -14,6 +14,7 @@ use xeno_shopify::CustomerRow;
 
 use super::rows::{applied, tombstone_sql};
 use crate::envelope::{Envelope, Format};
+use crate::store::changes::change_cte;
 use crate::store::error::StoreError;
 use crate::store::outcome::Outcome;
 
@@ -44,8 +45,8 @@ async fn upsert_customer(
     c: &CustomerRow,
     raw: &str,
 ) -> Result<Outcome, Error> {
-    const SQL: &str = "
-        WITH shop AS (
+    const SQL: &str = concat!(
+        "WITH shop AS (
             INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING
         ), up AS (
             INSERT INTO customers AS t (shop_domain, id, email, phone, first_name, last_name,
@@ -66,13 +67,16 @@ async fn upsert_customer(
                 raw = EXCLUDED.raw, ingested_at = now()
             WHERE t.updated_at <= EXCLUDED.updated_at AND t.deleted_at IS NULL
               AND t.redacted_at IS NULL
-            RETURNING 1
-        ), receipt AS (
+            RETURNING t.*
+        )",
+        change_cte!("customers", "$20", "$19", ""),
+        ", receipt AS (
             UPDATE webhook_receipts
                SET outcome = CASE WHEN EXISTS (SELECT 1 FROM up) THEN 'applied' ELSE 'stale' END
              WHERE shop_domain = $1 AND webhook_id = $19
         )
-        SELECT EXISTS (SELECT 1 FROM up)";
+        SELECT EXISTS (SELECT 1 FROM up)"
+    );
     let stmt = tx.prepare_cached(SQL).await?;
     let rows = tx
         .query(
@@ -97,6 +101,7 @@ async fn upsert_customer(
                 &c.updated_at,
                 &raw,
                 &webhook_id,
+                &env.source.as_str(),
             ],
         )
         .await?;

@@ -14,6 +14,7 @@ use xeno_shopify::LocationRow;
 
 use super::rows::{applied, read, tombstone_sql};
 use crate::envelope::Envelope;
+use crate::store::changes::change_cte;
 use crate::store::error::StoreError;
 use crate::store::outcome::Outcome;
 
@@ -39,8 +40,8 @@ async fn upsert_location(
     l: &LocationRow,
     raw: &str,
 ) -> Result<Outcome, Error> {
-    const SQL: &str = "
-        WITH shop AS (
+    const SQL: &str = concat!(
+        "WITH shop AS (
             INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING
         ), up AS (
             INSERT INTO locations AS t (shop_domain, id, name, address1, address2, city,
@@ -57,13 +58,16 @@ async fn upsert_location(
                 legacy = EXCLUDED.legacy, created_at = EXCLUDED.created_at,
                 updated_at = EXCLUDED.updated_at, raw = EXCLUDED.raw, ingested_at = now()
             WHERE t.updated_at <= EXCLUDED.updated_at AND t.deleted_at IS NULL
-            RETURNING 1
-        ), receipt AS (
+            RETURNING t.*
+        )",
+        change_cte!("locations", "$19", "$18", ""),
+        ", receipt AS (
             UPDATE webhook_receipts
                SET outcome = CASE WHEN EXISTS (SELECT 1 FROM up) THEN 'applied' ELSE 'stale' END
              WHERE shop_domain = $1 AND webhook_id = $18
         )
-        SELECT EXISTS (SELECT 1 FROM up)";
+        SELECT EXISTS (SELECT 1 FROM up)"
+    );
     let stmt = tx.prepare_cached(SQL).await?;
     let rows = tx
         .query(
@@ -87,6 +91,7 @@ async fn upsert_location(
                 &l.updated_at,
                 &raw,
                 &webhook_id,
+                &env.source.as_str(),
             ],
         )
         .await?;

@@ -38,6 +38,7 @@ use xeno_shopify::{LineItemRow, OrderRow, RefundRow, Topic};
 use super::rows::{applied, dedup_by_id, has_any, tombstone_sql};
 use super::transactions;
 use crate::envelope::{Envelope, Format};
+use crate::store::changes::change_cte;
 use crate::store::error::StoreError;
 use crate::store::outcome::Outcome;
 use crate::store::receipts;
@@ -80,8 +81,8 @@ pub(super) async fn apply(
 }
 
 /// The order, its line items and the receipt's outcome in one statement (see the module docs).
-const UPSERT_ORDER: &str = "
-        WITH shop AS (
+const UPSERT_ORDER: &str = concat!(
+    "WITH shop AS (
             INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING
         ), up AS (
             INSERT INTO orders AS t (shop_domain, id, name, order_number, email, customer_id,
@@ -132,7 +133,7 @@ const UPSERT_ORDER: &str = "
                 raw = CASE WHEN t.redacted_at IS NULL THEN EXCLUDED.raw ELSE t.raw END,
                 ingested_at = now()
             WHERE t.updated_at <= EXCLUDED.updated_at AND t.deleted_at IS NULL
-            RETURNING 1
+            RETURNING t.*
         ), gone AS (
             DELETE FROM order_line_items li
             WHERE $25 AND li.shop_domain = $1 AND li.order_id = $2 AND li.id <> ALL($26::int8[])
@@ -154,12 +155,23 @@ const UPSERT_ORDER: &str = "
                 variant_title = EXCLUDED.variant_title, vendor = EXCLUDED.vendor,
                 quantity = EXCLUDED.quantity, price = EXCLUDED.price,
                 total_discount = EXCLUDED.total_discount, currency = EXCLUDED.currency
-        ), receipt AS (
+            RETURNING t.*
+        )",
+    change_cte!(
+        "orders",
+        "$49",
+        "$24",
+        "|| CASE WHEN $25 THEN jsonb_build_object('line_items', COALESCE(
+               (SELECT jsonb_agg(to_jsonb(li) - 'shop_domain' ORDER BY li.id) FROM items li),
+               '[]'::jsonb)) ELSE '{}'::jsonb END"
+    ),
+    ", receipt AS (
             UPDATE webhook_receipts
                SET outcome = CASE WHEN EXISTS (SELECT 1 FROM up) THEN 'applied' ELSE 'stale' END
              WHERE shop_domain = $1 AND webhook_id = $24
         )
-        SELECT EXISTS (SELECT 1 FROM up)";
+        SELECT EXISTS (SELECT 1 FROM up)"
+);
 
 /// The line items of an order as the parallel arrays `UPSERT_ORDER` unnests ($26 to $36),
 /// deduplicated by id.
@@ -259,6 +271,7 @@ async fn upsert_order(
                 &Json(&order.details.shipping_lines),
                 &Json(&order.details.note_attributes),
                 &Json(&order.details.discount_applications),
+                &env.source.as_str(),
             ],
         )
         .await?;

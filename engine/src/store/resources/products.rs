@@ -16,6 +16,7 @@ use xeno_shopify::{ProductRow, VariantRow};
 
 use super::rows::{applied, dedup_by_id, has_any, tombstone_sql};
 use crate::envelope::{Envelope, Format};
+use crate::store::changes::change_cte;
 use crate::store::error::StoreError;
 use crate::store::outcome::Outcome;
 
@@ -41,8 +42,8 @@ pub(super) async fn apply(
 
 /// Upserts a product and, when applied, replaces its variants. A variant without a stated
 /// The product, its variants and the receipt's outcome in one statement (see the module docs).
-const UPSERT_PRODUCT: &str = "
-        WITH shop AS (
+const UPSERT_PRODUCT: &str = concat!(
+    "WITH shop AS (
             INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING
         ), up AS (
             INSERT INTO products AS t (shop_domain, id, title, handle, vendor, product_type,
@@ -55,7 +56,7 @@ const UPSERT_PRODUCT: &str = "
                 published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,
                 raw = EXCLUDED.raw, ingested_at = now()
             WHERE t.updated_at <= EXCLUDED.updated_at AND t.deleted_at IS NULL
-            RETURNING 1
+            RETURNING t.*
         ), gone AS (
             DELETE FROM product_variants v
             WHERE $14 AND v.shop_domain = $1 AND v.product_id = $2 AND v.id <> ALL($15::int8[])
@@ -78,12 +79,23 @@ const UPSERT_PRODUCT: &str = "
                 currency = EXCLUDED.currency, position = EXCLUDED.position,
                 inventory_quantity = EXCLUDED.inventory_quantity,
                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-        ), receipt AS (
+            RETURNING t.*
+        )",
+    change_cte!(
+        "products",
+        "$25",
+        "$13",
+        "|| CASE WHEN $14 THEN jsonb_build_object('variants', COALESCE(
+               (SELECT jsonb_agg(to_jsonb(v) - 'shop_domain' ORDER BY v.position, v.id)
+                FROM variants v), '[]'::jsonb)) ELSE '{}'::jsonb END"
+    ),
+    ", receipt AS (
             UPDATE webhook_receipts
                SET outcome = CASE WHEN EXISTS (SELECT 1 FROM up) THEN 'applied' ELSE 'stale' END
              WHERE shop_domain = $1 AND webhook_id = $13
         )
-        SELECT EXISTS (SELECT 1 FROM up)";
+        SELECT EXISTS (SELECT 1 FROM up)"
+);
 
 /// The variants of a product as the parallel arrays `UPSERT_PRODUCT` unnests ($15 to $24),
 /// deduplicated by id.
@@ -157,6 +169,7 @@ async fn upsert_product(
                 &v.inventory,
                 &v.created,
                 &v.updated,
+                &env.source.as_str(),
             ],
         )
         .await?;

@@ -10,7 +10,7 @@ use tokio_postgres::Error;
 
 use xeno_shopify::PayloadError;
 
-use crate::envelope::{Envelope, Format};
+use crate::envelope::{Envelope, Format, Source};
 use crate::store::outcome::Outcome;
 
 /// Keeps the last occurrence of each id: `ON CONFLICT DO UPDATE` refuses to touch one row
@@ -52,17 +52,23 @@ pub(super) fn has_any(value: &Value, keys: &[&str]) -> bool {
 
 /// The tombstone statement of a resource table: sets `deleted_at` (the webhook's triggered
 /// time, else now); when the row does not exist yet, inserts a tombstone row so a late create
-/// or update cannot resurrect it.
+/// or update cannot resurrect it. A tombstone that was set records its change
+/// (`store/changes.rs`); one already set records nothing.
 macro_rules! tombstone_sql {
     ($table:literal) => {
         concat!(
-            "WITH shop AS (INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING)
-             INSERT INTO ",
+            "WITH shop AS (INSERT INTO shops (shop_domain) VALUES ($1) ON CONFLICT DO NOTHING),
+             up AS (
+                INSERT INTO ",
             $table,
             " AS t (shop_domain, id, updated_at, deleted_at)
-             VALUES ($1, $2, COALESCE($3, now()), COALESCE($3, now()))
-             ON CONFLICT (shop_domain, id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at
-             WHERE t.deleted_at IS NULL"
+                VALUES ($1, $2, COALESCE($3, now()), COALESCE($3, now()))
+                ON CONFLICT (shop_domain, id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at
+                WHERE t.deleted_at IS NULL
+                RETURNING t.*
+             )",
+            $crate::store::changes::change_cte!($table, "$4", "$5", ""),
+            " SELECT count(*) FROM up"
         )
     };
 }
@@ -75,8 +81,18 @@ pub(super) async fn tombstone(
     sql: &'static str,
     id: i64,
 ) -> Result<(), Error> {
+    let webhook_id = (env.source == Source::Webhook).then_some(env.webhook_id.as_str());
     let stmt = tx.prepare_cached(sql).await?;
-    tx.execute(&stmt, &[&env.shop_domain, &id, &env.triggered_at])
-        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &env.shop_domain,
+            &id,
+            &env.triggered_at,
+            &env.source.as_str(),
+            &webhook_id,
+        ],
+    )
+    .await?;
     Ok(())
 }

@@ -137,10 +137,22 @@ async fn customers_redact_leaves_no_trace_of_the_email() {
         left,
         [
             ("customers".to_string(), "email".to_string(), 1),
-            ("customers".to_string(), "raw".to_string(), 1)
+            ("customers".to_string(), "raw".to_string(), 1),
+            // The other shop's change of its Bob, not yet published (no relay runs here).
+            ("change_outbox".to_string(), "columns".to_string(), 1)
         ],
         "{left:?}"
     );
+    let ours: i64 = client
+        .query_one(
+            "SELECT count(*) FROM change_outbox
+             WHERE shop_domain <> $1 AND strpos(lower(columns::text), $2) > 0",
+            &[&OTHER, &email],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(ours, 0, "this shop's unpublished changes were scrubbed too");
     assert!(traces(&db, "555-625-1199")
         .await
         .iter()
@@ -163,7 +175,7 @@ async fn customers_redact_leaves_no_trace_of_the_email() {
         Outcome::Applied
     );
     let left = traces(&db, email).await;
-    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left.len(), 3, "{left:?}");
     let kind: String = one(
         &db,
         "SELECT kind FROM compliance_requests WHERE webhook_id = 'x1'",

@@ -14,6 +14,7 @@ use crate::envelope::{Envelope, Format, Source};
 use crate::testkit::TestDb;
 use xeno_shopify::Topic;
 
+mod changes;
 mod compliance;
 mod edge_cases;
 mod resources;
