@@ -98,6 +98,7 @@ pub struct HealthResponse {
 /// One alert condition that holds: `pending` until it held for its rule's `for:`, then
 /// `firing` (and sent to the `[[alerts]]` targets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActiveAlert {
     /// The rule's name, e.g. `XenoDeadLettersOpen`.
