@@ -11,6 +11,7 @@ pub type Money = BTreeMap<String, String>;
 
 /// The KPIs of one period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
@@ -21,19 +22,24 @@ pub struct Figures {
     /// Products that existed at the end of the period.
     pub products_count: i64,
     /// Gross sales per currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub revenue: Money,
     /// Refunded per currency (refunds dated in the period).
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub refunds: Money,
     pub refunds_count: i64,
     /// `revenue − refunds` per currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub net_revenue: Money,
     /// `revenue / orders` per currency, rounded to the currency amounts' decimals.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub average_order_value: Money,
     pub orders_by_currency: BTreeMap<String, i64>,
 }
 
 /// `GET /api/stats`: the period's figures at the top level, the period before in `previous`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatsResponse {
     pub shops: Vec<String>,
     #[serde(flatten)]
@@ -44,6 +50,7 @@ pub struct StatsResponse {
 
 /// Bucket widths of the revenue series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Bucket {
     Hour,
@@ -63,17 +70,25 @@ impl Bucket {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeriesPoint {
     /// Bucket start, wall-clock time in the shop's time zone (no offset).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, example = "2025-07-01T00:00:00")
+    )]
     pub start: NaiveDateTime,
     pub orders_count: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub revenue: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub refunds: Money,
 }
 
 /// `GET /api/revenue-series`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeriesResponse {
     pub shops: Vec<String>,
@@ -87,6 +102,7 @@ pub struct SeriesResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopCustomer {
     pub shop: String,
@@ -101,6 +117,7 @@ pub struct TopCustomer {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CurrencyRanking {
     pub currency: String,
@@ -109,6 +126,7 @@ pub struct CurrencyRanking {
 
 /// `GET /api/top-customers`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopCustomersResponse {
     pub shops: Vec<String>,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One resource of one shop at its last comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResourceCount {
     pub shop: String,
@@ -27,6 +28,7 @@ pub struct ResourceCount {
 
 /// Every compared resource of the selected shops; a shop never compared has no rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompletenessResponse {
     pub resources: Vec<ResourceCount>,

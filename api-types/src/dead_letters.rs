@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One dead letter as listed (the payload only as a preview).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeadLetterView {
     pub id: i64,
@@ -23,6 +24,7 @@ pub struct DeadLetterView {
 
 /// `GET /api/dead-letters`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeadLettersResponse {
     pub dead_letters: Vec<DeadLetterView>,
@@ -31,6 +33,7 @@ pub struct DeadLettersResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReplayFailure {
     pub id: i64,
@@ -39,6 +42,7 @@ pub struct ReplayFailure {
 
 /// What a replay call did.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReplayResponse {
     /// Ids republished (and marked `replayed_at`).

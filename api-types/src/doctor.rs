@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum FindingStatus {
     Ok,
@@ -31,6 +32,7 @@ impl fmt::Display for FindingStatus {
 
 /// One check of one shop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     pub shop: String,
@@ -45,6 +47,7 @@ pub struct Finding {
 
 /// The latest run of the checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DoctorReport {
     pub checked_at: DateTime<Utc>,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `{"error": "...", "parameter": "from"}`: what went wrong, and the query parameter (or
 /// path segment) at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     pub error: String,

@@ -9,6 +9,7 @@ use crate::doctor::DoctorReport;
 
 /// Liveness of one supervised actor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComponentStatus {
     pub up: bool,
@@ -18,6 +19,7 @@ pub struct ComponentStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Dependency {
     pub up: bool,
@@ -25,6 +27,7 @@ pub struct Dependency {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QueueHealth {
     /// Messages in the stream (this token's shops only, unless it sees every shop).
@@ -37,6 +40,7 @@ pub struct QueueHealth {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Throughput {
     /// Webhooks answered 200 (after PubAck) since start, and per second lately.
@@ -52,6 +56,7 @@ pub struct Throughput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShopHealth {
     pub shop: String,
@@ -65,6 +70,7 @@ pub struct ShopHealth {
 
 /// `GET /api/health`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HealthResponse {
     /// `ok` when every component and dependency is up, else `degraded`.
@@ -92,6 +98,7 @@ pub struct HealthResponse {
 /// One alert condition that holds: `pending` until it held for its rule's `for:`, then
 /// `firing` (and sent to the `[[alerts]]` targets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActiveAlert {
     /// The rule's name, e.g. `XenoDeadLettersOpen`.
@@ -111,6 +118,7 @@ pub struct ActiveAlert {
 
 /// `GET /readyz`: `ok` or `down: <why>` for each dependency.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Readiness {
     pub postgres: String,

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 /// One live-log line as streamed: the engine's log hub (`engine/src/log_sink.rs`) keeps and
 /// broadcasts these, and `cli/tests/api_contract.rs` decodes a streamed one with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LiveEvent {
     /// Monotonic per process: the SSE `id`, so a client resumes without gaps or repeats.

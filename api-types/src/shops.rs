@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One configured shop the token may see.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShopInfo {
     pub shop: String,
@@ -17,6 +18,7 @@ pub struct ShopInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShopsResponse {
     pub shops: Vec<ShopInfo>,

@@ -7,6 +7,7 @@ use serde_json::Value;
 /// One resource's sync checkpoint (the `sync_state` table, named here field by field so the
 /// table can change without changing the API) with derived progress figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResourceSync {
     pub shop_domain: String,
@@ -38,6 +39,7 @@ pub struct ResourceSync {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShopSync {
     pub shop: String,
@@ -51,6 +53,7 @@ pub struct ShopSync {
 
 /// A persisted live-log line (`event_log`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoggedEvent {
     pub id: i64,
@@ -64,6 +67,7 @@ pub struct LoggedEvent {
 
 /// `GET /api/sync-status`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncStatusResponse {
     pub shops: Vec<ShopSync>,
@@ -71,8 +75,22 @@ pub struct SyncStatusResponse {
     pub events: Vec<LoggedEvent>,
 }
 
+/// `POST /api/sync`'s body. The engine reads it field by field (`engine/src/api/sync.rs`) so
+/// that each mistake is a 400 naming the field; this type is its contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncRequest {
+    /// The shop's `*.myshopify.com` domain, as configured.
+    pub shop: String,
+    /// `full` (a backfill through bulk operations) or `incremental` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(full|incremental)$"))]
+    pub mode: Option<String>,
+}
+
 /// `POST /api/sync` answers 202 with the queued run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncQueued {
     pub sync_id: String,
@@ -86,6 +104,7 @@ pub struct SyncQueued {
 /// `GET /api/sync/{id}`: one run (`POST /api/sync`'s `sync_id`) and its latest numbers, about
 /// a second old while it runs (`xeno sync --shop` without `--config` watches it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncRun {
     pub sync_id: String,

@@ -99,6 +99,9 @@ enum Command {
     /// A running engine's health, as the dashboard shows it (through its API; exits 1 when
     /// degraded).
     Health(api_client::ApiArgs),
+    /// Print the engine API's OpenAPI 3.1 document (what `GET /api/openapi.json` serves), for
+    /// generating clients or checking a consumer against the contract in CI.
+    Openapi,
     /// The one-command demo: a simulated store with live activity feeding a local engine,
     /// with the dashboard link printed. Starts private PostgreSQL/NATS if none are running.
     Demo(demo::DemoArgs),
@@ -163,6 +166,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Doctor(args) => doctor::run(args).await,
         Command::DeadLetters(command) => dead_letters::run(command).await,
         Command::Health(api) => health::run(api).await,
+        Command::Openapi => {
+            println!("{}", xeno_engine::api::openapi::document_json());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sync {
             config: None,
             shop,

@@ -27,6 +27,28 @@ pub fn parse_bucket(params: &Params) -> Result<Bucket, ApiError> {
 }
 
 /// `GET /api/stats?shop=&from=&to=`
+#[utoipa::path(
+    get,
+    path = "/api/stats",
+    tag = "api",
+    summary = "KPIs of a period and the period before",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every shop the token sees."),
+        ("from" = Option<String>, Query, format = DateTime, description = "Period start, RFC 3339 (default: 30 days before `to`; at most 3660 days before it)."),
+        ("to" = Option<String>, Query, format = DateTime, description = "Period end, RFC 3339 (default: now)."),
+    ),
+    responses(
+        (status = 200, description = "The period's figures, and the equal period before in `previous`.", body = xeno_api_types::analytics::StatsResponse),
+        (status = 400, description = "A malformed `shop`, `from` or `to`, or `from` not before `to`, or a period over 3660 days.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn stats(
     State(state): State<AppState>,
     access: Access,
@@ -39,6 +61,29 @@ pub async fn stats(
 }
 
 /// `GET /api/revenue-series?shop=&from=&to=&bucket=hour|day|week`
+#[utoipa::path(
+    get,
+    path = "/api/revenue-series",
+    tag = "api",
+    summary = "Orders, revenue and refunds per hour, day or week",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every shop the token sees."),
+        ("from" = Option<String>, Query, format = DateTime, description = "Period start, RFC 3339 (default: 30 days before `to`; at most 3660 days before it)."),
+        ("to" = Option<String>, Query, format = DateTime, description = "Period end, RFC 3339 (default: now)."),
+        ("bucket" = Option<xeno_api_types::analytics::Bucket>, Query, description = "Bucket width (default `day`)."),
+    ),
+    responses(
+        (status = 200, description = "One point per bucket, in the shops' time zone.", body = xeno_api_types::analytics::SeriesResponse),
+        (status = 400, description = "A malformed `shop`, `from`, `to` or `bucket`, or too many points for the period.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn revenue_series(
     State(state): State<AppState>,
     access: Access,
@@ -63,6 +108,28 @@ pub async fn revenue_series(
 }
 
 /// `GET /api/top-customers?shop=&limit=5&currency=`
+#[utoipa::path(
+    get,
+    path = "/api/top-customers",
+    tag = "api",
+    summary = "The customers who spent most, per currency",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every shop the token sees."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Customers per currency (default 5)."),
+        ("currency" = Option<String>, Query, pattern = "^[A-Za-z]{3}$", description = "Only this currency (ISO 4217 code)."),
+    ),
+    responses(
+        (status = 200, description = "One ranking per currency.", body = xeno_api_types::analytics::TopCustomersResponse),
+        (status = 400, description = "A malformed `shop`, `limit` or `currency`.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn top_customers(
     State(state): State<AppState>,
     access: Access,

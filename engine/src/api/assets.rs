@@ -49,11 +49,44 @@ fn serve(path: &str) -> Response {
 }
 
 /// `GET /`
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "dashboard",
+    summary = "The dashboard page",
+    responses(
+        (status = 200, description = "The embedded dashboard (or a page saying how to build it).", content_type = "text/html", body = String),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+    ),
+)]
 pub async fn index() -> Response {
     serve("index.html")
 }
 
 /// `GET /assets/{*path}`
+#[utoipa::path(
+    get,
+    path = "/assets/{path}",
+    tag = "dashboard",
+    summary = "One of the dashboard's files",
+    params(
+        ("path" = String, Path, description = "A file of the built dashboard (scripts, wasm, styles)."),
+    ),
+    responses(
+        (status = 200, description = "The file, with the content type of its extension (`engine/build.rs`).", content(
+            (String = "text/html"),
+            (String = "text/javascript"),
+            (String = "text/css"),
+            (Vec<u8> = "application/wasm"),
+            (String = "image/svg+xml"),
+            (Object = "application/json"),
+            (Vec<u8> = "image/x-icon"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "application/octet-stream"),
+        )), (status = 404, description = "No such file.", content_type = "text/plain", body = String),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+    ),
+)]
 pub async fn asset(Path(path): Path<String>) -> Response {
     serve(&path)
 }

@@ -25,6 +25,26 @@ fn resource_count(r: CountRow) -> ResourceCount {
 }
 
 /// `GET /api/completeness?shop=`
+#[utoipa::path(
+    get,
+    path = "/api/completeness",
+    tag = "api",
+    summary = "Stored rows next to Shopify's own counts",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every shop the token sees."),
+    ),
+    responses(
+        (status = 200, description = "Per shop and resource, as of the sync's last comparison.", body = xeno_api_types::completeness::CompletenessResponse),
+        (status = 400, description = "A malformed `shop`.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn completeness(
     State(state): State<AppState>,
     access: Access,

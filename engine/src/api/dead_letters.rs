@@ -50,6 +50,28 @@ fn view(d: DeadLetterSummary) -> DeadLetterView {
 }
 
 /// `GET /api/dead-letters`
+#[utoipa::path(
+    get,
+    path = "/api/dead-letters",
+    tag = "dead-letters",
+    summary = "List dead letters",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every shop the token sees."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "At most this many (default 100), newest first."),
+        ("replayed" = Option<bool>, Query, description = "Include replayed ones (`true`/`false`/`1`/`0`, default false)."),
+    ),
+    responses(
+        (status = 200, description = "The dead letters and the number still open.", body = xeno_api_types::dead_letters::DeadLettersResponse),
+        (status = 400, description = "A malformed `shop`, `limit` or `replayed`.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     access: Access,
@@ -144,6 +166,26 @@ async fn replay_ids(state: &AppState, ids: Vec<i64>) -> ApiResult<ReplayResponse
 }
 
 /// `POST /api/dead-letters/{id}/replay`
+#[utoipa::path(
+    post,
+    path = "/api/dead-letters/{id}/replay",
+    tag = "dead-letters",
+    summary = "Replay one dead letter",
+    params(
+        ("id" = i64, Path, description = "The dead letter's id."),
+    ),
+    responses(
+        (status = 200, description = "Republished after JetStream's PubAck and marked replayed.", body = xeno_api_types::dead_letters::ReplayResponse),
+        (status = 400, description = "`id` is not a number.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "No such dead letter among the shops the token sees.", body = xeno_api_types::error::ErrorBody),
+        (status = 409, description = "Already replayed.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn replay_one(
     State(state): State<AppState>,
     access: Access,
@@ -175,6 +217,26 @@ pub async fn replay_one(
 }
 
 /// `POST /api/dead-letters/replay?shop=`
+#[utoipa::path(
+    post,
+    path = "/api/dead-letters/replay",
+    tag = "dead-letters",
+    summary = "Replay every open dead letter",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every shop the token sees."),
+    ),
+    responses(
+        (status = 200, description = "What was republished (at most 1000 per call) and what failed.", body = xeno_api_types::dead_letters::ReplayResponse),
+        (status = 400, description = "A malformed `shop`.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn replay_all(
     State(state): State<AppState>,
     access: Access,

@@ -100,6 +100,26 @@ fn sse_event(event: &LogEvent) -> Event {
 }
 
 /// `GET /api/events/stream`
+#[utoipa::path(
+    get,
+    path = "/api/events/stream",
+    tag = "api",
+    summary = "The live log as Server-Sent Events",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every line the token sees."),
+        ("level" = Option<String>, Query, description = "The least severe level shown: `error`, `warn`, `info`, `debug` or `trace` (default: all)."),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id (browsers send it when they reconnect)."),
+    ),
+    responses(
+        (status = 200, description = "`event: log` events whose `data` is a `LiveEvent` and whose `id` is its `seq`; `event: lagged` with `{\"missed\": n}` when this client fell behind. The stream ends after 5 minutes; reconnect with `Last-Event-ID`.", content_type = "text/event-stream", body = xeno_api_types::live::LiveEvent),
+        (status = 400, description = "A malformed `shop` or an unknown `level`.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []), ("access_token" = []))
+)]
 pub async fn stream(
     State(state): State<AppState>,
     access: Access,

@@ -219,6 +219,20 @@ fn dependency(probe: Result<(), String>) -> Dependency {
 }
 
 /// `GET /api/health`
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "api",
+    summary = "Ingestion health",
+    responses(
+        (status = 200, description = "Components, dependencies, queue, throughput, dead letters, shops and the doctor's findings (`status` says `ok` or `degraded`).", body = xeno_api_types::health::HealthResponse),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn health(
     State(state): State<AppState>,
     access: Access,

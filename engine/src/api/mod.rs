@@ -6,6 +6,8 @@
 //! - [`shops`], [`sync_status`], [`sync`], [`analytics`], [`events`], [`health`],
 //!   [`completeness`], [`dead_letters`]: the JSON API and the live log the dashboard reads.
 //! - [`assets`]: the embedded dashboard.
+//! - [`openapi`]: `GET /api/openapi.json`, the API's OpenAPI 3.1 document, generated from the
+//!   `#[utoipa::path]` each handler carries (no token).
 //!
 //! Helpers the handlers share: [`auth`] (bearer tokens and shop scoping), [`params`] (query
 //! parameters), [`error`] (4xx/5xx JSON answers). Every `/api/…` route but the webhook needs
@@ -22,6 +24,7 @@ pub mod dead_letters;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod openapi;
 pub mod params;
 pub mod probes;
 pub mod shops;

@@ -13,11 +13,32 @@ use xeno_api_types::health::Readiness;
 use crate::http::state::AppState;
 
 /// The process is up and serving.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "probes",
+    summary = "Liveness",
+    responses(
+        (status = 200, description = "The process serves.", content_type = "text/plain", body = String, example = "ok\n"),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+    ),
+)]
 pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
 /// PostgreSQL and JetStream both reachable: 200; otherwise 503 naming which is not.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "probes",
+    summary = "Readiness: PostgreSQL and JetStream reachable",
+    responses(
+        (status = 200, description = "Both reachable.", body = xeno_api_types::health::Readiness),
+        (status = 503, description = "One is not (`down: <why>`).", body = xeno_api_types::health::Readiness),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+    ),
+)]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let (pg, js) = tokio::join!(check_postgres(&state), check_jetstream(&state));
     let ok = pg.is_ok() && js.is_ok();
@@ -72,6 +93,16 @@ pub async fn check_jetstream(state: &AppState) -> Result<(), String> {
 }
 
 /// Prometheus text exposition.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "probes",
+    summary = "Prometheus metrics",
+    responses(
+        (status = 200, description = "OpenMetrics text exposition (`docs/operations.md` lists the metrics).", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+    ),
+)]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(

@@ -11,6 +11,20 @@ use crate::store::status;
 
 /// `GET /api/shops`: the configured shops this token may see. The last webhook is the later
 /// of the stored one (folded by the RollupCompactor) and this process's own.
+#[utoipa::path(
+    get,
+    path = "/api/shops",
+    tag = "api",
+    summary = "The configured shops this token may see",
+    responses(
+        (status = 200, description = "The shops, in config order.", body = xeno_api_types::shops::ShopsResponse),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn shops(
     State(state): State<AppState>,
     access: Access,

@@ -26,6 +26,24 @@ use crate::sync::shop_sync::{group_name, SyncMsg};
 use crate::sync::SyncMode;
 
 /// `POST /api/sync`
+#[utoipa::path(
+    post,
+    path = "/api/sync",
+    tag = "api",
+    summary = "Queue a sync run for a shop",
+    request_body(content = xeno_api_types::sync::SyncRequest, description = "The shop, and `full` or `incremental` (default)."),
+    responses(
+        (status = 202, description = "The run is queued; the shop's SyncActor picks it up.", body = xeno_api_types::sync::SyncQueued),
+        (status = 400, description = "The body is not JSON, or `shop` is missing or malformed, or `mode` is not `full` or `incremental`.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 409, description = "The shop has no Admin API access token configured.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn start_sync(
     State(state): State<AppState>,
     access: Access,
@@ -86,6 +104,24 @@ pub async fn start_sync(
 
 /// `GET /api/sync/{id}`: a run the token may see (another shop's run is "not found", so ids
 /// do not tell which shops exist).
+#[utoipa::path(
+    get,
+    path = "/api/sync/{id}",
+    tag = "api",
+    summary = "One sync run's state and progress",
+    params(
+        ("id" = String, Path, format = Uuid, description = "The run's `sync_id` from `POST /api/sync`."),
+    ),
+    responses(
+        (status = 200, description = "The run and its latest numbers (about a second old while it runs).", body = xeno_api_types::sync::SyncRun),
+        (status = 400, description = "`id` is not a UUID.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "No such run among the shops the token sees.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 503, description = "PostgreSQL unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn run_status(
     State(state): State<AppState>,
     access: Access,

@@ -119,6 +119,27 @@ fn logged_event(r: EventLogRow) -> LoggedEvent {
 }
 
 /// `GET /api/sync-status?shop=&events=50`
+#[utoipa::path(
+    get,
+    path = "/api/sync-status",
+    tag = "api",
+    summary = "Each shop's sync checkpoints and latest log lines",
+    params(
+        ("shop" = Option<String>, Query, description = "Only this shop (its `*.myshopify.com` domain); default: every shop the token sees."),
+        ("events" = Option<i64>, Query, minimum = 1, maximum = 500, description = "How many log lines (default 50)."),
+    ),
+    responses(
+        (status = 200, description = "Per shop and resource, the sync's state and progress.", body = xeno_api_types::sync::SyncStatusResponse),
+        (status = 400, description = "A malformed `shop` or `events`.", body = xeno_api_types::error::ErrorBody),
+        (status = 401, description = "Missing or unknown API token.", body = xeno_api_types::error::ErrorBody),
+        (status = 403, description = "The token may not see that shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 404, description = "`shop` is not a configured shop.", body = xeno_api_types::error::ErrorBody),
+        (status = 408, description = "Not answered within `server.request_timeout` (empty body)."),
+        (status = 500, description = "A query failed (logged with its cause).", body = xeno_api_types::error::ErrorBody),
+        (status = 503, description = "PostgreSQL (or JetStream) unreachable; retry shortly.", body = xeno_api_types::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn sync_status(
     State(state): State<AppState>,
     access: Access,

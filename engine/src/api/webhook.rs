@@ -53,6 +53,30 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/webhooks",
+    tag = "webhooks",
+    summary = "Receive one Shopify webhook",
+    params(
+        ("X-Shopify-Shop-Domain" = String, Header, description = "The configured shop that sent it (401 if unknown)."),
+        ("X-Shopify-Topic" = String, Header, description = "e.g. `orders/create`."),
+        ("X-Shopify-Webhook-Id" = String, Header, description = "The delivery's id: JetStream's dedupe key."),
+        ("X-Shopify-API-Version" = String, Header, description = "The Admin API version of the body."),
+        ("X-Shopify-Event-Id" = Option<String>, Header, description = "The event's id (the same across subscriptions)."),
+        ("X-Shopify-Triggered-At" = Option<String>, Header, format = DateTime, description = "When Shopify raised the event."),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "The webhook's JSON body, exactly as Shopify signed it."),
+    responses(
+        (status = 200, description = "Durable in JetStream (after its PubAck), or a duplicate of a delivery that is.", content_type = "text/plain", body = String, example = "ok\n"),
+        (status = 400, description = "A required header is missing or too long, or the body is not JSON.", content_type = "text/plain", body = String),
+        (status = 401, description = "Unknown shop, or a missing or invalid signature: nothing is stored.", content_type = "text/plain", body = String),
+        (status = 408, description = "Not answered within `server.request_timeout` (Shopify retries)."),
+        (status = 413, description = "Body larger than `server.max_body_bytes`.", content_type = "text/plain", body = String),
+        (status = 503, description = "The queue cannot make it durable now; Shopify retries.", content_type = "text/plain", body = String),
+    ),
+    security(("shopify_hmac" = []))
+)]
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     match accept(&state, &headers, body).await {

@@ -12,7 +12,11 @@
 //! | `GET /api/health` | `api/health.rs` | bearer |
 //! | `GET /api/completeness` | `api/completeness.rs` | bearer |
 //! | `GET /api/dead-letters`, `POST /api/dead-letters/{id}/replay`, `POST /api/dead-letters/replay` | `api/dead_letters.rs` | bearer |
+//! | `GET /api/openapi.json` (this table as an OpenAPI 3.1 document) | `api/openapi.rs` | none |
 //! | `GET /`, `GET /assets/{*path}` (the embedded dashboard) | `api/assets.rs` | none |
+//!
+//! Each handler documents itself (`#[utoipa::path]`) and is listed in `api/openapi.rs`'s
+//! `ApiDoc`; `cli/tests/openapi.rs` fails when a route here is missing from the document.
 //!
 //! Browsers may call the bearer-token routes (all but `POST /api/sync`, which answers the
 //! same origin only) cross-origin only from `server.cors_origins`; with none configured
@@ -30,7 +34,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::api::auth::STREAM_PATH;
 use crate::api::health::RateSampler;
 use crate::api::{
-    analytics, assets, completeness, dead_letters, events, health, probes, shops, sync,
+    analytics, assets, completeness, dead_letters, events, health, openapi, probes, shops, sync,
     sync_status, webhook,
 };
 use crate::http::state::AppState;
@@ -48,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .route("/metrics", get(probes::metrics))
+        .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/", get(assets::index))
         .route("/assets/{*path}", get(assets::asset))
         .merge(api)
