@@ -54,24 +54,7 @@ only = ["XenoDeadLettersOpen", "XenoPostgresDown"]
 
     // The cause: a dead letter whose payload is a valid customer (a write that failed while
     // PostgreSQL was away, say).
-    let subject = format!("{}.webhook.{}", h.stream, SHOP.replace('.', "_"));
-    let body = r#"{"id": 91, "email": "late@example.com", "updated_at": "2025-01-01T00:00:00Z"}"#;
-    h.db.pool
-        .get()
-        .await
-        .unwrap()
-        .execute(
-            "INSERT INTO dead_letters (shop_domain, msg_id, subject, topic, headers, payload, reason, deliveries)
-             VALUES ($1, 'wh-91', $2, 'customers/update',
-                     jsonb_build_object('X-Shopify-Topic', 'customers/update',
-                                        'X-Shopify-Shop-Domain', $1::text,
-                                        'X-Shopify-Webhook-Id', 'wh-91',
-                                        'Xeno-Source', 'webhook', 'Xeno-Format', 'rest'),
-                     convert_to($3, 'UTF8'), 'database was down', 5)",
-            &[&SHOP, &subject, &body],
-        )
-        .await
-        .unwrap();
+    h.insert_customer_dead_letter(91, "late@example.com").await;
     let opened = Instant::now();
     let firing = receiver.wait_taken(1, 60).await.remove(0);
     let after = opened.elapsed();

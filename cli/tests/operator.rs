@@ -35,25 +35,8 @@ async fn dead_letters_are_listed_and_replayed_and_health_is_shown() {
     let addr = engine.addr();
     // A dead letter on the stream's own subject (so its replay can be published), whose
     // payload is a valid customer: replayed, the writers apply it.
-    let subject = format!("{}.webhook.{}", h.stream, SHOP.replace('.', "_"));
-    let body =
-        r#"{"id": 77, "email": "replayed@example.com", "updated_at": "2025-01-01T00:00:00Z"}"#;
-    h.db.pool
-        .get()
-        .await
-        .unwrap()
-        .execute(
-            "INSERT INTO dead_letters (shop_domain, msg_id, subject, topic, headers, payload, reason, deliveries)
-             VALUES ($1, 'wh-77', $2, 'customers/update',
-                     jsonb_build_object('X-Shopify-Topic', 'customers/update',
-                                        'X-Shopify-Shop-Domain', $1::text,
-                                        'X-Shopify-Webhook-Id', 'wh-77',
-                                        'Xeno-Source', 'webhook', 'Xeno-Format', 'rest'),
-                     convert_to($3, 'UTF8'), 'database was down', 5)",
-            &[&SHOP, &subject, &body],
-        )
-        .await
-        .unwrap();
+    h.insert_customer_dead_letter(77, "replayed@example.com")
+        .await;
 
     let list = xeno(addr, API_TOKEN, &["dead-letters", "list"]).await;
     assert!(list.status.success(), "{list:?}");

@@ -151,6 +151,32 @@ shops = ["*"]
             .expect("JSON answer")
     }
 
+    /// A dead letter of `customers/update` on the stream's own subject (so a replay can
+    /// publish it) whose payload is a valid customer `id`: replayed, the writers apply it.
+    pub async fn insert_customer_dead_letter(&self, id: i64, email: &str) {
+        let subject = format!("{}.webhook.{}", self.stream, SHOP.replace('.', "_"));
+        let body =
+            format!(r#"{{"id": {id}, "email": "{email}", "updated_at": "2025-01-01T00:00:00Z"}}"#);
+        let msg_id = format!("wh-{id}");
+        self.db
+            .pool
+            .get()
+            .await
+            .unwrap()
+            .execute(
+                "INSERT INTO dead_letters (shop_domain, msg_id, subject, topic, headers, payload, reason, deliveries)
+                 VALUES ($1, $4, $2, 'customers/update',
+                         jsonb_build_object('X-Shopify-Topic', 'customers/update',
+                                            'X-Shopify-Shop-Domain', $1::text,
+                                            'X-Shopify-Webhook-Id', $4::text,
+                                            'Xeno-Source', 'webhook', 'Xeno-Format', 'rest'),
+                         convert_to($3, 'UTF8'), 'database was down', 5)",
+                &[&SHOP, &subject, &body, &msg_id],
+            )
+            .await
+            .unwrap();
+    }
+
     pub async fn query_i64(&self, sql: &str) -> i64 {
         let c = self.db.pool.get().await.unwrap();
         c.query_one(sql, &[]).await.unwrap().get(0)

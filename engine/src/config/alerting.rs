@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::raw::{RawAlertTarget, RawAlerting};
 use super::types::{AlertTarget, AlertingConfig};
-use super::validator::{parse_http_url, Validator};
+use super::validator::Validator;
 use crate::alerts::rules;
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -53,22 +53,8 @@ pub(super) fn alerting(
         .filter_map(|(i, t)| {
             let p = |k: &str| format!("alerts[{i}].{k}");
             let name = t.name.unwrap_or_else(|| format!("alerts{i}"));
-            if let Some(first) = seen.insert(name.clone(), i) {
-                v.issue(
-                    &p("name"),
-                    format!("`{name}` is also the name of alerts[{first}]"),
-                );
-            }
-            let url = v.secret_env(&p("url_env"), &t.url_env, env);
-            if let Some(url) = &url {
-                // The message names the variable, never its value (the URL is a secret).
-                if parse_http_url(url.expose()).is_err() {
-                    v.issue(
-                        &p("url_env"),
-                        format!("${} does not hold an http(s) URL", t.url_env),
-                    );
-                }
-            }
+            v.unique_name(&mut seen, "alerts", i, &name);
+            let url = v.secret_url(&p("url_env"), &t.url_env, env);
             let secret = t
                 .secret_env
                 .as_deref()

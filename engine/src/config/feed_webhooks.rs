@@ -8,7 +8,7 @@ use xeno_shopify::Resource;
 
 use super::raw::RawFeedWebhook;
 use super::types::FeedWebhook;
-use super::validator::{parse_http_url, Validator};
+use super::validator::Validator;
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -36,21 +36,8 @@ pub(super) fn feed_webhooks(
                     format!("`{name}` must be letters, digits, `-` or `_` (it names a JetStream consumer)"),
                 );
             }
-            if let Some(first) = seen.insert(name.clone(), i) {
-                v.issue(
-                    &p("name"),
-                    format!("`{name}` is also the name of feed_webhooks[{first}]"),
-                );
-            }
-            let url = v.secret_env(&p("url_env"), &t.url_env, env);
-            if let Some(url) = &url {
-                if parse_http_url(url.expose()).is_err() {
-                    v.issue(
-                        &p("url_env"),
-                        format!("${} does not hold an http(s) URL", t.url_env),
-                    );
-                }
-            }
+            v.unique_name(&mut seen, "feed_webhooks", i, &name);
+            let url = v.secret_url(&p("url_env"), &t.url_env, env);
             let secret = v.secret_env(&p("secret_env"), &t.secret_env, env);
             let resources = t.resources.map(|names| {
                 names

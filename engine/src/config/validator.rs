@@ -88,6 +88,39 @@ impl Validator {
     }
 }
 
+impl Validator {
+    /// An http(s) URL read from the environment variable `var` (a webhook URL is a
+    /// credential): a problem names the variable, never its value.
+    pub(super) fn secret_url(
+        &mut self,
+        path: &str,
+        var: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<Secret> {
+        let url = self.secret_env(path, var, env)?;
+        if parse_http_url(url.expose()).is_err() {
+            self.issue(path, format!("${var} does not hold an http(s) URL"));
+        }
+        Some(url)
+    }
+
+    /// Notes `name` as the name of `list[i]`; an earlier entry of the same name is a problem.
+    pub(super) fn unique_name(
+        &mut self,
+        seen: &mut std::collections::BTreeMap<String, usize>,
+        list: &str,
+        i: usize,
+        name: &str,
+    ) {
+        if let Some(first) = seen.insert(name.to_string(), i) {
+            self.issue(
+                &format!("{list}[{i}].name"),
+                format!("`{name}` is also the name of {list}[{first}]"),
+            );
+        }
+    }
+}
+
 pub(super) fn parse_http_url(u: &str) -> Result<Url, String> {
     let url = Url::parse(u).map_err(|e| format!("`{u}` is not a URL ({e})"))?;
     if url.scheme() != "http" && url.scheme() != "https" {
