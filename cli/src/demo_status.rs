@@ -53,16 +53,17 @@ impl Figures {
         }
     }
 
-    /// The line itself, e.g. `webhooks 1204 · writes 3310 · sync done (2660 records) · store
-    /// 2012 orders · dashboard http://127.0.0.1:4000/`.
+    /// The line itself, short enough for 80 columns, the link first so a narrow terminal
+    /// cuts the figures, not the link: `http://127.0.0.1:4000/ · 1204 webhooks · 3310 writes
+    /// · synced 2660 · 2012 orders in the store`.
     pub fn line(&self, dashboard: &str) -> String {
         let sync = if self.synced {
-            format!("sync done ({} records)", self.synced_records)
+            format!("synced {}", self.synced_records)
         } else {
-            format!("syncing ({} records so far)", self.synced_records)
+            format!("syncing {}…", self.synced_records)
         };
         format!(
-            "webhooks {} · writes {} · {sync} · store {} orders · dashboard {dashboard}",
+            "{dashboard} · {} webhooks · {} writes · {sync} · {} orders in the store",
             self.webhooks, self.writes, self.store_orders
         )
     }
@@ -120,9 +121,11 @@ mod tests {
             store_orders: 2001,
         };
         let line = f.line("http://127.0.0.1:4000/");
-        assert!(line.contains("syncing (400 records so far)"), "{line}");
-        assert!(line.starts_with("webhooks 12 · writes 30"), "{line}");
+        assert_eq!(
+            line,
+            "http://127.0.0.1:4000/ · 12 webhooks · 30 writes · syncing 400… · 2001 orders in the store"
+        );
         f.synced = true;
-        assert!(f.line("x").contains("sync done (400 records)"));
+        assert!(f.line("x").contains(" · synced 400 · "));
     }
 }
