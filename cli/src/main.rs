@@ -41,7 +41,8 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `xeno_engine=debug`; `info`
-    /// unless set, and `warn` for `xeno demo` (which shows a status line) without `--verbose`.
+    /// unless set, `error` for `xeno demo` without `--verbose` (it shows a status line, and
+    /// warnings are on the dashboard's live view).
     #[arg(long, global = true, env = "XENO_LOG")]
     log: Option<String>,
     /// Log line format on stderr.
@@ -134,7 +135,7 @@ async fn main() -> ExitCode {
     let filter = cli
         .log
         .clone()
-        .unwrap_or_else(|| if quiet_demo { "warn" } else { "info" }.to_string());
+        .unwrap_or_else(|| if quiet_demo { "error" } else { "info" }.to_string());
     init_tracing(&filter, cli.log_format);
     match run(cli.command).await {
         Ok(code) => code,
