@@ -1,7 +1,10 @@
 //! `xeno demo`: the one-command tour. Makes sure PostgreSQL and NATS are there (the machine's
 //! own on their default ports, or private instances started from the installed server
 //! binaries under `.xeno/`), starts a simulated store with live activity, and an engine
-//! pointed at it, then prints the dashboard link with a login token.
+//! pointed at it, then prints the dashboard link with a login token and keeps one status line
+//! refreshed (`demo_status.rs`); the full log is behind `--verbose` (or `XENO_LOG`). The
+//! store's history ends today (`--history-ends`), so the dashboard's charts and comparisons
+//! have a year behind them.
 //!
 //! This is the binary's edge, so errors are `anyhow` with the fix in the message.
 
@@ -37,6 +40,13 @@ pub struct DemoArgs {
     /// Folder for private PostgreSQL/NATS data when the machine's own are not running.
     #[arg(long, default_value = ".xeno")]
     pub data_dir: PathBuf,
+    /// The day the simulated store's history ends (`YYYY-MM-DD`, UTC); today by default, so
+    /// the year of orders before it fills the dashboard's charts.
+    #[arg(long, value_parser = xeno_sim::config::history_end_date)]
+    pub history_ends: Option<chrono::NaiveDate>,
+    /// The engine's full log on stderr instead of the status line (`XENO_LOG` sets a filter).
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 const PG_ADDR: &str = "127.0.0.1:5432";
@@ -61,6 +71,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let access_token = format!("shpat_{}", random_token());
     let api_token = random_token();
 
+    let history_ends = args
+        .history_ends
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let sim = xeno_sim::Sim::start(xeno_sim::SimConfig {
         listen: args.sim_listen,
         shop: DEMO_SHOP.to_string(),
@@ -72,6 +85,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         rate: args.rate,
         // No catch-all URL: the engine subscribes to the topics it needs, as with a real shop.
         webhook_url: None,
+        history_ends: Some(history_ends),
         ..Default::default()
     })
     .await
@@ -106,16 +120,35 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         engine.addr()
     );
     println!(
-        "  simulated store:  {sim_url}  (shop {DEMO_SHOP}, {} orders, {} changes/s)",
+        "  simulated store:  {sim_url}  (shop {DEMO_SHOP}, {} orders over the year to {history_ends}, {} changes/s)",
         args.orders, args.rate
     );
     println!("  metrics:          http://{}/metrics", engine.addr());
-    println!("  Ctrl-C stops everything.");
+    if args.verbose {
+        println!("  Ctrl-C stops everything.");
+    } else {
+        println!("  Ctrl-C stops everything; the full log is on the dashboard's live view, or run with --verbose.");
+    }
     println!();
 
-    tokio::select! {
-        _ = xeno_engine::engine::shutdown_signal() => {}
-        _ = engine.stopped() => bail!("the engine stopped by itself; see the log above"),
+    let status = (!args.verbose).then(|| {
+        let shared = sim.shared().clone();
+        crate::demo_status::spawn(
+            engine.state().clone(),
+            move || shared.store.read().map(|s| s.orders.len()).unwrap_or(0),
+            DEMO_SHOP.to_string(),
+            format!("http://{}/", engine.addr()),
+        )
+    });
+    let stopped_by_itself = tokio::select! {
+        _ = xeno_engine::engine::shutdown_signal() => false,
+        _ = engine.stopped() => true,
+    };
+    if let Some((bar, task)) = status {
+        crate::demo_status::stop(bar, task);
+    }
+    if stopped_by_itself {
+        bail!("the engine stopped by itself; run with --verbose to see why");
     }
     sim.shutdown().await;
     engine.shutdown().await;

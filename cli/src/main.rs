@@ -12,6 +12,7 @@ mod api_client;
 mod check_api;
 mod dead_letters;
 mod demo;
+mod demo_status;
 mod doctor;
 mod health;
 mod remote_sync;
@@ -39,9 +40,11 @@ use xeno_engine::log_sink::LogLayer;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `xeno_engine=debug`.
-    #[arg(long, global = true, env = "XENO_LOG", default_value = "info")]
-    log: String,
+    /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `xeno_engine=debug`; `info`
+    /// unless set, `error` for `xeno demo` without `--verbose` (it shows a status line, and
+    /// warnings are on the dashboard's live view).
+    #[arg(long, global = true, env = "XENO_LOG")]
+    log: Option<String>,
     /// Log line format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -128,7 +131,12 @@ enum SimSub {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(&cli.log, cli.log_format);
+    let quiet_demo = matches!(&cli.command, Command::Demo(args) if !args.verbose);
+    let filter = cli
+        .log
+        .clone()
+        .unwrap_or_else(|| if quiet_demo { "error" } else { "info" }.to_string());
+    init_tracing(&filter, cli.log_format);
     match run(cli.command).await {
         Ok(code) => code,
         Err(e) => {

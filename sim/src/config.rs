@@ -168,6 +168,9 @@ pub struct SimConfig {
     /// `read_all_orders` orders older than 60 days are invisible (`store/visibility.rs`).
     pub scopes: Vec<String>,
     pub bulk: BulkTiming,
+    /// The day (UTC midnight) the generated history ends; `None` is the default history,
+    /// 2024 (`generate::default_anchor`), which every test's store was written against.
+    pub history_ends: Option<chrono::NaiveDate>,
 }
 
 impl Default for SimConfig {
@@ -193,6 +196,7 @@ impl Default for SimConfig {
             api_faults: ApiFaults::default(),
             scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
             bulk: BulkTiming::default(),
+            history_ends: None,
         }
     }
 }
@@ -220,6 +224,7 @@ impl std::fmt::Debug for SimConfig {
             .field("api_faults", &self.api_faults)
             .field("scopes", &self.scopes)
             .field("bulk", &self.bulk)
+            .field("history_ends", &self.history_ends)
             .finish()
     }
 }
@@ -253,6 +258,21 @@ fn non_negative(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("{v} is not a non-negative number"))
     }
+}
+
+/// `--history-ends`: a date `YYYY-MM-DD`, or `today` (UTC).
+pub fn history_end_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    if s == "today" {
+        return Ok(chrono::Utc::now().date_naive());
+    }
+    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("{s:?} is not a date like 2026-12-03 or `today` ({e})"))?;
+    let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("constant date");
+    let last = chrono::NaiveDate::from_ymd_opt(2999, 12, 31).expect("constant date");
+    if day < first || day > last {
+        return Err(format!("{s} is not between 2000-01-01 and 2999-12-31"));
+    }
+    Ok(day)
 }
 
 /// The flags of `xeno sim`.
@@ -329,6 +349,11 @@ pub struct SimArgs {
     /// Objects a bulk operation writes per second: larger ones run longer.
     #[arg(long, default_value_t = 2000.0, value_parser = non_negative)]
     pub bulk_objects_per_second: f64,
+    /// The day the generated history ends (`YYYY-MM-DD` or `today`, UTC midnight): it then
+    /// spans the year before, with a weekly rhythm, growth and a sale week. Without it the
+    /// history is 2024's, the same as ever.
+    #[arg(long, value_parser = history_end_date)]
+    pub history_ends: Option<chrono::NaiveDate>,
 }
 
 impl SimArgs {
@@ -380,6 +405,7 @@ impl SimArgs {
                 objects_per_second: self.bulk_objects_per_second,
                 ..BulkTiming::default()
             },
+            history_ends: self.history_ends,
         })
     }
 }
@@ -448,6 +474,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("--burst"), "{err}");
+        let cli = Cli::try_parse_from(["sim", "--history-ends", "2026-12-03"]).unwrap();
+        assert_eq!(
+            cli.sim.history_ends,
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+        );
+        let err = Cli::try_parse_from(["sim", "--history-ends", "2026-13-03"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--history-ends") && err.contains("not a date like"),
+            "{err}"
+        );
+        let err = Cli::try_parse_from(["sim", "--history-ends", "1999-12-31"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not between 2000-01-01"), "{err}");
     }
 
     #[test]

@@ -38,6 +38,10 @@ impl Sim {
             orders: config.orders,
         };
         let seed = config.seed;
+        let anchor = config
+            .history_ends
+            .map(generate::anchor_at)
+            .unwrap_or_else(generate::default_anchor);
         // Shopify's schema of the latest stable version is built while the store is generated
         // (other versions at first use), so a missing artifact fails the start, not a request.
         let graphql = Api::new(Arc::new(crate::graphql::admin::builder::AdminBuilder::new(
@@ -50,8 +54,10 @@ impl Sim {
                 graphql.version(xeno_shopify::versions::LATEST_STABLE)
             })
         };
-        let (store, activity_rng) =
-            tokio::task::spawn_blocking(move || generate::generate(shop, seed, sizes)).await?;
+        let (store, activity_rng) = tokio::task::spawn_blocking(move || {
+            generate::generate_ending(shop, seed, sizes, anchor)
+        })
+        .await?;
         schema_ready.await?.map_err(anyhow::Error::msg)?;
         let webhooks = webhook_sender(&config);
         let now = tokio::time::Instant::now();

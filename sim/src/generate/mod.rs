@@ -6,10 +6,13 @@
 //!
 //! One ChaCha stream drives every choice and the clock is simulated (the history runs from
 //! [`HISTORY_START`] for a year), so the same seed and sizes give a byte-identical store and
-//! export on any machine. Orders are walked through the same lifecycle the live activity uses
+//! export on any machine. [`generate_ending`] moves the history to end at an anchor (the demo
+//! anchors at today) and shapes its orders by [`calendar`]: a weekly rhythm, growth and a
+//! sale week; at the default anchor ([`default_anchor`]) it is [`generate`], byte for byte. Orders are walked through the same lifecycle the live activity uses
 //! (`Store::{pay,fulfill,refund,cancel}_order` in [`payments`]), so the history holds every financial
 //! and fulfillment state, refunds with transactions, and cancelled orders.
 
+pub mod calendar;
 pub mod customers;
 pub mod locations;
 pub mod names;
@@ -17,7 +20,7 @@ pub mod orders;
 pub mod payments;
 pub mod products;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 
 use crate::store::{ShopInfo, SimRng, Store};
@@ -25,6 +28,19 @@ use crate::store::{ShopInfo, SimRng, Store};
 /// Start of the generated history.
 pub const HISTORY_START: DateTime<Utc> =
     DateTime::from_timestamp(1_704_067_200, 0).expect("2024-01-01T00:00:00Z");
+
+/// Where the default history ends: a year after [`HISTORY_START`] (2024-12-31).
+pub fn default_anchor() -> DateTime<Utc> {
+    HISTORY_START + Duration::days(365)
+}
+
+/// Midnight UTC of `day`: the anchor of a history ending that day.
+pub fn anchor_at(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// How many days before an anchored history's first order the catalogue opens.
+const OPENING_DAYS: i64 = 30;
 
 /// How big a store to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,34 +71,118 @@ pub fn generate(shop: ShopInfo, seed: u64, sizes: Sizes) -> (Store, SimRng) {
         }
     }
     for (id, t) in ids {
-        walk_order_history(&mut store, &mut rng, id, t);
+        walk_order_history(&mut store, &mut rng, id, t, None);
     }
-    generate_locations(&mut store, seed);
+    generate_locations(&mut store, seed, HISTORY_START);
     (store, rng)
+}
+
+/// Builds the store for `seed` with a history that ends at `anchor` and spans the 365 days
+/// before it: the catalogue (products and a fifth of the customers) opens in the first
+/// [`OPENING_DAYS`] days, then orders and the other customers follow the day weights of
+/// [`calendar::OrderCalendar`], created in time order so every order's customer and products
+/// exist before it. No lifecycle step is dated after the anchor. At [`default_anchor`] this is
+/// [`generate`], so every store generated before anchors existed stays byte-identical.
+pub fn generate_ending(
+    shop: ShopInfo,
+    seed: u64,
+    sizes: Sizes,
+    anchor: DateTime<Utc>,
+) -> (Store, SimRng) {
+    if anchor == default_anchor() {
+        return generate(shop, seed, sizes);
+    }
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Made {
+        Product,
+        Customer,
+        Order,
+    }
+    let start = anchor - Duration::days(365);
+    let opened = start + Duration::days(OPENING_DAYS);
+    let mut rng = SimRng::seed_from_u64(seed);
+    let mut store = Store::new(shop, 7_000_000_000_000 + rng.gen_range(0..1_000_000_000));
+    let calendar = calendar::OrderCalendar::new(opened, anchor);
+    let opening = OPENING_DAYS * 24 * 3600;
+    let early_customers = sizes.customers.div_ceil(5);
+    let mut events: Vec<(DateTime<Utc>, Made)> = Vec::new();
+    events.extend(times_from(&mut rng, start, sizes.products, opening).map(|t| (t, Made::Product)));
+    events
+        .extend(times_from(&mut rng, start, early_customers, opening).map(|t| (t, Made::Customer)));
+    let later_customers = calendar.sorted_times(&mut rng, sizes.customers - early_customers);
+    events.extend(later_customers.into_iter().map(|t| (t, Made::Customer)));
+    let orders = calendar.sorted_times(&mut rng, sizes.orders);
+    events.extend(orders.into_iter().map(|t| (t, Made::Order)));
+    events.sort();
+    let mut ids = Vec::with_capacity(sizes.orders);
+    for (t, made) in events {
+        match made {
+            Made::Product => {
+                store.create_product(&mut rng, t);
+            }
+            Made::Customer => {
+                store.create_customer(&mut rng, t);
+            }
+            Made::Order => {
+                if let Some(change) = store.create_order(&mut rng, t) {
+                    ids.push((change.id, t));
+                }
+            }
+        }
+    }
+    for (id, t) in ids {
+        walk_order_history(&mut store, &mut rng, id, t, Some(anchor));
+    }
+    generate_locations(&mut store, seed, start);
+    (store, rng)
+}
+
+/// `n` times in `[start, start + span_s)` seconds.
+fn times_from(
+    rng: &mut SimRng,
+    start: DateTime<Utc>,
+    n: usize,
+    span_s: i64,
+) -> impl Iterator<Item = DateTime<Utc>> {
+    let offsets: Vec<i64> = (0..n).map(|_| rng.gen_range(0..span_s)).collect();
+    offsets
+        .into_iter()
+        .map(move |s| start + Duration::seconds(s))
 }
 
 /// The shop's locations: two to four, made when the shop opened, one of them sometimes
 /// deactivated later. They draw from a stream of their own (seeded from `seed`), so the
 /// customers, products and orders of a seed, and the stream the live activity continues, are
 /// the ones they were before the simulator kept locations.
-fn generate_locations(store: &mut Store, seed: u64) {
+fn generate_locations(store: &mut Store, seed: u64, start: DateTime<Utc>) {
     let mut rng = SimRng::seed_from_u64(seed ^ 0x6c6f_6361_7469_6f6e);
     for _ in 0..rng.gen_range(2..=4) {
-        store.create_location(&mut rng, HISTORY_START);
+        store.create_location(&mut rng, start);
     }
     if rng.gen_bool(0.5) {
         if let Some(id) = store.locations.keys().last().copied() {
-            let t = HISTORY_START + Duration::days(rng.gen_range(30..300));
+            let t = start + Duration::days(rng.gen_range(30..300));
             store.toggle_location(id, t);
         }
     }
 }
 
 /// Walks a generated order through a random part of its lifecycle: left pending, authorized,
-/// cancelled, or paid and then maybe cancelled, fulfilled and refunded.
-fn walk_order_history(store: &mut Store, rng: &mut SimRng, id: u64, t: DateTime<Utc>) {
+/// cancelled, or paid and then maybe cancelled, fulfilled and refunded. With `until`, no step
+/// is dated after it (an anchored history's steps stop at its anchor, never in the future).
+fn walk_order_history(
+    store: &mut Store,
+    rng: &mut SimRng,
+    id: u64,
+    t: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+) {
     let later = |rng: &mut SimRng, t: DateTime<Utc>| {
-        t + Duration::seconds(rng.gen_range(60..3 * 24 * 3600))
+        let next = t + Duration::seconds(rng.gen_range(60..3 * 24 * 3600));
+        match until {
+            Some(until) => next.min(until.max(t)),
+            None => next,
+        }
     };
     let roll = rng.gen_range(0..100);
     let t1 = later(rng, t);
