@@ -457,14 +457,18 @@ impl Metrics {
             .set(i64::from(up));
     }
 
-    /// Sets `xeno_process_roles`: 1 for each role of `roles`, 0 for the others.
+    /// Sets `xeno_process_roles`: 1 for each role of `roles`, 0 for the others; and exports
+    /// `xeno_roles_seen` for every role (0 until the registry's first heartbeat counts them,
+    /// well inside the `XenoRoleMissing` alert's 2 minutes).
     pub fn process_roles(&self, roles: crate::config::Roles) {
         for role in crate::config::Role::ALL {
+            let labels = RoleLabels {
+                role: role.name().to_string(),
+            };
             self.process_roles
-                .get_or_create(&RoleLabels {
-                    role: role.name().to_string(),
-                })
+                .get_or_create(&labels)
                 .set(i64::from(roles.has(role)));
+            let _ = self.roles_seen.get_or_create(&labels);
         }
     }
 

@@ -26,8 +26,8 @@ use super::auth::Access;
 use super::error::ApiResult;
 use super::probes::{check_jetstream, check_postgres};
 use crate::http::state::AppState;
-use crate::process_registry;
 use crate::metrics::{Metrics, ShopLabels};
+use crate::process_registry;
 use crate::store::dead_letters::{self, Visible};
 
 /// Writer outcomes that count as a handled message.

@@ -369,12 +369,17 @@ fn an_unknown_or_empty_server_role_is_refused_under_its_path() {
         ("ACME_WEBHOOK_SECRET", "s3cret"),
         ("ACME_ACCESS_TOKEN", "tok"),
     ]);
-    for (roles, needle) in [("[\"edge\", \"reader\"]", "`reader`"), ("[]", "at least one")] {
+    for (roles, needle) in [
+        ("[\"edge\", \"reader\"]", "`reader`"),
+        ("[]", "at least one"),
+    ] {
         let text = GOOD.replace(
             "listen = \"127.0.0.1:4000\"",
             &format!("listen = \"127.0.0.1:4000\"\nroles = {roles}"),
         );
-        let err = Config::from_toml(&text, "t.toml", &env).unwrap_err().to_string();
+        let err = Config::from_toml(&text, "t.toml", &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("server.roles"), "{err}");
         assert!(err.contains(needle), "{err}");
         assert!(err.contains("edge, writer, sync, api"), "{err}");
