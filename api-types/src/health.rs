@@ -93,6 +93,26 @@ pub struct HealthResponse {
     /// `ops/prometheus/alerts.yml`, evaluated by the engine itself), engine-wide ones and
     /// those of the shops this token sees; most severe first.
     pub alerts: Vec<ActiveAlert>,
+    /// The roles this process runs (`edge`, `writer`, `sync`, `api`).
+    pub roles: Vec<String>,
+    /// Every process of the deployment seen in the process registry lately, this one
+    /// included, oldest first.
+    pub processes: Vec<ProcessInfo>,
+}
+
+/// One engine process of the deployment, from the process registry (PostgreSQL `processes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProcessInfo {
+    /// Unique per start of a process.
+    pub id: String,
+    pub host: String,
+    pub pid: i64,
+    pub roles: Vec<String>,
+    pub started_at: DateTime<Utc>,
+    /// Its latest heartbeat.
+    pub last_seen: DateTime<Utc>,
 }
 
 /// One alert condition that holds: `pending` until it held for its rule's `for:`, then
@@ -123,4 +143,6 @@ pub struct ActiveAlert {
 pub struct Readiness {
     pub postgres: String,
     pub jetstream: String,
+    /// The roles this process runs.
+    pub roles: Vec<String>,
 }

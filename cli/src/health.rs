@@ -48,6 +48,7 @@ fn print_health(h: &HealthResponse) {
         n(h.queue.consumer_ack_pending)
     );
     println!("dead letters {} open", h.dead_letters_open);
+    println!("roles       {} (this process)", h.roles.join(","));
     let down: Vec<String> = h
         .components
         .iter()
@@ -98,6 +99,24 @@ fn print_health(h: &HealthResponse) {
         })
         .collect();
     print_table(&["SHOP", "WEBHOOKS", "LAST WEBHOOK", "DEAD LETTERS"], &rows);
+    println!();
+    let processes: Vec<Vec<String>> = h
+        .processes
+        .iter()
+        .map(|p| {
+            vec![
+                p.host.clone(),
+                p.pid.to_string(),
+                p.roles.join(","),
+                p.started_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                p.last_seen.format("%H:%M:%S").to_string(),
+            ]
+        })
+        .collect();
+    print_table(
+        &["HOST", "PID", "ROLES", "STARTED", "LAST SEEN"],
+        &processes,
+    );
     let Some(report) = &h.doctor else { return };
     for f in report
         .findings

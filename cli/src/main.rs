@@ -26,7 +26,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use xeno_engine::config::Config;
+use xeno_engine::config::{Config, Roles};
 use xeno_engine::engine::Engine;
 use xeno_engine::log_sink::LogLayer;
 
@@ -63,6 +63,11 @@ enum Command {
         /// The TOML config (shops, PostgreSQL, NATS); secrets come from the variables it names.
         #[arg(long, short)]
         config: PathBuf,
+        /// What this process runs, comma-separated: edge (webhooks), writer (JetStream into
+        /// PostgreSQL), sync (the per-shop syncs), api (the API and dashboard); wins over
+        /// `[server] roles`. Default: all four.
+        #[arg(long, value_parser = Roles::parse_csv)]
+        roles: Option<Roles>,
     },
     /// Check a config and list every problem in it, without starting anything.
     CheckConfig {
@@ -208,8 +213,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { config } => {
-            let config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Command::Run { config, roles } => {
+            let mut config = Config::load(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(roles) = roles {
+                config.server.roles = roles;
+            }
             let mut engine = Engine::start(config).await?;
             tokio::select! {
                 _ = xeno_engine::engine::shutdown_signal() => {

@@ -74,6 +74,12 @@ async fn dead_letters_are_listed_and_replayed_and_health_is_shown() {
     assert!(text.contains("postgres    up"), "{text}");
     assert!(text.contains("jetstream   up"), "{text}");
     assert!(text.contains(SHOP), "{text}");
+    assert!(text.contains("roles       edge,writer,sync,api"), "{text}");
+    assert!(
+        text.matches("edge,writer,sync,api").count() >= 2,
+        "the process table lists this process: {text}"
+    );
+    assert!(text.contains("HOST") && text.contains("ROLES"), "{text}");
 
     // A wrong token: the API's own words, exit 1; no token: what to set.
     let denied = xeno(addr, "not-a-token-of-this-engine", &["health"]).await;

@@ -1,5 +1,6 @@
 //! System health: the alerts holding now (the engine's own evaluation of
-//! `ops/prometheus/alerts.yml`), components up/down, the queue (depth, lag), throughput, the doctor's
+//! `ops/prometheus/alerts.yml`), components up/down, the queue (depth, lag), throughput, the
+//! processes of the deployment and their roles (the process registry), the doctor's
 //! findings (token, scopes, API version, webhook subscriptions, each with its fix), each
 //! resource's stored count beside Shopify's (`completeness.rs`), dead
 //! letters with replay, and per shop the rate-limit bucket, sync progress (bar, rate, ETA) and
@@ -57,6 +58,7 @@ pub fn system_health() -> Html {
             <div class="grid">
                 { components_card(&h) }
                 { queue_card(&h) }
+                { processes_card(&h) }
             </div>
             { doctor_card(h.doctor.as_ref()) }
             <CompletenessCard />
@@ -218,6 +220,30 @@ fn doctor_card(report: Option<&DoctorReport>) -> Html {
                 </tbody>
             </table>
             <p class="small muted">{ format!("Checked {}", short_time(&report.checked_at)) }</p>
+        </div>
+    }
+}
+
+/// Every process of the deployment alive in the process registry, with its roles; the one
+/// answering is marked by its roles in the heading.
+fn processes_card(h: &HealthResponse) -> Html {
+    html! {
+        <div class="card">
+            <div class="card-head"><h2>{ "Processes" }</h2>
+                <span class="small muted">{ format!("this one: {}", h.roles.join(", ")) }</span></div>
+            <table>
+                <thead><tr><th>{ "Host" }</th><th>{ "PID" }</th><th>{ "Roles" }</th><th>{ "Seen" }</th></tr></thead>
+                <tbody>
+                    { for h.processes.iter().map(|p| html! {
+                        <tr>
+                            <td>{ p.host.clone() }</td>
+                            <td>{ p.pid }</td>
+                            <td>{ for p.roles.iter().map(|r| html! { <span class="pill ok">{ r.clone() }</span> }) }</td>
+                            <td class="small muted">{ ago(Some(&p.last_seen)) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
         </div>
     }
 }

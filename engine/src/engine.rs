@@ -1,6 +1,7 @@
 //! Starting and stopping a whole engine: connect (lazily, so a missing PostgreSQL or NATS
 //! does not stop the start), migrate, bind, spawn the root supervisor, the doctor's periodic
-//! checks (`doctor/monitor.rs`) and the operations probe (`ops_probe.rs`).
+//! checks (`doctor/monitor.rs`), the operations probe (`ops_probe.rs`) and the process
+//! registry's heartbeat (`process_registry.rs`).
 //!
 //! `xeno run` calls [`Engine::start`] and waits for a signal; black-box tests start engines
 //! in-process the same way.
@@ -21,6 +22,7 @@ use crate::http::state::{AppState, Components};
 use crate::log_sink;
 use crate::metrics::Metrics;
 use crate::ops_probe;
+use crate::process_registry;
 use crate::slot::Slot;
 use crate::supervisor::{RootArgs, RootMsg, RootSupervisor};
 
@@ -34,6 +36,10 @@ pub struct Engine {
     doctor: tokio::task::JoinHandle<()>,
     /// The operations probe (`ops_probe.rs`), aborted on shutdown.
     probe: tokio::task::JoinHandle<()>,
+    /// The process registry's heartbeat (`process_registry.rs`), aborted on shutdown.
+    registry: tokio::task::JoinHandle<()>,
+    /// This process's id in the registry, whose row a clean stop removes.
+    process_id: String,
 }
 
 impl Engine {
@@ -60,6 +66,7 @@ impl Engine {
         let js = bridge::context(&client, config.server.publish_timeout);
         let names = Names::new(&config.nats.stream);
         let metrics = Arc::new(Metrics::new());
+        metrics.process_roles(config.server.roles);
         let log = log_sink::global_hub();
         let bridge_slot = Slot::default();
         let bridge_ready = Arc::new(AtomicBool::new(false));
@@ -68,6 +75,7 @@ impl Engine {
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let addr = listener.local_addr()?;
 
+        let started_at = chrono::Utc::now();
         let state = AppState {
             config: config.clone(),
             pool: pool.clone(),
@@ -82,7 +90,7 @@ impl Engine {
             metrics: metrics.clone(),
             log: log.clone(),
             components: Components::default(),
-            started_at: chrono::Utc::now(),
+            started_at,
             last_webhook: Arc::new(Mutex::new(Default::default())),
             doctor: LatestReport::default(),
             alerts: Default::default(),
@@ -94,6 +102,9 @@ impl Engine {
             names: names.clone(),
             metrics: metrics.clone(),
         });
+        let me = process_registry::Identity::current(config.server.roles, started_at);
+        let process_id = me.id.clone();
+        let registry = process_registry::spawn(pool.clone(), me, metrics.clone());
 
         let (root, handle) = Actor::spawn(
             None,
@@ -114,7 +125,7 @@ impl Engine {
         )
         .await
         .context("starting the actors")?;
-        tracing::info!(listen = %addr, stream = %config.nats.stream, shops = config.shops.len(), "engine started");
+        tracing::info!(listen = %addr, stream = %config.nats.stream, shops = config.shops.len(), roles = %config.server.roles, "engine started");
         Ok(Engine {
             addr,
             root,
@@ -124,6 +135,8 @@ impl Engine {
             state,
             doctor,
             probe,
+            registry,
+            process_id,
         })
     }
 
@@ -147,8 +160,10 @@ impl Engine {
     pub async fn shutdown(self) {
         self.doctor.abort();
         self.probe.abort();
+        self.registry.abort();
         let _ = ractor::call_t!(self.root, RootMsg::Shutdown, 60_000);
         let _ = self.handle.await;
+        process_registry::remove(&self.state.pool, &self.process_id).await;
     }
 
     /// Resolves when the engine stops by itself (restart budget exhausted).

@@ -37,6 +37,7 @@ pub mod http;
 pub mod log_sink;
 pub mod metrics;
 pub mod ops_probe;
+pub mod process_registry;
 pub mod slot;
 pub mod store;
 pub mod supervision;

@@ -46,6 +46,12 @@ pub struct DependencyLabels {
     pub dependency: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RoleLabels {
+    /// `edge`, `writer`, `sync` or `api` (`engine/src/config/roles.rs`).
+    pub role: String,
+}
+
 /// What the engine cannot work without, as `dependency_up` labels them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dependency {
@@ -134,6 +140,11 @@ pub struct Metrics {
     pub feed_outbox_depth: Gauge,
     /// Deliveries to `[[feed_webhooks]]` targets by outcome (`engine/src/feed/webhooks.rs`).
     pub feed_webhooks: Family<FeedHookLabels, Counter>,
+    /// 1 for each role this process runs (set once at start, `engine/src/engine.rs`).
+    pub process_roles: Family<RoleLabels, Gauge>,
+    /// Processes of the deployment alive in the process registry running each role
+    /// (`engine/src/process_registry.rs`, every heartbeat); 0 when none runs it.
+    pub roles_seen: Family<RoleLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -180,6 +191,8 @@ impl Metrics {
             feed_published: Counter::default(),
             feed_outbox_depth: Gauge::default(),
             feed_webhooks: Family::default(),
+            process_roles: Family::default(),
+            roles_seen: Family::default(),
             registry: Registry::default(),
         };
         let mut registry = Registry::with_prefix("xeno");
@@ -189,7 +202,22 @@ impl Metrics {
         m.register_sync(&mut registry);
         m.register_operations(&mut registry);
         m.register_feed(&mut registry);
+        m.register_roles(&mut registry);
         Metrics { registry, ..m }
+    }
+
+    /// The roles of this process and of the deployment (`engine/src/config/roles.rs`).
+    fn register_roles(&self, registry: &mut Registry) {
+        registry.register(
+            "process_roles",
+            "1 for each role this process runs",
+            self.process_roles.clone(),
+        );
+        registry.register(
+            "roles_seen",
+            "Processes alive in the process registry running each role",
+            self.roles_seen.clone(),
+        );
     }
 
     /// Webhooks received and their publishes to JetStream.
@@ -427,6 +455,32 @@ impl Metrics {
                 dependency: dependency.label().to_string(),
             })
             .set(i64::from(up));
+    }
+
+    /// Sets `xeno_process_roles`: 1 for each role of `roles`, 0 for the others; and exports
+    /// `xeno_roles_seen` for every role (0 until the registry's first heartbeat counts them,
+    /// well inside the `XenoRoleMissing` alert's 2 minutes).
+    pub fn process_roles(&self, roles: crate::config::Roles) {
+        for role in crate::config::Role::ALL {
+            let labels = RoleLabels {
+                role: role.name().to_string(),
+            };
+            self.process_roles
+                .get_or_create(&labels)
+                .set(i64::from(roles.has(role)));
+            let _ = self.roles_seen.get_or_create(&labels);
+        }
+    }
+
+    /// Sets `xeno_roles_seen{role}` to the count of live processes running each role.
+    pub fn roles_seen(&self, counts: &[(crate::config::Role, i64)]) {
+        for (role, count) in counts {
+            self.roles_seen
+                .get_or_create(&RoleLabels {
+                    role: role.name().to_string(),
+                })
+                .set(*count);
+        }
     }
 
     /// Current value of a labelled outcome counter (for `/api/health`).

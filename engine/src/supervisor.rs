@@ -6,6 +6,9 @@
 //! [`RESTART_BUDGET`] times within [`RESTART_WINDOW`] (`engine/src/supervision.rs`); one more failure stops the engine with
 //! an error naming the actor, rather than looping forever.
 //!
+//! Only the children of the process's roles (`[server] roles`, `engine/src/config/roles.rs`)
+//! are spawned; [`Child::role`] says which child belongs to which role.
+//!
 //! Shutdown order (graceful): receiver (stop accepting, finish in-flight requests), sync
 //! actors, consumer (stop pulling), writer pool (drain), change relay, bridge (flush), log
 //! sink (flush).
@@ -27,7 +30,7 @@ use crate::alerts::notifier::{AlertNotifier, NotifierArgs};
 use crate::analytics::rollup_compactor::{CompactorArgs, RollupCompactor};
 use crate::bus::bridge::{BridgeArgs, BridgeHandle, BridgeMsg, JetStreamBridge};
 use crate::bus::names::Names;
-use crate::config::Config;
+use crate::config::{Config, Role, Roles};
 use crate::feed::relay::{ChangeRelay, RelayArgs, RelayHandle};
 use crate::feed::webhooks::{FeedWebhooks, FeedWebhooksArgs};
 use crate::http::state::AppState;
@@ -78,6 +81,29 @@ impl Child {
             Child::FeedHooks => "feed_webhooks",
             Child::Receiver => "webhook_receiver",
         }
+    }
+
+    /// The role a child belongs to; `None` for what every process runs: the log sink and
+    /// the JetStream bridge (shared infrastructure: the edge and sync publish through it, the
+    /// writers' consumer needs its stream), the alert notifier (each process evaluates the
+    /// rules on its own metrics and the registry's role counts) and the receiver (the HTTP
+    /// server, whose routes follow the roles: `engine/src/http/router.rs`). The feed's
+    /// webhook deliveries go with the writers: both drain JetStream into the outside world.
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Child::LogSink | Child::Bridge | Child::Alerts | Child::Receiver => None,
+            Child::Writers
+            | Child::Compactor
+            | Child::Relay
+            | Child::Consumer
+            | Child::FeedHooks => Some(Role::Writer),
+            Child::Sync => Some(Role::Sync),
+        }
+    }
+
+    /// Whether a process running `roles` runs this child.
+    pub fn runs_in(self, roles: Roles) -> bool {
+        self.role().is_none_or(|role| roles.has(role))
     }
 
     const START_ORDER: [Child; 10] = [
@@ -151,7 +177,8 @@ impl Actor for RootSupervisor {
             in_flight,
             shutting_down: false,
         };
-        for child in Child::START_ORDER {
+        let roles = state.args.config.server.roles;
+        for child in Child::START_ORDER.into_iter().filter(|c| c.runs_in(roles)) {
             state.spawn(child, myself.get_cell()).await?;
         }
         Ok(state)

@@ -73,6 +73,18 @@ impl EngineProcess {
         }
     }
 
+    /// Runs `command` (from [`engine_command`], with extra arguments such as `--roles`).
+    pub fn from_command(mut command: Command, addr: SocketAddr) -> EngineProcess {
+        EngineProcess {
+            addr,
+            child: command
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("xeno binary runs"),
+        }
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

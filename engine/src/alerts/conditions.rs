@@ -199,6 +199,16 @@ pub fn evaluate(history: &History) -> Vec<Holding> {
             "the engine cannot reach NATS JetStream".to_string(),
         );
     }
+    for (role, seen) in &now.roles_seen {
+        if *seen == 0 {
+            hold(
+                rules::ROLE_MISSING,
+                vec![("role", role.clone())],
+                0.0,
+                format!("no live process of the deployment runs the {role} role"),
+            );
+        }
+    }
     out
 }
 
@@ -253,6 +263,7 @@ mod tests {
         r.nats_up = false;
         r.stream_max_bytes = 1000;
         r.stream_bytes = 900;
+        r.roles_seen = [("edge".to_string(), 1), ("sync".to_string(), 0)].into();
         let s = r.shops.get_mut(SHOP).unwrap();
         s.sync_consecutive_failures = 2;
         s.reconcile_last_success = 4000.0 - 1801.0;
@@ -269,10 +280,12 @@ mod tests {
                 rules::SUBSCRIPTION_MISSING,
                 rules::STREAM_NEARLY_FULL,
                 rules::POSTGRES_DOWN,
-                rules::NATS_DOWN
+                rules::NATS_DOWN,
+                rules::ROLE_MISSING
             ]
         );
         assert_eq!(held[1].labels, vec![("shop", SHOP.to_string())]);
+        assert_eq!(held[7].labels, vec![("role", "sync".to_string())]);
         assert!((held[4].value - 0.9).abs() < 1e-9);
     }
 

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::Role;
 use crate::metrics::{
-    Dependency, DependencyLabels, Metrics, OutcomeLabels, ResourceLabels, ShopLabels,
+    Dependency, DependencyLabels, Metrics, OutcomeLabels, ResourceLabels, RoleLabels, ShopLabels,
 };
 
 /// One shop's figures.
@@ -37,6 +38,9 @@ pub struct Reading {
     pub postgres_up: bool,
     pub nats_up: bool,
     pub shops: BTreeMap<String, ShopReading>,
+    /// Live processes in the process registry running each role (`xeno_roles_seen`), by
+    /// role name; all four roles once the engine set them (`engine/src/process_registry.rs`).
+    pub roles_seen: BTreeMap<String, i64>,
 }
 
 impl Reading {
@@ -106,6 +110,18 @@ impl Reading {
                             .get(),
                     };
                     (s.clone(), reading)
+                })
+                .collect(),
+            roles_seen: Role::ALL
+                .into_iter()
+                .map(|role| {
+                    let n = metrics
+                        .roles_seen
+                        .get_or_create(&RoleLabels {
+                            role: role.name().to_string(),
+                        })
+                        .get();
+                    (role.name().to_string(), n)
                 })
                 .collect(),
         }

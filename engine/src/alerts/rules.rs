@@ -59,9 +59,10 @@ pub const SUBSCRIPTION_MISSING: &str = "XenoSubscriptionMissing";
 pub const STREAM_NEARLY_FULL: &str = "XenoStreamNearlyFull";
 pub const POSTGRES_DOWN: &str = "XenoPostgresDown";
 pub const NATS_DOWN: &str = "XenoNatsDown";
+pub const ROLE_MISSING: &str = "XenoRoleMissing";
 
 /// Every alert the engine evaluates, in the order of `ops/prometheus/alerts.yml`.
-pub const RULES: [Rule; 10] = [
+pub const RULES: [Rule; 11] = [
     rule(
         WEBHOOKS_UNAVAILABLE,
         Severity::Critical,
@@ -107,6 +108,7 @@ pub const RULES: [Rule; 10] = [
     ),
     rule(POSTGRES_DOWN, Severity::Critical, 60, "xenopostgresdown"),
     rule(NATS_DOWN, Severity::Critical, 60, "xenonatsdown"),
+    rule(ROLE_MISSING, Severity::Critical, 120, "xenorolemissing"),
 ];
 
 /// Thresholds shared with `ops/prometheus/alerts.yml`.

@@ -27,6 +27,7 @@ use super::error::ApiResult;
 use super::probes::{check_jetstream, check_postgres};
 use crate::http::state::AppState;
 use crate::metrics::{Metrics, ShopLabels};
+use crate::process_registry;
 use crate::store::dead_letters::{self, Visible};
 
 /// Writer outcomes that count as a handled message.
@@ -268,6 +269,16 @@ pub async fn health(
                 .is_none_or(|shop| shops.iter().any(|s| &s.shop == shop))
         })
         .collect();
+    let processes = if pg.is_ok() {
+        process_registry::alive(&state.pool)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not read the process registry");
+                Vec::new()
+            })
+    } else {
+        Vec::new()
+    };
     let components = state.components.snapshot();
     let all_up = pg.is_ok() && js.is_ok() && components.values().all(|c| c.up);
     Ok(Json(HealthResponse {
@@ -283,6 +294,8 @@ pub async fn health(
         shops,
         doctor,
         alerts,
+        roles: state.config.server.roles.names(),
+        processes,
     }))
 }
 

@@ -49,6 +49,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let body = Readiness {
         postgres: describe(&pg),
         jetstream: describe(&js),
+        roles: state.config.server.roles.names(),
     };
     let status = if ok {
         StatusCode::OK

@@ -18,6 +18,7 @@ mod alerting;
 mod error;
 pub(crate) mod feed_webhooks;
 mod raw;
+mod roles;
 mod secret;
 mod sections;
 mod shops;
@@ -33,6 +34,7 @@ pub use error::{ConfigError, ConfigIssue};
 pub use raw::{
     RawApiToken, RawConfig, RawNats, RawPostgres, RawServer, RawShop, RawSync, RawWriter,
 };
+pub use roles::{Role, Roles};
 pub use secret::Secret;
 pub use shops::DEFAULT_RECONCILE_LOOKBACK;
 pub use types::{

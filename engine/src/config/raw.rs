@@ -40,6 +40,7 @@ pub struct RawServer {
     pub request_timeout: Option<String>,
     pub cors_origins: Option<Vec<String>>,
     pub max_connections: Option<u64>,
+    pub roles: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

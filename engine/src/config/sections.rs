@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::raw::{RawNats, RawPostgres, RawServer, RawSync, RawWriter};
+use super::roles::Roles;
 use super::types::{NatsConfig, PostgresConfig, ServerConfig, SyncConfig, WriterConfig};
 use super::validator::{parse_http_url, Validator};
 
@@ -64,6 +65,12 @@ pub(super) fn server(
         ),
         cors_origins: raw.cors_origins.unwrap_or_default(),
         max_connections: v.positive("server.max_connections", raw.max_connections, 10_000) as usize,
+        roles: match raw.roles {
+            None => Roles::default(),
+            Some(names) => v
+                .check("server.roles", Roles::parse(&names))
+                .unwrap_or_default(),
+        },
     };
     if server.publish_timeout >= Duration::from_secs(5) {
         v.issue(

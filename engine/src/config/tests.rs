@@ -345,3 +345,43 @@ fn feed_webhooks_are_typed_and_their_problems_named() {
         assert!(issues.contains(needle), "missing {needle:?} in:\n{issues}");
     }
 }
+
+#[test]
+fn server_roles_default_to_all_and_are_typed() {
+    let env = env_of(&[
+        ("ACME_WEBHOOK_SECRET", "s3cret"),
+        ("ACME_ACCESS_TOKEN", "tok"),
+    ]);
+    let c = Config::from_toml(GOOD, "t.toml", &env).unwrap();
+    assert_eq!(c.server.roles, Roles::default());
+    let text = GOOD.replace(
+        "listen = \"127.0.0.1:4000\"",
+        "listen = \"127.0.0.1:4000\"\nroles = [\"writer\", \"edge\"]",
+    );
+    let c = Config::from_toml(&text, "t.toml", &env).unwrap();
+    assert_eq!(c.server.roles.names(), vec!["edge", "writer"]);
+    assert!(!c.server.roles.has(Role::Api));
+}
+
+#[test]
+fn an_unknown_or_empty_server_role_is_refused_under_its_path() {
+    let env = env_of(&[
+        ("ACME_WEBHOOK_SECRET", "s3cret"),
+        ("ACME_ACCESS_TOKEN", "tok"),
+    ]);
+    for (roles, needle) in [
+        ("[\"edge\", \"reader\"]", "`reader`"),
+        ("[]", "at least one"),
+    ] {
+        let text = GOOD.replace(
+            "listen = \"127.0.0.1:4000\"",
+            &format!("listen = \"127.0.0.1:4000\"\nroles = {roles}"),
+        );
+        let err = Config::from_toml(&text, "t.toml", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.roles"), "{err}");
+        assert!(err.contains(needle), "{err}");
+        assert!(err.contains("edge, writer, sync, api"), "{err}");
+    }
+}

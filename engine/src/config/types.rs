@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use reqwest::Url;
 use xeno_shopify::Resource;
 
+use super::roles::Roles;
 use super::secret::Secret;
 
 #[derive(Debug, Clone)]
@@ -40,6 +41,9 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Concurrent connections served; more wait in the kernel's accept queue.
     pub max_connections: usize,
+    /// What this process runs (`roles.rs`); all four unless `[server] roles` or `--roles`
+    /// says otherwise.
+    pub roles: Roles,
 }
 
 #[derive(Debug, Clone)]

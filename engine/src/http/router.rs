@@ -15,6 +15,10 @@
 //! | `GET /api/openapi.json` (this table as an OpenAPI 3.1 document) | `api/openapi.rs` | none |
 //! | `GET /`, `GET /assets/{*path}` (the embedded dashboard) | `api/assets.rs` | none |
 //!
+//! The probes are always served; `POST /api/webhooks` only by a process with the `edge`
+//! role, everything else only with the `api` role (`[server] roles`,
+//! `engine/src/config/roles.rs`); a route of a role the process does not run answers 404.
+//!
 //! Each handler documents itself (`#[utoipa::path]`) and is listed in `api/openapi.rs`'s
 //! `ApiDoc`; `cli/tests/openapi.rs` fails when a route here is missing from the document.
 //!
@@ -37,26 +41,34 @@ use crate::api::{
     analytics, assets, completeness, dead_letters, events, health, openapi, probes, shops, sync,
     sync_status, webhook,
 };
+use crate::config::Role;
 use crate::http::state::AppState;
 
-/// Every route the engine serves.
+/// Every route of the process's roles, and the probes.
 pub fn router(state: AppState) -> Router {
     let timeout = state.config.server.request_timeout;
-    let api = api_routes();
-    let api = match cors(&state.config.server.cors_origins) {
-        Some(layer) => api.layer(layer),
-        None => api,
-    };
-    Router::new()
-        .route("/api/webhooks", post(webhook::receive))
+    let roles = state.config.server.roles;
+    let mut router = Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
-        .route("/metrics", get(probes::metrics))
-        .route("/api/openapi.json", get(openapi::openapi_json))
-        .route("/", get(assets::index))
-        .route("/assets/{*path}", get(assets::asset))
-        .merge(api)
-        .route("/api/sync", post(sync::start_sync))
+        .route("/metrics", get(probes::metrics));
+    if roles.has(Role::Edge) {
+        router = router.route("/api/webhooks", post(webhook::receive));
+    }
+    if roles.has(Role::Api) {
+        let api = api_routes();
+        let api = match cors(&state.config.server.cors_origins) {
+            Some(layer) => api.layer(layer),
+            None => api,
+        };
+        router = router
+            .route("/api/openapi.json", get(openapi::openapi_json))
+            .route("/", get(assets::index))
+            .route("/assets/{*path}", get(assets::asset))
+            .merge(api)
+            .route("/api/sync", post(sync::start_sync));
+    }
+    router
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout.max(Duration::from_millis(100)),

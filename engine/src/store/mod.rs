@@ -33,6 +33,7 @@ pub mod dead_letters;
 mod error;
 pub mod feed_dead_letters;
 mod outcome;
+pub mod processes;
 mod receipts;
 mod resources;
 pub mod status;
