@@ -6,12 +6,12 @@
 use std::collections::VecDeque;
 
 use super::reading::Reading;
-use super::rules::{self, thresholds};
+use super::rules::{self, thresholds, Rule};
 
 /// One alert that holds now, for one set of labels (a shop, a resource).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Holding {
-    pub alert: &'static str,
+    pub rule: &'static Rule,
     /// Label name and value, e.g. `("shop", "acme.myshopify.com")`; empty for engine-wide ones.
     pub labels: Vec<(&'static str, String)>,
     pub value: f64,
@@ -68,9 +68,13 @@ pub fn evaluate(history: &History) -> Vec<Holding> {
         return vec![];
     };
     let mut out = Vec::new();
-    let mut hold = |alert, labels, value: f64, summary: String| {
+    let mut hold = |alert: &str, labels, value: f64, summary: String| {
+        // Every name below is a constant of rules.rs listed in RULES (the tests raise each).
+        let Some(rule) = rules::find(alert) else {
+            return;
+        };
         out.push(Holding {
-            alert,
+            rule,
             labels,
             value,
             summary,
@@ -241,7 +245,7 @@ mod tests {
     }
 
     fn names(history: &History) -> Vec<&'static str> {
-        evaluate(history).iter().map(|h| h.alert).collect()
+        evaluate(history).iter().map(|h| h.rule.name).collect()
     }
 
     #[test]
@@ -270,7 +274,7 @@ mod tests {
         s.subscriptions_missing = 1;
         h.push(r);
         let held = evaluate(&h);
-        let names: Vec<_> = held.iter().map(|h| h.alert).collect();
+        let names: Vec<_> = held.iter().map(|h| h.rule.name).collect();
         assert_eq!(
             names,
             [
@@ -342,7 +346,7 @@ mod tests {
         h.push(r.clone());
         let held = evaluate(&h);
         assert_eq!(held.len(), 1);
-        assert_eq!(held[0].alert, rules::RECONCILE_REPAIRING);
+        assert_eq!(held[0].rule.name, rules::RECONCILE_REPAIRING);
         assert_eq!(held[0].value, 40.0);
         at(&mut r, 2600.0 + 3700.0);
         h.push(r);

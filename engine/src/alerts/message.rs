@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::conditions::Holding;
-use super::rules::Rule;
 
 pub const SIGNATURE_HEADER: &str = "X-Xeno-Signature";
 pub const TIMESTAMP_HEADER: &str = "X-Xeno-Timestamp";
@@ -38,7 +37,6 @@ impl Status {
 pub struct Notice {
     /// The same for an incident's firing and its recovery.
     pub incident: Uuid,
-    pub rule: &'static Rule,
     pub status: Status,
     pub holding: Holding,
     pub started_at: DateTime<Utc>,
@@ -51,6 +49,7 @@ impl Notice {
     /// The body as sent (JSON).
     pub fn body(&self) -> Vec<u8> {
         let h = &self.holding;
+        let rule = h.rule;
         let labels: serde_json::Map<String, Value> = h
             .labels
             .iter()
@@ -70,14 +69,14 @@ impl Notice {
         let text = match self.status {
             Status::Firing => format!(
                 ":rotating_light: FIRING {} ({}){where_}: {}\nrunbook: docs/operations.md#{}",
-                self.rule.name,
-                self.rule.severity.as_str(),
+                rule.name,
+                rule.severity.as_str(),
                 h.summary,
-                self.rule.runbook
+                rule.runbook
             ),
             Status::Resolved => format!(
                 ":white_check_mark: RESOLVED {}{where_} after {}: was \"{}\"",
-                self.rule.name,
+                rule.name,
                 humantime::format_duration(std::time::Duration::from_secs(
                     (self.resolved_at.unwrap_or(self.started_at) - self.started_at)
                         .num_seconds()
@@ -91,13 +90,13 @@ impl Notice {
             "text": text,
             "xeno": {
                 "incident": self.incident.to_string(),
-                "alert": self.rule.name,
+                "alert": rule.name,
                 "status": self.status.as_str(),
-                "severity": self.rule.severity.as_str(),
+                "severity": rule.severity.as_str(),
                 "labels": labels,
                 "value": h.value,
                 "summary": h.summary,
-                "runbook": format!("docs/operations.md#{}", self.rule.runbook),
+                "runbook": format!("docs/operations.md#{}", rule.runbook),
                 "started_at": time(self.started_at),
                 "resolved_at": self.resolved_at.map(time),
                 "instance": self.instance,
@@ -125,7 +124,7 @@ mod tests {
     #[test]
     fn firing_and_resolved_bodies_name_the_alert_and_never_a_secret() {
         let holding = Holding {
-            alert: rules::SYNC_FAILING,
+            rule: rules::find(rules::SYNC_FAILING).unwrap(),
             labels: vec![("shop", "acme.myshopify.com".into())],
             value: 3.0,
             summary: "sync of acme.myshopify.com fails (3 runs in a row)".into(),
@@ -133,7 +132,6 @@ mod tests {
         let started: DateTime<Utc> = "2026-01-02T03:04:05Z".parse().unwrap();
         let mut n = Notice {
             incident: Uuid::nil(),
-            rule: rules::find(rules::SYNC_FAILING).unwrap(),
             status: Status::Firing,
             holding,
             started_at: started,

@@ -22,7 +22,7 @@ use super::board::AlertBoard;
 use super::conditions::{evaluate, History, Holding};
 use super::message::{signature, Notice, Status, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::reading::Reading;
-use super::rules::{self, Rule};
+use super::rules::Rule;
 use crate::config::{AlertTarget, Config};
 use crate::metrics::Metrics;
 use xeno_api_types::health::ActiveAlert;
@@ -147,7 +147,7 @@ impl NotifierState {
         self.history.push(reading);
         let holding: BTreeMap<_, _> = evaluate(&self.history)
             .into_iter()
-            .map(|h| ((h.alert.to_string(), h.labels.clone()), h))
+            .map(|h| ((h.rule.name.to_string(), h.labels.clone()), h))
             .collect();
         // Ended: announce the recovery of those that were announced.
         let ended: Vec<_> = self
@@ -167,7 +167,7 @@ impl NotifierState {
         }
         // Holding: open new incidents, announce those held long enough.
         for (key, h) in holding {
-            let hold = rules::find(h.alert).map(|rule| self.hold(rule));
+            let hold = self.hold(h.rule);
             let incident = self.incidents.entry(key).or_insert_with(|| Incident {
                 id: Uuid::new_v4(),
                 since: now,
@@ -175,14 +175,11 @@ impl NotifierState {
                 announced: false,
             });
             incident.holding = h;
-            let Some(hold) = hold else {
-                continue;
-            };
             let held = (now - incident.since).to_std().unwrap_or_default();
             if !incident.announced && held >= hold {
                 incident.announced = true;
                 let notice = incident.notice(Status::Firing, None, &self.instance);
-                let rule = notice.rule;
+                let rule = notice.holding.rule;
                 tracing::warn!(alert = rule.name, severity = rule.severity.as_str(), labels = ?notice.holding.labels, incident = %notice.incident, "alert firing: {}", notice.holding.summary);
                 self.enqueue(notice);
             }
@@ -194,9 +191,9 @@ impl NotifierState {
         let mut out: Vec<ActiveAlert> = self
             .incidents
             .values()
-            .filter_map(|i| {
-                let rule = rules::find(i.holding.alert)?;
-                Some(ActiveAlert {
+            .map(|i| {
+                let rule = i.holding.rule;
+                ActiveAlert {
                     alert: rule.name.to_string(),
                     severity: rule.severity.as_str().to_string(),
                     state: if i.announced { "firing" } else { "pending" }.to_string(),
@@ -209,7 +206,7 @@ impl NotifierState {
                     summary: i.holding.summary.clone(),
                     since: i.since,
                     runbook: format!("docs/operations.md#{}", rule.runbook),
-                })
+                }
             })
             .collect();
         out.sort_by_key(|a| (a.severity != "critical", a.state != "firing", a.since));
@@ -225,7 +222,7 @@ impl NotifierState {
             .targets
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.wants(notice.rule.name))
+            .filter(|(_, t)| t.wants(notice.holding.rule.name))
             .map(|(i, _)| i)
             .collect();
         if targets.is_empty() {
@@ -234,7 +231,7 @@ impl NotifierState {
         self.queue.push_back((notice, targets));
         while self.queue.len() > QUEUE_LIMIT {
             if let Some((dropped, _)) = self.queue.pop_front() {
-                tracing::error!(alert = dropped.rule.name, incident = %dropped.incident, "alert message dropped: its targets did not take the last {QUEUE_LIMIT}");
+                tracing::error!(alert = dropped.holding.rule.name, incident = %dropped.incident, "alert message dropped: its targets did not take the last {QUEUE_LIMIT}");
             }
         }
     }
@@ -255,11 +252,11 @@ impl NotifierState {
                 }
                 match send(&self.http, target, &body).await {
                     Ok(()) => {
-                        tracing::debug!(target = %target.name, alert = notice.rule.name, status = notice.status.as_str(), "alert sent")
+                        tracing::debug!(target = %target.name, alert = notice.holding.rule.name, status = notice.status.as_str(), "alert sent")
                     }
                     Err(e) => {
                         // The error names the target, never its URL (a credential).
-                        tracing::warn!(target = %target.name, alert = notice.rule.name, error = %e, "alert not delivered; retried at the next evaluation");
+                        tracing::warn!(target = %target.name, alert = notice.holding.rule.name, error = %e, "alert not delivered; retried at the next evaluation");
                         failed.push(i);
                         still.push(i);
                     }
@@ -276,7 +273,6 @@ impl Incident {
     fn notice(&self, status: Status, resolved_at: Option<DateTime<Utc>>, instance: &str) -> Notice {
         Notice {
             incident: self.id,
-            rule: rules::find(self.holding.alert).unwrap_or(&rules::RULES[0]),
             status,
             holding: self.holding.clone(),
             started_at: self.since,

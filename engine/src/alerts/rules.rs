@@ -26,7 +26,7 @@ impl Severity {
 
 /// One alert: its name, how loud, how long its condition must hold before it fires (the
 /// rule's `for:`), and where its runbook is.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rule {
     pub name: &'static str,
     pub severity: Severity,
